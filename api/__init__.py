@@ -1,0 +1,1 @@
+"""peelgraph api package."""

@@ -1,0 +1,1 @@
+"""peelgraph search package."""
