@@ -15,6 +15,7 @@ HINT_ITEM = "item"  # a list item (bullet or numbered)
 HINT_TABLE = "table"  # one row of a table, cells joined by " | "
 HINT_PARA = "para"  # a complete paragraph: never joined with its neighbours
 HINT_CAPTION = "caption"  # figure/table caption
+HINT_RULE = "rule"  # a horizontal rule (footnote separator in PDF extractions); text is ""
 
 # Block and passage kinds.
 KIND_HEADING = "heading"
@@ -100,6 +101,7 @@ class Item:
     carried_over_from: str | None = None
     grade: str | None = None
     lead: str | None = None
+    overall: bool = False  # a judgment of the whole inspection, not of one question
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,258 @@
+"""The embedded store: one SQLite database (WAL, FTS5) under the store directory.
+
+Every write is one transaction, so a failed or killed ingest leaves the
+previous state; readers in other threads or processes see either the state
+before a write or after it. Later stages (graph, embeddings) keep their
+tables here too and write them inside the same transaction through
+``Store.write()``.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from graph.errors import NotFound, StoreError
+from graph.records import Item, Passage, Report
+
+SCHEMA_VERSION = 1
+DB_NAME = "peelgraph.db"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (
+    report_id TEXT PRIMARY KEY, source TEXT NOT NULL, format TEXT NOT NULL, sha256 TEXT NOT NULL,
+    title TEXT NOT NULL, force TEXT, year TEXT, year_end INTEGER, programme TEXT,
+    text TEXT NOT NULL, ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reports_sha ON reports(sha256);
+CREATE TABLE IF NOT EXISTS passages (
+    passage_id TEXT PRIMARY KEY,
+    report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL, section TEXT NOT NULL, question TEXT, paragraph INTEGER NOT NULL,
+    kind TEXT NOT NULL, text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    page INTEGER NOT NULL, footnote_refs TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_report ON passages(report_id, ordinal);
+CREATE INDEX IF NOT EXISTS passages_kind ON passages(kind);
+CREATE TABLE IF NOT EXISTS items (
+    item_id TEXT PRIMARY KEY,
+    report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL, kind TEXT NOT NULL, question TEXT, text TEXT NOT NULL, passage_id TEXT,
+    carried_over_from TEXT, grade TEXT, lead TEXT, overall INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS items_report ON items(report_id, kind);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    text, section, content='passages', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
+    INSERT INTO passages_fts(rowid, text, section) VALUES (new.rowid, new.text, new.section);
+END;
+CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
+    INSERT INTO passages_fts(passages_fts, rowid, text, section) VALUES ('delete', old.rowid, old.text, old.section);
+END;
+CREATE TABLE IF NOT EXISTS embeddings (
+    text_sha TEXT NOT NULL, model TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,
+    PRIMARY KEY (text_sha, model)
+);
+"""
+
+
+class Store:
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        self.path = self.directory / DB_NAME
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the store directory {self.directory}: {exc.strerror}") from exc
+        self._init_schema()
+
+    # ------------------------------------------------------------ connections
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            con = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            con.row_factory = sqlite3.Row
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA foreign_keys=ON")
+            con.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
+        return con
+
+    @property
+    def con(self) -> sqlite3.Connection:
+        """This thread's connection (SQLite connections are not shared between threads)."""
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = self._connect()
+            self._local.con = con
+        return con
+
+    def close(self) -> None:
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            con.close()
+            self._local.con = None
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; everything inside commits together or not at all."""
+        with self._write_lock:
+            con = self.con
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            else:
+                con.execute("COMMIT")
+
+    def _init_schema(self) -> None:
+        try:
+            con = self.con
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a peelgraph store: {exc}") from exc
+        if tables and "meta" not in tables:
+            raise StoreError(f"{self.path} is not a peelgraph store (no schema version)")
+        if "meta" in tables:
+            row = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+            if version != SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} has schema version {version}; this peelgraph reads version {SCHEMA_VERSION}. "
+                    "Rebuild it with `peelgraph build` into an empty store directory.")
+            return
+        with self.write() as w:
+            for stmt in _statements(SCHEMA):
+                w.execute(stmt)
+            w.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    # ------------------------------------------------------------ writes
+
+    def put_report(self, report: Report, extra: Any = None) -> str:
+        """Add, replace or keep a report. Returns "added", "replaced" or "unchanged".
+
+        ``extra(con, report)`` writes derived data in the same transaction.
+        """
+        with self.write() as con:
+            same = con.execute("SELECT report_id FROM reports WHERE sha256=?", (report.sha256,)).fetchone()
+            if same:
+                return "unchanged"
+            old = con.execute("SELECT 1 FROM reports WHERE report_id=?", (report.report_id,)).fetchone()
+            if old:
+                con.execute("DELETE FROM reports WHERE report_id=?", (report.report_id,))
+            m = report.meta
+            con.execute(
+                "INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (report.report_id, report.source, report.format, report.sha256, m.title, m.force, m.year,
+                 m.year_end, m.programme, report.text, datetime.now(timezone.utc).isoformat(timespec="seconds")))
+            con.executemany(
+                'INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
+                [(p.passage_id, p.report_id, p.ordinal, json.dumps(p.section, ensure_ascii=False), p.question,
+                  p.paragraph, p.kind, p.text, p.start, p.end, p.page, json.dumps(p.footnote_refs))
+                 for p in report.passages])
+            con.executemany(
+                "INSERT INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(it.item_id, it.report_id, n, it.kind, it.question, it.text, it.passage_id,
+                  it.carried_over_from, it.grade, it.lead, int(it.overall))
+                 for n, it in enumerate(report.items)])
+            if extra is not None:
+                extra(con, report)
+            return "replaced" if old else "added"
+
+    def delete_report(self, report_id: str, extra: Any = None) -> None:
+        with self.write() as con:
+            if not con.execute("SELECT 1 FROM reports WHERE report_id=?", (report_id,)).fetchone():
+                raise NotFound(f"no report with id {report_id!r}", {"report_id": report_id})
+            con.execute("DELETE FROM reports WHERE report_id=?", (report_id,))
+            if extra is not None:
+                extra(con, report_id)
+
+    # ------------------------------------------------------------ reads
+
+    def reports(self) -> list[dict[str, Any]]:
+        rows = self.con.execute(
+            "SELECT r.report_id, r.title, r.force, r.year, r.year_end, r.programme, r.source, r.format, r.sha256,"
+            " r.ingested_at, (SELECT count(*) FROM passages p WHERE p.report_id=r.report_id) AS passages"
+            " FROM reports r ORDER BY r.year_end, r.report_id").fetchall()
+        return [dict(r) for r in rows]
+
+    def report(self, report_id: str) -> dict[str, Any]:
+        row = self.con.execute("SELECT * FROM reports WHERE report_id=?", (report_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no report with id {report_id!r}", {"report_id": report_id})
+        return dict(row)
+
+    def passages(self, report_id: str | None = None, kind: str | None = None,
+                 limit: int | None = None, offset: int = 0) -> list[Passage]:
+        sql, args = "SELECT * FROM passages WHERE 1=1", []
+        if report_id:
+            sql += " AND report_id=?"
+            args.append(report_id)
+        if kind:
+            sql += " AND kind=?"
+            args.append(kind)
+        sql += " ORDER BY report_id, ordinal"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args += [limit, offset]
+        return [_passage(r) for r in self.con.execute(sql, args)]
+
+    def passage(self, passage_id: str) -> Passage:
+        row = self.con.execute("SELECT * FROM passages WHERE passage_id=?", (passage_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no passage with id {passage_id!r}", {"passage_id": passage_id})
+        return _passage(row)
+
+    def items(self, report_id: str | None = None, kind: str | None = None) -> list[Item]:
+        sql, args = "SELECT * FROM items WHERE 1=1", []
+        if report_id:
+            sql += " AND report_id=?"
+            args.append(report_id)
+        if kind:
+            sql += " AND kind=?"
+            args.append(kind)
+        sql += " ORDER BY report_id, ordinal"
+        return [_item(r) for r in self.con.execute(sql, args)]
+
+    def count(self, table: str) -> int:
+        if table not in {"reports", "passages", "items", "embeddings"}:
+            raise ValueError(table)
+        return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def _statements(script: str) -> list[str]:
+    """Split the schema script into statements (triggers contain semicolons)."""
+    out, cur = [], []
+    for line in script.strip().splitlines():
+        cur.append(line)
+        joined = "\n".join(cur).strip()
+        if joined.endswith(";") and sqlite3.complete_statement(joined):
+            out.append(joined)
+            cur = []
+    return out
+
+
+def _passage(r: sqlite3.Row) -> Passage:
+    return Passage(passage_id=r["passage_id"], report_id=r["report_id"], ordinal=r["ordinal"],
+                   section=json.loads(r["section"]), question=r["question"], paragraph=r["paragraph"],
+                   kind=r["kind"], text=r["text"], start=r["start"], end=r["end"], page=r["page"],
+                   footnote_refs=json.loads(r["footnote_refs"]))
+
+
+def _item(r: sqlite3.Row) -> Item:
+    return Item(item_id=r["item_id"], report_id=r["report_id"], kind=r["kind"], question=r["question"],
+                text=r["text"], passage_id=r["passage_id"], carried_over_from=r["carried_over_from"],
+                grade=r["grade"], lead=r["lead"], overall=bool(r["overall"]))
