@@ -1,0 +1,153 @@
+"""The peelgraph command line: the Service facade with text or --json output.
+
+Errors end with a one-line message on stderr and a non-zero exit code
+(2 bad input, 3 not found, 4 forbidden, 5 store, 1 anything else).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from api.settings import get_settings
+from graph.errors import PeelgraphError
+from graph.records import ITEM_KINDS
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="peelgraph", description="Knowledge graph and search over police inspection reports.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def cmd(name: str, help_: str) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=help_, description=help_)
+        c.add_argument("--json", action="store_true", help="print JSON")
+        return c
+
+    c = cmd("build", "ingest report files or folders (default: the bundled corpus)")
+    c.add_argument("paths", nargs="*", metavar="PATH")
+    c = cmd("ingest", "ingest report files (.txt, .pdf, .html, .docx)")
+    c.add_argument("paths", nargs="+", metavar="PATH")
+    c = cmd("delete", "remove a report and everything derived from it")
+    c.add_argument("report_id", metavar="REPORT_ID")
+    cmd("reports", "list the reports in the store")
+    cmd("stats", "counts per report: passages, recommendations, judgments ...")
+    c = cmd("passages", "list passages")
+    c.add_argument("--report", help="report id")
+    c.add_argument("--kind", help="passage kind (paragraph, summary, recommendation, footnote ...)")
+    c.add_argument("--limit", type=int, default=None)
+    c.add_argument("--offset", type=int, default=0)
+    c = cmd("items", "list recommendations, areas for improvement, causes of concern, judgments")
+    c.add_argument("--report", help="report id")
+    c.add_argument("--kind", choices=ITEM_KINDS)
+    c = sub.add_parser("serve", help="serve the API and web page with uvicorn")
+    c.add_argument("--host", default=None)
+    c.add_argument("--port", type=int, default=None)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except PeelgraphError as exc:
+        print(f"peelgraph: error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("peelgraph: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if args.command == "serve":
+        return _serve(args.host or settings.host, args.port or settings.port)
+    from api.service import Service
+
+    service = Service(settings)
+    result: Any
+    if args.command in ("build", "ingest"):
+        bar = _progress(len(args.paths) if args.paths else None, quiet=args.json)
+        try:
+            if args.command == "build":
+                result = service.build(args.paths or None, progress=bar.step)
+            else:
+                result = service.ingest(args.paths, progress=bar.step)
+        finally:
+            bar.close()
+    elif args.command == "delete":
+        result = service.delete(args.report_id)
+    elif args.command == "reports":
+        result = service.reports()
+    elif args.command == "stats":
+        result = service.stats()
+    elif args.command == "passages":
+        result = service.passages(args.report, args.kind, args.limit, args.offset)
+    elif args.command == "items":
+        result = service.items(args.report, args.kind)
+    else:  # pragma: no cover - argparse rejects unknown commands
+        raise SystemExit(2)
+    _print(args.command, result, args.json)
+    return 0
+
+
+class _progress:
+    """A progress bar on stderr for long work (quiet under --json or when not a terminal)."""
+
+    def __init__(self, total: int | None, quiet: bool) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, unit="file", desc="ingest", file=sys.stderr,
+                        disable=quiet or not sys.stderr.isatty(), leave=False)
+
+    def step(self, name: str, number: int, total: int) -> None:
+        if self.bar.total != total:
+            self.bar.total = total
+        self.bar.set_postfix_str(name[:40])
+        self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _print(command: str, result: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    if command in ("build", "ingest"):
+        rows = result["ingested"] if command == "build" else result
+        for r in rows:
+            print(f"{r['status']:<10} {r['report_id']}  ({r['passages']} passages, {r['items']} items)  {r['source']}")
+        if command == "build":
+            print(f"store: {result['stats']['passages']} passages in {len(result['stats']['reports'])} reports")
+    elif command == "delete":
+        print(f"deleted {result['report_id']}")
+    elif command == "reports":
+        for r in result:
+            print(f"{r['report_id']}\t{r['year']}\t{r['force']}\t{r['programme']}\t{r['passages']} passages\t{r['title']}")
+    elif command == "stats":
+        for r in result["reports"]:
+            grades = "; ".join(f"{j['grade']} ({(j['question'] or '')[:50]})" for j in r["judgments"]) or "none"
+            print(f"{r['report_id']}: {r['force']}, {r['programme']}, {r['year']}\n"
+                  f"  {r['passages']} passages, {r['recommendations']} recommendations, "
+                  f"{r['areas_for_improvement']} areas for improvement, {r['causes_of_concern']} causes of concern\n"
+                  f"  judgments: {grades}")
+        print(f"total: {result['passages']} passages")
+    elif command == "passages":
+        for p in result:
+            print(f"[{p['passage_id']}] {p['kind']} | {p['section']} ¶{p['paragraph']}\n  {p['text']}\n")
+    elif command == "items":
+        for it in result:
+            extra = f" (carried over from {it['carried_over_from']})" if it["carried_over_from"] else ""
+            print(f"[{it['item_id']}] {it['kind']}{extra}: {it['text']}")
+
+
+def _serve(host: str, port: int) -> int:
+    import uvicorn
+
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

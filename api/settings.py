@@ -1,0 +1,31 @@
+"""One settings object for the CLI and the service (environment prefix PEELGRAPH_)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PEELGRAPH_", extra="ignore")
+
+    store: Path = ROOT / "data" / "build"
+    corpus: Path = ROOT / "data" / "corpus"
+    # "minilm" is the bundled all-MiniLM-L6-v2; "hash" is a small deterministic encoder for fast unit tests
+    encoder: str = "minilm"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_key: str | None = None
+    cors_origins: list[str] = []
+    max_upload_bytes: int = 40 * 1024 * 1024
+    max_query_chars: int = 1000
+    max_k: int = 100
+    max_page: int = 500
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
