@@ -20,6 +20,8 @@ class Service:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store = Store(settings.store)
+        self.on_put: list[Callable[[Any, Report], None]] = []
+        self.on_delete: list[Callable[[Any, str], None]] = []
 
     # ------------------------------------------------------------ writes
 
@@ -47,12 +49,14 @@ class Service:
         return self._put(build_report(raw, _known_forces()))
 
     def _put(self, report: Report) -> dict[str, Any]:
-        status = self.store.put_report(report)
+        # Derived data (graph, embeddings) is written in the same transaction as the report:
+        # each stage registers a hook in self.on_put / self.on_delete: hook(con, report_or_id).
+        status = self.store.put_report(report, extra=lambda con, r: [h(con, r) for h in self.on_put])
         return {"report_id": report.report_id, "source": report.source, "status": status,
                 "passages": len(report.passages), "items": len(report.items)}
 
     def delete(self, report_id: str) -> dict[str, Any]:
-        self.store.delete_report(report_id)
+        self.store.delete_report(report_id, extra=lambda con, rid: [h(con, rid) for h in self.on_delete])
         return {"report_id": report_id, "status": "deleted"}
 
     # ------------------------------------------------------------ reads

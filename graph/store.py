@@ -111,6 +111,9 @@ class Store:
             con = self.con
             con.execute("BEGIN IMMEDIATE")
             try:
+                # every write moves the generation on, so in-memory views (vectors, graph) know to reload
+                con.execute("INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) "
+                            "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
                 yield con
             except BaseException:
                 con.execute("ROLLBACK")
@@ -134,10 +137,17 @@ class Store:
                     f"{self.path} has schema version {version}; this peelgraph reads version {SCHEMA_VERSION}. "
                     "Rebuild it with `peelgraph build` into an empty store directory.")
             return
-        with self.write() as w:
-            for stmt in _statements(SCHEMA):
-                w.execute(stmt)
-            w.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        with self._write_lock:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                if not con.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
+                    for stmt in _statements(SCHEMA):
+                        con.execute(stmt)
+                    con.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
 
     # ------------------------------------------------------------ writes
 
@@ -181,6 +191,11 @@ class Store:
                 extra(con, report_id)
 
     # ------------------------------------------------------------ reads
+
+    def generation(self) -> int:
+        """A number that changes with every committed write."""
+        row = self.con.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
 
     def reports(self) -> list[dict[str, Any]]:
         rows = self.con.execute(
