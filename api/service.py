@@ -41,12 +41,12 @@ class Service:
             if progress:
                 progress(Path(path).name, n, len(files))
             raw = load(path, max_bytes=self.settings.max_upload_bytes)
-            reports.append(build_report(raw, _known_forces()))
+            reports.append(build_report(raw))
         return [self._put(r) for r in reports]
 
     def ingest_bytes(self, data: bytes, name: str) -> dict[str, Any]:
         raw = load_bytes(data, name, max_bytes=self.settings.max_upload_bytes)
-        return self._put(build_report(raw, _known_forces()))
+        return self._put(build_report(raw))
 
     def _put(self, report: Report) -> dict[str, Any]:
         # Derived data (graph, embeddings) is written in the same transaction as the report:
@@ -115,11 +115,3 @@ def _expand(paths: Iterable[str | Path]) -> list[Path]:
         else:
             files.append(p)
     return files
-
-
-def _known_forces() -> list[str]:
-    try:
-        from ontology import gazetteer
-    except ImportError:  # the gazetteer is optional for the text pipeline
-        return []
-    return [t.label for t in gazetteer() if t.type == "force"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html as htmllib
 import io
+import logging
 import re
 import unicodedata
 import zipfile
@@ -27,8 +28,13 @@ from graph.records import (
     RawDocument,
 )
 
+# pypdf reports every repaired defect as a warning; with no handler configured they
+# would go to stderr through logging's last resort. An app that configures logging still sees them.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
+
 DEFAULT_MAX_BYTES = 40 * 1024 * 1024
 MAX_LINE_CHARS = 100_000
+DOCX_EXPANSION = 5  # a DOCX may unpack to this many times the byte limit (zip bombs)
 DEFAULT_NAME = "document"
 
 # Controls that do not belong in text; their share tells text from binary.
@@ -91,13 +97,14 @@ def load(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, name: str | No
 def load_bytes(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
     """Load an uploaded file's bytes; ``name`` is only used for messages and the source."""
     label = safe_name(name)
+    data = bytes(data)  # a no-op for bytes; bytearray/memoryview uploads work too
     if len(data) > max_bytes:
         raise TooLarge(_too_large(label, len(data), max_bytes), detail={"bytes": len(data), "limit": max_bytes})
     if not data.strip():
         raise BadInput(f"{label}: the file is empty" if not data else f"{label}: the file contains only whitespace")
     fmt = "unknown"
     try:
-        fmt, text = _sniff(data, label)
+        fmt, text = _sniff(data, label, max_bytes)
         if fmt == "pdf":
             lines, title = _pdf_lines(data, label)
         elif fmt == "docx":
@@ -121,7 +128,7 @@ def _too_large(label: str, size: int, limit: int) -> str:
 # --- sniffing -----------------------------------------------------------------
 
 
-def _sniff(data: bytes, label: str) -> tuple[str, str]:
+def _sniff(data: bytes, label: str, max_bytes: int) -> tuple[str, str]:
     """Return (format, decoded text for txt/html); content decides, the extension breaks ties."""
     ext = Path(label).suffix.lower()
     head = data[:1024]
@@ -132,10 +139,14 @@ def _sniff(data: bytes, label: str) -> tuple[str, str]:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 is_docx = "word/document.xml" in zf.namelist()
+                unpacked = sum(info.file_size for info in zf.infolist())
         except (zipfile.BadZipFile, ValueError, OSError, EOFError):
             if ext == ".docx":
                 raise BadInput(f"{label}: the DOCX is damaged or truncated") from None
             raise UnsupportedFormat(f"{label}: a damaged ZIP archive, not a supported document") from None
+        if is_docx and unpacked > DOCX_EXPANSION * max_bytes:  # zipfile never inflates past this
+            raise TooLarge(f"{label}: the DOCX unpacks to {unpacked / 2**20:.1f} MB; the limit is "
+                           f"{DOCX_EXPANSION * max_bytes / 2**20:.1f} MB", detail={"unpacked": unpacked})
         if is_docx:
             return "docx", ""
         raise UnsupportedFormat(f"{label}: a ZIP archive that is not a DOCX document")
@@ -366,7 +377,7 @@ def _walk_html(root) -> list[Line]:
     lines: list[Line] = []
     run: list[str] = []
     blocks: list[tuple[str, int, bool]] = [(HINT_PARA, 0, False)]  # (hint, level, absorbing)
-    sections = [0]
+    sections = [1 if root.name in _SECTIONING else 0]  # a <header> inside them is content
     space, leave_block, leave_section = object(), object(), object()
 
     def flush() -> None:
@@ -493,14 +504,11 @@ def _docx_lines(data: bytes) -> tuple[list[Line], str | None]:
             style = styles.get(el.style or "", "")
             ppr = el.pPr
             outline = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
-            heading = re.fullmatch(r"heading (\d)", style, re.I)
-            if style.lower() == "title":
-                lines.append(Line(text, 1, HINT_HEADING, 1))
-                title_para = title_para or text
-            elif heading:
-                lines.append(Line(text, 1, HINT_HEADING, min(max(int(heading[1]), 1), 6)))
-            elif outline is not None and (outline.get(qn("w:val")) or "").isdigit() and int(outline.get(qn("w:val"))) < 6:
-                lines.append(Line(text, 1, HINT_HEADING, int(outline.get(qn("w:val"))) + 1))
+            level = _docx_level(style, outline.get(qn("w:val"), "") if outline is not None else "")
+            if level:
+                lines.append(Line(text, 1, HINT_HEADING, level))
+                if style.lower() == "title":
+                    title_para = title_para or text
             elif style.lower().startswith("list") or (ppr is not None and ppr.numPr is not None):
                 lines.append(Line(text, 1, HINT_ITEM))
             else:
@@ -510,6 +518,15 @@ def _docx_lines(data: bytes) -> tuple[list[Line], str | None]:
     except Exception:
         title = None
     return lines, title or (title_para[:300] if title_para else None)
+
+
+def _docx_level(style: str, outline: str) -> int:
+    """Heading level: 'Title' = 1, 'Heading N' = N, else the paragraph's outline level; 0 = none."""
+    if style.lower() == "title":
+        return 1
+    if match := re.fullmatch(r"heading ([1-9])", style, re.I):
+        return min(int(match[1]), 6)
+    return int(outline) + 1 if re.fullmatch(r"[0-5]", outline) else 0
 
 
 # --- common -------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from graph.records import Block, KIND_HEADING, ReportMeta
 
@@ -36,11 +37,19 @@ PROGRAMMES = (  # general names of inspection programmes, most specific first
 def detect(blocks: list[Block], known_forces: list[str] | None = None, declared_title: str | None = None) -> ReportMeta:
     text = "\n".join(b.text for b in blocks)
     head = "\n".join(b.text for b in blocks[:40])
-    force = _force(text, known_forces or [])
+    force = _force(text, gazetteer_forces() if known_forces is None else known_forces)
     year, year_end = _period(head, text)
     programme = _programme(head, text)
     title = declared_title or _title(blocks, force, programme, year)
     return ReportMeta(force=force, year=year, year_end=year_end, programme=programme, title=title)
+
+
+@lru_cache(maxsize=1)
+def gazetteer_forces() -> list[str]:
+    """Names of UK police forces from the ontology's gazetteer."""
+    from ontology import gazetteer
+
+    return [t.label for t in gazetteer() if t.type == "force"]
 
 
 def _force(text: str, known: list[str]) -> str | None:
