@@ -1,6 +1,7 @@
 """The FastAPI application: thin routes over the Service facade, one error shape."""
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from fastapi import Depends, FastAPI, File, Request, UploadFile
@@ -11,7 +12,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.service import Service
 from api.settings import Settings, get_settings
-from graph.errors import PeelgraphError, TooLarge
+from graph.errors import Forbidden, PeelgraphError, TooLarge
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
           413: "too_large", 415: "unsupported_format", 422: "invalid_parameter"}
@@ -49,8 +52,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse(error_body("internal_error", "internal error", type(exc).__name__), status_code=500)
 
+    @app.middleware("http")
+    async def _limit_body(request: Request, call_next: Any) -> Any:
+        # refuse an oversized upload before reading it (the multipart overhead gets 1 MB of slack)
+        length = request.headers.get("content-length")
+        limit = settings.max_upload_bytes + 1024 * 1024
+        if length and length.isdigit() and int(length) > limit:
+            return JSONResponse(error_body("too_large", f"request body larger than {limit} bytes"), status_code=413)
+        return await call_next(request)
+
     def service(request: Request) -> Service:
         return request.app.state.service
+
+    def writer(request: Request) -> None:
+        """Writes need the API key; with no key set, only a service bound to loopback accepts them."""
+        key = settings.api_key
+        if key:
+            given = request.headers.get("x-api-key") or request.headers.get("authorization", "").removeprefix("Bearer ")
+            if not hmac.compare_digest(given.encode(), key.encode()):
+                raise Forbidden("this operation needs a valid API key (header X-API-Key)")
+        elif settings.host not in LOOPBACK:
+            raise Forbidden("writes are disabled: set PEELGRAPH_API_KEY to allow them on a non-loopback address")
 
     @app.get("/api/health")
     def health(svc: Service = Depends(service)) -> dict[str, Any]:
@@ -65,7 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return svc.reports()
 
     @app.post("/api/reports", status_code=201)
-    async def upload(file: UploadFile = File(...), svc: Service = Depends(service)) -> dict[str, Any]:
+    async def upload(file: UploadFile = File(...), svc: Service = Depends(service),
+                     _: None = Depends(writer)) -> dict[str, Any]:
         limit = svc.settings.max_upload_bytes
         data = await file.read(limit + 1)
         if len(data) > limit:
@@ -73,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return svc.ingest_bytes(data, file.filename or "upload")
 
     @app.delete("/api/reports/{report_id}")
-    def delete(report_id: str, svc: Service = Depends(service)) -> dict[str, Any]:
+    def delete(report_id: str, svc: Service = Depends(service), _: None = Depends(writer)) -> dict[str, Any]:
         return svc.delete(report_id)
 
     return app

@@ -146,8 +146,13 @@ def _print(command: str, result: Any, as_json: bool) -> None:
 
 
 def _serve(host: str, port: int) -> int:
+    import os
+
     import uvicorn
 
+    # the app decides whether writes need a key from the address it is bound to
+    os.environ["PEELGRAPH_HOST"] = host
+    get_settings.cache_clear()
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
     return 0
 
