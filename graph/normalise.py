@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from graph.records import (
-    HINT_CAPTION, HINT_HEADING, HINT_ITEM, HINT_PARA, HINT_TABLE, KIND_CAPTION, KIND_COLUMNS,
+    HINT_CAPTION, HINT_HEADING, HINT_ITEM, HINT_PARA, HINT_RULE, HINT_TABLE, KIND_CAPTION, KIND_COLUMNS,
     KIND_FOOTNOTE, KIND_HEADING, KIND_JUDGMENT, KIND_LIST_ITEM, KIND_PARAGRAPH, KIND_TABLE,
     KIND_URL, Block, Line, RawDocument,
 )
@@ -24,7 +24,6 @@ from graph.textrules import (
     URL_LINE_RE, collapse, ends_sentence, grade_of, is_bullet, strip_bullet, word_count,
 )
 
-HINT_RULE = "rule"
 CAPTION_RE = re.compile(r"^\s*(?:(?:Figure|Fig\.|Table|Chart|Graph|Map|Diagram|Infographic)\s+\d+[A-Za-z]?\b|Source\s*:|Sources\s*:|Notes?\s*:|\*)", re.I)
 # A heading that a line runs straight into: "Summary for question 2How effective ...?"
 RUN_IN_RE = re.compile(r"^(Summary for question \d+)\s*(\S.*)?$", re.I)
