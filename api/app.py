@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.routes import router
 from api.service import Service
 from api.settings import Settings, get_settings
 from graph.errors import Forbidden, PeelgraphError, TooLarge
@@ -99,4 +100,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def delete(report_id: str, svc: Service = Depends(service), _: None = Depends(writer)) -> dict[str, Any]:
         return svc.delete(report_id)
 
+    app.include_router(router)
     return app

@@ -1,0 +1,148 @@
+"""Read routes of the API: each one a thin call into the Service facade.
+
+Lists take ``limit`` and ``offset`` (``limit`` capped by settings.max_page)
+and return the same JSON as the CLI's ``--json``.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from api.service import Service
+
+router = APIRouter(prefix="/api")
+
+Mode = Literal["hybrid", "keyword", "dense"]
+
+
+def service(request: Request) -> Service:
+    return request.app.state.service
+
+
+def page(items: list[Any], limit: int, offset: int, svc: Service) -> list[Any]:
+    limit = min(limit, svc.settings.max_page)
+    return items[offset: offset + limit]
+
+
+Limit = Query(50, ge=1, le=500, description="page size (at most 500)")
+Offset = Query(0, ge=0, le=1_000_000)
+
+
+@router.get("/search")
+def search(q: str = Query(..., max_length=1000, description="the query"), k: int = Query(10, ge=1, le=100),
+           mode: Mode = "hybrid", report: str | None = None, force: str | None = None, year: str | None = None,
+           theme: str | None = None, kind: str | None = None, entity: str | None = None,
+           svc: Service = Depends(service)) -> dict[str, Any]:
+    return svc.search(q, k=k, mode=mode, report=report, force=force, year=year, theme=theme, kind=kind, entity=entity)
+
+
+class AskBody(BaseModel):
+    question: str = Field(..., max_length=1000)
+    k: int = Field(8, ge=1, le=50)
+
+
+@router.post("/ask")
+def ask(body: AskBody, svc: Service = Depends(service)) -> dict[str, Any]:
+    return svc.ask(body.question, k=body.k)
+
+
+@router.get("/entities")
+def entities(type: str | None = None, q: str | None = Query(None, max_length=200), limit: int = Limit,
+             offset: int = Offset, svc: Service = Depends(service)) -> list[dict[str, Any]]:
+    return page(svc.entities(type=type, q=q), limit, offset, svc)
+
+
+@router.get("/entities/{entity_id:path}")
+def entity(entity_id: str, svc: Service = Depends(service)) -> dict[str, Any]:
+    return svc.entity(entity_id)
+
+
+@router.get("/relations")
+def relations(type: str | None = None, entity: str | None = None, limit: int = Limit, offset: int = Offset,
+              svc: Service = Depends(service)) -> list[dict[str, Any]]:
+    return page(svc.relations(type=type, entity=entity), limit, offset, svc)
+
+
+@router.get("/themes")
+def themes(limit: int = Limit, offset: int = Offset, svc: Service = Depends(service)) -> list[dict[str, Any]]:
+    return page(svc.themes(), limit, offset, svc)
+
+
+@router.get("/findings")
+def findings(theme: str | None = None, polarity: str | None = None, report: str | None = None,
+             limit: int = Limit, offset: int = Offset, svc: Service = Depends(service)) -> list[dict[str, Any]]:
+    return page(svc.findings(theme=theme, polarity=polarity, report_id=report), limit, offset, svc)
+
+
+@router.get("/recommendations")
+def recommendations(report: str | None = None,
+                    kind: Literal["recommendation", "area_for_improvement", "cause_of_concern"] | None = None,
+                    limit: int = Limit, offset: int = Offset, svc: Service = Depends(service)) -> list[dict[str, Any]]:
+    kinds = [kind] if kind else ["cause_of_concern", "recommendation", "area_for_improvement"]
+    return page([it for k in kinds for it in svc.items(report, k)], limit, offset, svc)
+
+
+@router.get("/passages")
+def passages(report: str | None = None, kind: str | None = None, limit: int = Limit, offset: int = Offset,
+             svc: Service = Depends(service)) -> list[dict[str, Any]]:
+    return svc.passages(report, kind, min(limit, svc.settings.max_page), offset)
+
+
+@router.get("/items")
+def items(report: str | None = None,
+          kind: Literal["recommendation", "area_for_improvement", "cause_of_concern", "judgment"] | None = None,
+          limit: int = Limit, offset: int = Offset, svc: Service = Depends(service)) -> list[dict[str, Any]]:
+    return page(svc.items(report, kind), limit, offset, svc)
+
+
+@router.get("/crosscutting")
+def crosscutting(limit: int = Limit, offset: int = Offset, svc: Service = Depends(service)) -> list[dict[str, Any]]:
+    return page(svc.crosscutting(), limit, offset, svc)
+
+
+@router.get("/trace")
+def trace(from_: str = Query(..., alias="from", max_length=200), to: str | None = Query(None, max_length=200),
+          depth: int = Query(4, ge=1, le=6), svc: Service = Depends(service)) -> dict[str, Any]:
+    return svc.trace(from_, to, depth=depth)
+
+
+@router.get("/compare")
+def compare(topic: str = Query(..., max_length=200, description="a theme or an entity"),
+            svc: Service = Depends(service)) -> dict[str, Any]:
+    return svc.compare(topic)
+
+
+class ExportBody(BaseModel):
+    format: str = Field(..., max_length=20)
+    node_ids: list[str] | None = Field(None, max_length=2000)
+    theme: str | None = Field(None, max_length=200)
+    query: str | None = Field(None, max_length=1000)
+    question: str | None = Field(None, max_length=1000)
+    trace: dict[str, str] | None = None
+    entity: str | None = Field(None, max_length=200)
+    depth: int = Field(1, ge=1, le=3)
+    title: str | None = Field(None, max_length=200)
+
+
+@router.post("/export")
+def export(body: ExportBody, svc: Service = Depends(service)) -> Response:
+    data, media_type, filename = svc.export(body.format, **body.model_dump(exclude={"format"}))
+    return Response(data, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+class SparqlBody(BaseModel):
+    query: str = Field(..., max_length=20000)
+
+
+@router.get("/sparql")
+def sparql_get(query: str = Query(..., max_length=20000), svc: Service = Depends(service)) -> dict[str, Any]:
+    return svc.sparql(query)
+
+
+@router.post("/sparql")
+def sparql_post(body: SparqlBody = Body(...), svc: Service = Depends(service)) -> dict[str, Any]:
+    return svc.sparql(body.query)
