@@ -1,0 +1,169 @@
+"""Load benchmark: the real server on loopback under concurrent clients while reports come and go.
+
+Starts `uvicorn api.app:create_app` on a free 127.0.0.1 port with a fresh store
+built from the bundled corpus, then runs a bounded number of client threads
+for a bounded time mixing search, ask, entity, trace and export requests,
+while a writer thread ingests and deletes a generated report. Prints
+throughput, p50/p95/p99 latency per operation and error counts, then checks
+that no data was lost or duplicated (the bundled reports' passage and item
+counts are exactly as before, the churned report is either fully present or
+fully absent).
+
+Usage: .venv/bin/python benchmarks/load.py [--clients 8] [--seconds 30] [--encoder minilm]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = ["victim care", "organised crime groups", "MARAC", "neighbourhood officers", "digital evidence",
+           "problem solving partners", "registered sex offenders", "anti-social behaviour"]
+QUESTIONS = ["How did the removal of neighbourhood officers affect organised crime?",
+             "What was recommended about domestic abuse?", "Why are investigations delayed?"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))] * 1000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--encoder", default="minilm")
+    args = ap.parse_args()
+    bin_ = ROOT / ".venv" / "bin"
+    with tempfile.TemporaryDirectory() as d:
+        env = dict(os.environ, PEELGRAPH_STORE=str(Path(d) / "store"), PEELGRAPH_ENCODER=args.encoder)
+        subprocess.run([str(bin_ / "peelgraph"), "build", "--json"], env=env, check=True, stdout=subprocess.DEVNULL)
+        port = free_port()
+        server = subprocess.Popen([str(bin_ / "python"), "-m", "uvicorn", "api.app:create_app", "--factory",
+                                   "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                                  env=env, cwd=ROOT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            run(base, args, Path(d))
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+def run(base: str, args: argparse.Namespace, tmp: Path) -> None:
+    client = httpx.Client(base_url=base, timeout=60)
+    for _ in range(300):
+        try:
+            if client.get("/api/health").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    before = client.get("/api/stats").json()
+    entities = client.get("/api/entities", params={"limit": 20}).json()
+    entity_ids = [e["id"] for e in entities] if isinstance(entities, list) else []
+    churn = tmp / "churn.txt"
+    churn.write_text(_churn_report(), encoding="utf-8")
+
+    lat: dict[str, list[float]] = {}
+    errors: dict[str, int] = {}
+    lock = threading.Lock()
+    deadline = time.time() + args.seconds
+    rng = random.Random(1)
+
+    def record(op: str, t0: float, status: int) -> None:
+        with lock:
+            lat.setdefault(op, []).append(time.perf_counter() - t0)
+            if status >= 500:
+                errors[f"{op} {status}"] = errors.get(f"{op} {status}", 0) + 1
+
+    def reader(seed: int) -> None:
+        r = random.Random(seed)
+        c = httpx.Client(base_url=base, timeout=60)
+        while time.time() < deadline:
+            op = r.choice(["search", "search", "search", "ask", "entity", "trace", "export"])
+            t0 = time.perf_counter()
+            if op == "search":
+                resp = c.get("/api/search", params={"q": r.choice(QUERIES), "k": 10})
+            elif op == "ask":
+                resp = c.post("/api/ask", json={"question": r.choice(QUESTIONS)})
+            elif op == "entity" and entity_ids:
+                resp = c.get(f"/api/entities/{r.choice(entity_ids)}")
+            elif op == "trace":
+                resp = c.get("/api/trace", params={"from": "neighbourhood officers", "to": "organised crime"})
+            else:
+                op = "export"
+                resp = c.post("/api/export", json={"format": r.choice(["graphml", "json", "svg", "csv"]),
+                                                   "query": r.choice(QUERIES)})
+            record(op, t0, resp.status_code)
+
+    def writer() -> None:
+        c = httpx.Client(base_url=base, timeout=120)
+        while time.time() < deadline:
+            t0 = time.perf_counter()
+            with churn.open("rb") as fh:
+                resp = c.post("/api/reports", files={"file": ("churn.txt", fh, "text/plain")})
+            record("ingest", t0, resp.status_code)
+            if resp.status_code < 300:
+                rid = resp.json()["report_id"]
+                t0 = time.perf_counter()
+                record("delete", t0, c.delete(f"/api/reports/{rid}").status_code)
+            time.sleep(rng.random() * 0.5)
+
+    threads = [threading.Thread(target=reader, args=(i,)) for i in range(args.clients)]
+    threads.append(threading.Thread(target=writer))
+    t_start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t_start
+    total = sum(len(v) for v in lat.values())
+    print(f"{args.clients} reader clients + 1 writer, {elapsed:.1f} s, {total} requests, {total / elapsed:.1f} req/s")
+    print(f"{'operation':<10} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for op, vals in sorted(lat.items()):
+        print(f"{op:<10} {len(vals):>6} {pct(vals, .5):>8.1f} {pct(vals, .95):>8.1f} {pct(vals, .99):>8.1f}")
+    print(f"5xx errors: {sum(errors.values())} {errors if errors else ''}")
+    after = client.get("/api/stats").json()
+    keep = {r["report_id"]: r for r in before["reports"]}
+    now = {r["report_id"]: r for r in after["reports"]}
+    lost = [rid for rid, r in keep.items() if now.get(rid) != r]
+    extra = [rid for rid in now if rid not in keep]
+    print(f"data check: bundled reports unchanged: {not lost} {lost or ''}; leftover churn reports: {extra or 'none'}"
+          f"; passages before {before['passages']}, after {after['passages']}")
+    if errors or lost:
+        sys.exit(1)
+
+
+def _churn_report() -> str:
+    return "\n".join([
+        "Westshire PEEL 2022", "Effectiveness",
+        "How effective is the force at investigating crime?",
+        "Areas for improvement",
+        "- The force should improve the supervision of investigations.",
+        "Investigation quality",
+        "Westshire Police investigates most crimes well. Its investigation teams work closely with partners.",
+        "Because of high demand, response officers carry too many investigations, which means that victims wait.",
+    ])
+
+
+if __name__ == "__main__":
+    main()
