@@ -1,0 +1,75 @@
+"""Time every export format on a subgraph of realistic answer size.
+
+Synthetic for now (40 nodes, 80 evidenced relations with long labels and
+quotes); to be switched to the answer subgraph of a real question. Run:
+``.venv/bin/python benchmarks/export.py [--nodes N] [--edges M] [--repeat R]``.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from graph.export import FORMATS, export  # noqa: E402
+from graph.layout import NODE_TYPES, RELATION_STYLES  # noqa: E402
+
+WORDS = ("neighbourhood officers demand crime prevention victims safeguarding partners training "
+         "supervision investigations backlog call handling workforce capacity vulnerable people").split()
+
+
+def synthetic(n_nodes: int = 40, n_edges: int = 80, seed: int = 7) -> dict[str, Any]:
+    """A connected, evidenced subgraph with the shape of a real answer."""
+    rnd = random.Random(seed)
+    reports = [{"report_id": f"r{i}", "title": f"Inspection report {i}", "year": y, "force": "A police force"}
+               for i, y in enumerate(("2015", "2018/19"))]
+    types = list(NODE_TYPES)
+    nodes = [{"id": f"{types[i % len(types)]}:{i}",
+              "label": " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(2, 8))),
+              "type": types[i % len(types)], "themes": rnd.sample(["crime-prevention", "victim-care",
+                                                                      "neighbourhood-policing"], 2),
+              "reports": ["r1"], "years": ["2018/19"], "polarity": rnd.choice([None, "weakness", "strength"])}
+             for i in range(n_nodes)]
+    edges = []
+    for j in range(n_edges):
+        a = nodes[j % n_nodes] if j < n_nodes else rnd.choice(nodes)
+        b = rnd.choice([n for n in nodes if n is not a])
+        edges.append({"id": f"rel:{j}", "source": a["id"], "target": b["id"], "type": rnd.choice(list(RELATION_STYLES)),
+                      "polarity": rnd.choice(["negative", "positive", "neutral"]), "rule": "cause-cue:synthetic",
+                      "evidence": [{"passage_id": f"r1:p{j}", "report_id": "r1", "year": "2018/19",
+                                    "section": "Effectiveness > Preventing crime", "paragraph": j,
+                                    "quote": " ".join(rnd.choice(WORDS) for _ in range(30)) + "."}]})
+    return {"title": "How did the removal of neighbourhood officers affect crime prevention?",
+            "reports": reports, "nodes": nodes, "edges": edges}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--nodes", type=int, default=40)
+    ap.add_argument("--edges", type=int, default=80)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    sg = synthetic(args.nodes, args.edges)
+    print(f"subgraph: {len(sg['nodes'])} nodes, {len(sg['edges'])} edges; median of {args.repeat} runs")
+    print(f"{'format':<10} {'ms':>9} {'bytes':>10}")
+    total = 0.0
+    for fmt in FORMATS:
+        times, size = [], 0
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            data, _, _ = export(sg, fmt)
+            times.append((time.perf_counter() - t) * 1000)
+            size = len(data)
+        med = statistics.median(times)
+        total += med
+        print(f"{fmt:<10} {med:9.1f} {size:10d}")
+    print(f"{'all':<10} {total:9.1f}")
+
+
+if __name__ == "__main__":
+    main()
