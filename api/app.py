@@ -2,18 +2,22 @@
 from __future__ import annotations
 
 import hmac
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.routes import router
 from api.service import Service
 from api.settings import Settings, get_settings
 from graph.errors import Forbidden, PeelgraphError, TooLarge
+
+STATIC = Path(__file__).parent / "static"
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
@@ -101,4 +105,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return svc.delete(report_id)
 
     app.include_router(router)
+
+    # the web page: plain files, no build step
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
     return app
