@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from api.settings import Settings
-from graph.errors import BadInput, InvalidParameter
+from graph.errors import BadInput, InvalidParameter, NotFound
 from graph.load import load, load_bytes
 from graph.records import ITEM_KINDS, Item, Passage, Report
 from graph.report import build_report
@@ -22,6 +22,19 @@ class Service:
         self.store = Store(settings.store)
         self.on_put: list[Callable[[Any, Report], None]] = []
         self.on_delete: list[Callable[[Any, str], None]] = []
+        # the knowledge graph (graph/knowledge.py): extracted in each report's own write transaction
+        from graph import knowledge as _knowledge
+
+        self.on_put.append(_knowledge.write_report)
+        self.on_delete.append(_knowledge.delete_report)
+        self._graph: Any = None
+        self._graph_generation = -1
+        self._rdf: tuple[int, Any] | None = None  # (store generation, rdflib graph) for SPARQL
+        # steps run on a report before its write transaction opens (slow work such as encoding)
+        self.before_put: list[Callable[[Report], None]] = []
+        self._search_engine: Any = None  # search.engine.SearchEngine, built on first use (loads the encoder)
+        self.before_put.append(lambda r: self.search_engine.index.prepare(r))
+        self.on_put.append(lambda con, r: self.search_engine.index.on_put(con, r))
 
     # ------------------------------------------------------------ writes
 
@@ -51,6 +64,8 @@ class Service:
     def _put(self, report: Report) -> dict[str, Any]:
         # Derived data (graph, embeddings) is written in the same transaction as the report:
         # each stage registers a hook in self.on_put / self.on_delete: hook(con, report_or_id).
+        for step in self.before_put:
+            step(report)
         status = self.store.put_report(report, extra=lambda con, r: [h(con, r) for h in self.on_put])
         return {"report_id": report.report_id, "source": report.source, "status": status,
                 "passages": len(report.passages), "items": len(report.items)}
@@ -58,6 +73,28 @@ class Service:
     def delete(self, report_id: str) -> dict[str, Any]:
         self.store.delete_report(report_id, extra=lambda con, rid: [h(con, rid) for h in self.on_delete])
         return {"report_id": report_id, "status": "deleted"}
+
+    # ------------------------------------------------------------ search and answers
+
+    @property
+    def search_engine(self) -> Any:
+        if self._search_engine is None:
+            from search.engine import SearchEngine
+
+            self._search_engine = SearchEngine(self.store, self.settings.encoder, self.settings.max_query_chars,
+                                               self.settings.max_k, host=self)
+        return self._search_engine
+
+    def search(self, query: str, k: int = 10, mode: str = "hybrid", report: str | None = None,
+               force: str | None = None, year: str | None = None, theme: str | None = None,
+               kind: str | None = None, entity: str | None = None) -> dict[str, Any]:
+        """Hybrid (default), keyword or dense passage search -> {"query", "mode", "hits"}."""
+        return self.search_engine.search(query, k=k, mode=mode, report=report, force=force, year=year,
+                                         theme=theme, kind=kind, entity=entity)
+
+    def ask(self, question: str, k: int = 8) -> dict[str, Any]:
+        """An extractive, cited answer -> {"question", "answer", "evidence", "graph"}."""
+        return self.search_engine.ask(question, k=k)
 
     # ------------------------------------------------------------ reads
 
@@ -93,6 +130,243 @@ class Service:
         if report_id:
             self.store.report(report_id)
         return [item_json(it) for it in self.store.items(report_id, kind)]
+
+
+    # ------------------------------------------------------------ knowledge graph
+
+    def knowledge(self) -> Any:
+        """The networkx MultiDiGraph of the store, rebuilt when the store has changed."""
+        from graph import knowledge
+
+        gen = self.store.generation()
+        if self._graph is None or gen != self._graph_generation:
+            self._graph = knowledge.build(self.store)
+            self._graph_generation = gen
+        return self._graph
+
+    def _node(self, name_or_id: str) -> str:
+        from graph.entities import norm_key
+
+        G = self.knowledge()
+        if name_or_id in G:
+            return name_or_id
+        key = norm_key(name_or_id)
+        for want_alias in (False, True):
+            for n, d in sorted(G.nodes(data=True), key=lambda x: (x[1]["type"] in ("finding", "metric"), x[0])):
+                names = d["aliases"] if want_alias else [d["label"]]
+                if any(norm_key(x) == key for x in names) or (want_alias and name_or_id in d["aliases"]):
+                    return n
+        raise NotFound(f"no entity named or with id {name_or_id!r}; try `peelgraph entities --q {name_or_id!r}`",
+                       {"entity": name_or_id})
+
+    def entities(self, type: str | None = None, q: str | None = None) -> list[dict[str, Any]]:
+        from graph.knowledge import ENTITY_TYPES, NODE_TYPES
+
+        if type and type not in NODE_TYPES:
+            raise InvalidParameter(f"unknown entity type {type!r}; use one of {', '.join(NODE_TYPES)}")
+        G = self.knowledge()
+        want = (type,) if type else ENTITY_TYPES
+        ql = (q or "").strip().lower()
+        out = []
+        for n, d in sorted(G.nodes(data=True)):
+            if d["type"] not in want:
+                continue
+            if ql and ql not in d["label"].lower() and not any(ql in a.lower() for a in d["aliases"]):
+                continue
+            out.append({"id": n, "label": d["label"], "type": d["type"], "kind": d.get("kind"),
+                        "aliases": d["aliases"], "reports": d["reports"], "mentions": len(d["mentions"])})
+        return out
+
+    def entity(self, name_or_id: str) -> dict[str, Any]:
+        from graph.knowledge import node_ref, relation_json
+
+        if not (name_or_id or "").strip():
+            raise BadInput("give an entity name or id")
+        G = self.knowledge()
+        n = self._node(name_or_id.strip())
+        d = G.nodes[n]
+        texts = {}
+        for m in d["mentions"]:
+            if m["passage_id"] not in texts:
+                try:
+                    texts[m["passage_id"]] = self.store.passage(m["passage_id"]).text
+                except NotFound:
+                    texts[m["passage_id"]] = ""
+        mentions = [{**m, "text": texts.get(m["passage_id"], "")} for m in d["mentions"]]
+        rels = [relation_json(G, s, t, e) for s, t, e in sorted(
+            list(G.out_edges(n, data=True)) + list(G.in_edges(n, data=True)), key=lambda x: x[2]["id"])]
+        neighbours = sorted({x for s, t, _ in list(G.out_edges(n, data=True)) + list(G.in_edges(n, data=True))
+                             for x in (s, t) if x != n})
+        return {"id": n, "label": d["label"], "type": d["type"], "kind": d.get("kind"), "data": d.get("data", {}),
+                "aliases": d["aliases"], "reports": d["reports"], "community": d.get("community"),
+                "mentions": mentions, "relations": rels, "neighbours": [node_ref(G, x) for x in neighbours]}
+
+    def relations(self, type: str | None = None, entity: str | None = None) -> list[dict[str, Any]]:
+        from graph.knowledge import RELATION_TYPES, relation_json
+
+        if type and type not in RELATION_TYPES:
+            raise InvalidParameter(f"unknown relation type {type!r}; use one of {', '.join(RELATION_TYPES)}")
+        G = self.knowledge()
+        node = self._node(entity) if entity else None
+        out = [relation_json(G, s, t, e) for s, t, e in G.edges(data=True)
+               if (not type or e["type"] == type) and (node is None or node in (s, t))]
+        return sorted(out, key=lambda r: (r["type"], r["source"]["id"], r["target"]["id"]))
+
+    def findings(self, theme: str | None = None, polarity: str | None = None,
+                 report_id: str | None = None) -> list[dict[str, Any]]:
+        from ontology import FINDING_POLARITIES
+
+        if polarity and polarity not in FINDING_POLARITIES:
+            raise InvalidParameter(f"unknown polarity {polarity!r}; use one of {', '.join(FINDING_POLARITIES)}")
+        if report_id:
+            self.store.report(report_id)
+        G = self.knowledge()
+        theme_id = None
+        if theme:
+            from graph.entities import slug
+
+            cands = [n for n, d in G.nodes(data=True) if d["type"] == "theme"]
+            theme_id = next((n for n in cands if n == theme or n == f"theme:{theme}" or n == f"theme:{slug(theme)}"
+                             or G.nodes[n]["label"].lower() == theme.lower()), None)
+            if theme_id is None:
+                raise InvalidParameter(f"unknown theme {theme!r}; use one of "
+                                       f"{', '.join(sorted(c[6:] for c in cands))}")
+        out = []
+        for n, d in sorted(G.nodes(data=True)):
+            if d["type"] != "finding":
+                continue
+            data = d["data"]
+            if polarity and data["polarity"] != polarity:
+                continue
+            if report_id and d["reports"] != [report_id]:
+                continue
+            if theme_id and theme_id[6:] not in data["themes"]:
+                continue
+            m = d["mentions"][0]
+            out.append({"id": n, "report_id": m["report_id"], "passage_id": m["passage_id"], "question": data["question"],
+                        "polarity": data["polarity"], "text": data["text"], "themes": data["themes"],
+                        "entities": data["entities"]})
+        return out
+
+    def crosscutting(self, limit: int | None = 50) -> list[dict[str, Any]]:
+        from graph.knowledge import crosscutting
+
+        return crosscutting(self.knowledge(), limit)
+
+    def rdf(self, fmt: str = "turtle", nodes: Iterable[str] | None = None) -> str:
+        from graph.rdf import FORMATS, serialize
+
+        if fmt not in FORMATS:
+            raise InvalidParameter(f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
+        return serialize(self.knowledge(), fmt, nodes=nodes, store=self.store)
+
+    # ------------------------------------------------------------ themes, trace, compare, export, sparql
+
+    def themes(self) -> list[dict[str, Any]]:
+        """The SKOS themes with how many passages each one tags."""
+        from ontology import themes
+
+        counts: dict[str, int] = {}
+        G = self.knowledge()
+        for n, d in G.nodes(data=True):
+            if d["type"] == "theme":
+                counts[n.split(":", 1)[-1]] = len(d.get("mentions", []))
+        return [{"id": t.id, "label": t.label, "definition": t.definition, "alt_labels": list(t.alt_labels),
+                 "broader": list(t.broader), "passages": counts.get(t.id, 0)} for t in themes()]
+
+    def trace(self, source: str, target: str | None = None, depth: int = 4) -> dict[str, Any]:
+        from search.trace import trace
+
+        return trace(self.knowledge(), source, target, depth=depth)
+
+    def compare(self, topic: str) -> dict[str, Any]:
+        """A theme or an entity across reports, side by side by year."""
+        from search.compare import compare
+        from search.trace import resolve
+
+        if not (topic or "").strip():
+            raise BadInput("give a theme or an entity to compare")
+        G = self.knowledge()
+        nodes = resolve(G, topic)
+        about: set[str] = set()
+        for n in nodes:
+            about.update(m["passage_id"] for m in G.nodes[n].get("mentions", []))
+        metrics = [{"id": n, "label": d["label"], "report_id": (d.get("reports") or [None])[0],
+                    "passage_id": (d.get("mentions") or [{}])[0].get("passage_id"), **(d.get("data") or {})}
+                   for n, d in G.nodes(data=True) if d["type"] == "metric"]
+        out = compare(topic, self.reports(), self.findings(), self.items(), metrics, about)
+        out["matched"] = [{"id": n, "label": G.nodes[n]["label"], "type": G.nodes[n]["type"]} for n in nodes]
+        return out
+
+    def subgraph_for(self, passage_ids: Iterable[str], limit: int = 40) -> dict[str, Any]:
+        """The nodes mentioned in some passages and the relations those passages evidence (for answers)."""
+        from search.subgraph import for_passages
+
+        return for_passages(self.knowledge(), list(passage_ids), limit)
+
+    def select(self, node_ids: list[str] | None = None, theme: str | None = None, query: str | None = None,
+               question: str | None = None, trace: dict[str, str] | None = None, entity: str | None = None,
+               depth: int = 1, title: str | None = None) -> dict[str, Any]:
+        """A subgraph chosen by ids, theme, search, question, trace or neighbourhood, in the export shape."""
+        from search import subgraph
+
+        G = self.knowledge()
+        if node_ids:
+            nodes, label = [n for n in node_ids if n in G], f"{len(node_ids)} selected nodes"
+            if not nodes:
+                raise NotFound("none of the given node ids is in the graph", {"node_ids": node_ids[:20]})
+        elif theme:
+            nodes, label = subgraph.around(G, [self._theme_node(theme)], 1), f"Theme: {theme}"
+        elif query:
+            hits = self.search(query, k=10)["hits"]
+            nodes, label = subgraph.for_passages(G, [h["passage_id"] for h in hits], 60)["node_ids"], f"Search: {query}"
+        elif question:
+            answer = self.ask(question)
+            nodes, label = [n["id"] for n in answer["graph"]["nodes"]], question
+        elif trace:
+            if not trace.get("from"):
+                raise InvalidParameter("a trace selection needs 'from' (and optionally 'to')")
+            out = self.trace(trace["from"], trace.get("to"))
+            nodes = sorted({n["id"] for p in out["paths"] for n in p["nodes"]})
+            label = f"Trace: {trace['from']}" + (f" -> {trace['to']}" if trace.get("to") else "")
+        elif entity:
+            nodes, label = subgraph.around(G, [self._node(entity)], depth), f"Around: {entity}"
+        else:
+            raise InvalidParameter("choose a subgraph: node_ids, theme, query, question, trace or entity")
+        limit = self.settings.max_export_nodes
+        if len(nodes) > limit:
+            raise InvalidParameter(f"the selection has {len(nodes)} nodes; the export limit is {limit}. "
+                                   "Narrow it (a smaller depth, a theme, a question).")
+        return subgraph.export_shape(G, nodes, title or label, self.store, self.reports())
+
+    def export(self, fmt: str, **selector: Any) -> tuple[bytes, str, str]:
+        from graph.export import FORMATS, export
+
+        if fmt not in FORMATS:
+            raise InvalidParameter(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+        return export(self.select(**selector), fmt)
+
+    def sparql(self, query: str) -> dict[str, Any]:
+        from graph.rdf import to_rdf
+        from search.sparql import run
+
+        gen = self.store.generation()
+        if self._rdf is None or self._rdf[0] != gen:
+            self._rdf = (gen, to_rdf(self.knowledge(), store=self.store))
+        return run(self._rdf[1], query, timeout=self.settings.sparql_timeout, max_rows=self.settings.sparql_rows)
+
+    def _theme_node(self, theme: str) -> str:
+        from graph.entities import slug
+
+        G = self.knowledge()
+        for n in (theme, f"theme:{theme}", f"theme:{slug(theme)}"):
+            if n in G and G.nodes[n]["type"] == "theme":
+                return n
+        for n, d in G.nodes(data=True):
+            if d["type"] == "theme" and (d["label"].lower() == theme.lower()
+                                         or theme.lower() in (a.lower() for a in d.get("aliases", []))):
+                return n
+        raise NotFound(f"no theme {theme!r}; see GET /api/themes", {"theme": theme})
 
 
 def passage_json(p: Passage, year: str | None) -> dict[str, Any]:

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     max_query_chars: int = 1000
     max_k: int = 100
     max_page: int = 500
+    max_export_nodes: int = 300
+    sparql_timeout: float = 10.0
+    sparql_rows: int = 1000
 
 
 @lru_cache(maxsize=1)

@@ -65,8 +65,14 @@ def looks_wrapped(lines: list[Line]) -> bool:
     p90 = lengths[int(0.9 * (len(lengths) - 1))]
     if p90 > 200:
         return False
-    open_ends = sum(1 for t in body if not ends_sentence(t))
-    return open_ends / len(body) > 0.4
+    # Judge by the lines of (near) full width: headings, grades and bullets are short in both
+    # layouts, and a clean report with many of them must not pass for wrapped text.
+    wide = [i for i, t in enumerate(body) if len(t) >= 0.6 * p90]
+    open_idx = [i for i in wide if not ends_sentence(body[i])]
+    # and a wrapped line's sentence goes on in the next line, mostly with a lower-case word
+    # (a clean line ending "... (Legitimacy 2017)" is followed by a new paragraph or bullet)
+    goes_on = sum(1 for i in open_idx if i + 1 < len(body) and body[i + 1][:1].islower())
+    return len(open_idx) / len(wide) > 0.4 and goes_on >= 0.3 * len(open_idx)
 
 
 # ---------------------------------------------------------------- paragraph text

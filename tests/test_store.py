@@ -1,0 +1,274 @@
+"""The SQLite store: WAL, FTS5, idempotent re-ingest, replace, delete, transactions, kill -9."""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from graph.errors import NotFound, StoreError
+from graph.load import load_bytes
+from graph.records import Report
+from graph.report import build_report
+from graph.store import DB_NAME, SCHEMA_VERSION, Store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SMALL = """PEEL: Police effectiveness 2016 – Kent Police
+How effective is the force at preventing crime?
+Kent Police works with district councils to reduce nuisance in town centres. Officers patrol the areas residents name.
+Areas for improvement
+- The force should evaluate its prevention work with partners.
+- The force should record anti-social behaviour accurately. (Legitimacy 2015)
+How effective is the force at investigating crime?
+Investigations in Kent Police are well supervised. Victims are kept informed.
+"""
+
+
+def report_of(text: str, name: str = "kent.txt") -> Report:
+    return build_report(load_bytes(text.encode("utf-8"), name))
+
+
+def counts(store: Store) -> dict[str, int]:
+    con = store.con
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("reports", "passages", "items", "passages_fts")}
+
+
+def fts_hits(store: Store, word: str) -> int:
+    return store.con.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (word,)).fetchone()[0]
+
+
+def fts_ok(store: Store) -> None:
+    store.con.execute("INSERT INTO passages_fts(passages_fts) VALUES ('integrity-check')")
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Store:
+    s = Store(tmp_path / "store")
+    yield s
+    s.close()
+
+
+def test_wal_and_fts5(store: Store) -> None:
+    assert store.con.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
+    sql = store.con.execute("SELECT sql FROM sqlite_master WHERE name='passages_fts'").fetchone()[0]
+    assert "fts5" in sql.lower()
+    store.put_report(report_of(SMALL))
+    assert fts_hits(store, "nuisance") == 1
+    assert fts_hits(store, "supervised") == 1
+    fts_ok(store)
+
+
+def test_reingest_same_content_changes_nothing(store: Store, dump_store) -> None:  # type: ignore[no-untyped-def]
+    rep = report_of(SMALL)
+    assert store.put_report(rep) == "added"
+    before = dump_store(store.directory)
+    gen = store.generation()
+    assert store.put_report(report_of(SMALL)) == "unchanged"
+    after = dump_store(store.directory)
+    # the generation counter moves on with every write transaction; the data does not change
+    before.pop("meta"), after.pop("meta")
+    assert before == after
+    assert store.generation() >= gen
+    # a different file name with the same bytes is the same content
+    assert store.put_report(report_of(SMALL, "renamed.txt")) == "unchanged"
+    assert counts(store)["reports"] == 1
+
+
+def test_new_version_replaces_the_old(store: Store) -> None:
+    old = report_of(SMALL)
+    store.put_report(old)
+    new_text = SMALL.replace("Victims are kept informed.", "Victims are told about the progress of their case.")
+    new = report_of(new_text)
+    assert new.report_id == old.report_id and new.sha256 != old.sha256
+    assert store.put_report(new) == "replaced"
+    texts = [p.text for p in store.passages(new.report_id)]
+    assert texts == [p.text for p in new.passages]
+    assert not any("Victims are kept informed." in t for t in texts)
+    assert store.report(new.report_id)["sha256"] == new.sha256
+    c = counts(store)
+    assert c["reports"] == 1 and c["passages"] == len(new.passages) == c["passages_fts"]
+    assert c["items"] == len(new.items)
+    assert fts_hits(store, "progress") == 1
+    fts_ok(store)
+
+
+def test_delete_removes_everything(store: Store) -> None:
+    rep = report_of(SMALL)
+    other = report_of(SMALL.replace("Kent Police", "Essex Police"), "essex.txt")
+    store.put_report(rep)
+    store.put_report(other)
+    store.delete_report(rep.report_id)
+    assert [r["report_id"] for r in store.reports()] == [other.report_id]
+    assert store.passages(rep.report_id) == []
+    assert store.items(rep.report_id) == []
+    assert counts(store)["passages_fts"] == len(other.passages)
+    assert fts_hits(store, "nuisance") == 1  # only the other report's copy is left
+    fts_ok(store)
+    with pytest.raises(NotFound):
+        store.report(rep.report_id)
+    with pytest.raises(NotFound):
+        store.delete_report(rep.report_id)
+
+
+def test_unknown_ids_raise_not_found(store: Store) -> None:
+    with pytest.raises(NotFound):
+        store.report("no-such-report")
+    with pytest.raises(NotFound):
+        store.passage("no-such-passage")
+    with pytest.raises(NotFound):
+        store.delete_report("no-such-report")
+
+
+def test_error_inside_put_report_leaves_previous_state(store: Store, dump_store) -> None:  # type: ignore[no-untyped-def]
+    store.put_report(report_of(SMALL))
+    before = dump_store(store.directory)
+
+    def boom(con, report):  # type: ignore[no-untyped-def]
+        raise RuntimeError("derived data failed")
+
+    # a new version (replace path: the old rows are deleted first inside the transaction)
+    new = report_of(SMALL.replace("Victims are kept informed.", "Victims are told what happens next."))
+    with pytest.raises(RuntimeError):
+        store.put_report(new, extra=boom)
+    # a new report (add path)
+    with pytest.raises(RuntimeError):
+        store.put_report(report_of(SMALL.replace("Kent Police", "Essex Police"), "essex.txt"), extra=boom)
+    with pytest.raises(RuntimeError):
+        store.delete_report(new.report_id, extra=boom)
+    assert dump_store(store.directory) == before
+    # the store is still usable afterwards
+    assert store.put_report(new) == "replaced"
+
+
+def test_newer_schema_version_is_refused(tmp_path: Path) -> None:
+    s = Store(tmp_path)
+    s.con.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION + 1),))
+    s.close()
+    with pytest.raises(StoreError) as err:
+        Store(tmp_path)
+    msg = err.value.message
+    assert f"schema version {SCHEMA_VERSION + 1}" in msg and str(SCHEMA_VERSION) in msg
+    assert "\n" not in msg
+
+
+def test_not_a_database_is_refused(tmp_path: Path) -> None:
+    (tmp_path / DB_NAME).write_bytes(b"this is not a SQLite database at all\n" * 100)
+    with pytest.raises(StoreError) as err:
+        Store(tmp_path)
+    assert DB_NAME in err.value.message
+
+
+def test_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
+    con = sqlite3.connect(tmp_path / DB_NAME)
+    con.execute("CREATE TABLE something_else (x)")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError):
+        Store(tmp_path)
+
+
+def test_store_directory_that_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(StoreError):
+        Store(tmp_path / "f")
+
+
+def test_two_store_objects_see_each_others_commits(tmp_path: Path) -> None:
+    a, b = Store(tmp_path), Store(tmp_path)
+    a.put_report(report_of(SMALL))
+    assert [r["report_id"] for r in b.reports()] == [r["report_id"] for r in a.reports()]
+    a.close(), b.close()
+
+
+# ----------------------------------------------------------------------- kill -9 in the middle of an ingest
+
+
+def _big_report(path: Path, version: str, paragraphs: int) -> None:
+    lines = [f"PEEL: Police effectiveness 2017 – Surrey Police ({version})",
+             "How effective is the force at preventing crime?"]
+    for i in range(paragraphs):
+        if i % 40 == 0:
+            lines.append(f"Section {i // 40} of the findings")
+        lines.append(f"Surrey Police paragraph {i} of version {version}: officers in district {i % 17} "
+                     f"work with {['schools', 'councils', 'charities'][i % 3]} to reduce harm. "
+                     f"The force reviewed case {i} and found that supervision was consistent. "
+                     f"Victims in area {i % 11} said they were kept informed about their case {version}.")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _state(store_dir: Path) -> tuple[int, int, set[str]]:
+    s = Store(store_dir)  # must open: a killed writer leaves a usable store
+    try:
+        fts_ok(s)
+        versions = {row[0] for row in s.con.execute("SELECT DISTINCT substr(title, -3, 2) FROM reports")}
+        n_passages = s.count("passages")
+        n_fts = s.con.execute("SELECT count(*) FROM passages_fts").fetchone()[0]
+        assert n_fts == n_passages
+        return s.count("reports"), n_passages, versions
+    finally:
+        s.close()
+
+
+def _wal_size(store_dir: Path) -> int:
+    try:
+        return (store_dir / (DB_NAME + "-wal")).stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _run_and_kill(exe: str, path: Path, env: dict, store_dir: Path, *, after: float | None = None,
+                  wal_bytes: int | None = None, limit: float = 60.0) -> str:
+    """Start an ingest and SIGKILL it after ``after`` seconds or once the write-ahead log holds
+    ``wal_bytes`` (the write transaction is then under way). Returns how it ended."""
+    base = _wal_size(store_dir)
+    proc = subprocess.Popen([exe, "ingest", str(path), "--json"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t0 = time.monotonic()
+    try:
+        while proc.poll() is None and time.monotonic() - t0 < limit:
+            if after is not None and time.monotonic() - t0 >= after:
+                break
+            if wal_bytes is not None and _wal_size(store_dir) - base >= wal_bytes:
+                break
+            time.sleep(0.002)
+        if proc.poll() is not None:
+            return "finished"
+        os.kill(proc.pid, signal.SIGKILL)
+        return "killed"
+    finally:
+        proc.wait(timeout=30)
+
+
+def test_kill_during_ingest_leaves_old_or_new_state(tmp_path: Path) -> None:
+    store_dir = tmp_path / "store"
+    old, new = tmp_path / "v1.txt", tmp_path / "v2.txt"
+    _big_report(old, "v1", 200)
+    _big_report(new, "v2", 800)  # a few hundred KB: long enough to interrupt at several points
+    env = {**os.environ, "PEELGRAPH_STORE": str(store_dir), "PEELGRAPH_ENCODER": "hash"}
+    exe = str(ROOT / ".venv" / "bin" / "peelgraph")
+    subprocess.run([exe, "ingest", str(old), "--json"], env=env, check=True, capture_output=True, timeout=120)
+    old_state = _state(store_dir)
+    assert old_state[0] == 1 and old_state[2] == {"v1"}
+    outcomes = []
+    # early (reading, building) and late (inside the write transaction, once the log is growing)
+    for point in ({"after": 0.2}, {"after": 0.5}, {"wal_bytes": 1}, {"wal_bytes": 64 * 1024}):
+        how = _run_and_kill(exe, new, env, store_dir, **point)
+        state = _state(store_dir)
+        outcomes.append((point, how, state[2]))
+        if state[2] == {"v2"}:
+            assert state[0] == 1 and state[1] > old_state[1]
+            break  # the new version is in; a later kill would test nothing new
+        assert how == "killed" and state == old_state, outcomes
+    assert any(how == "killed" for _, how, _ in outcomes)
+    if _state(store_dir)[2] != {"v2"}:
+        subprocess.run([exe, "ingest", str(new), "--json"], env=env, check=True, capture_output=True, timeout=120)
+    state = _state(store_dir)
+    assert state[0] == 1 and state[2] == {"v2"} and state[1] > old_state[1]
