@@ -308,19 +308,49 @@ def _strip_markers(text: str, numbers: set[str]) -> tuple[str, list[str]]:
     return MARKER_RE.sub(repl, text), refs
 
 
-def _chunks(body: list[str], page: int, notes: set[str]) -> list[_Chunk]:
+def _chunks(body: list[str], page: int, notes: set[str], width: float) -> list[_Chunk]:
+    """Blank-separated runs of lines; where an extractor left no blank lines between
+    paragraphs (common in PDFs), a short line that ends a sentence, or a short
+    heading-like line between sentences, also ends a run."""
     chunks: list[_Chunk] = []
     cur: list[str] = []
-    for text in body + [""]:
-        if text.strip():
-            cur.append(text)
-        elif cur:
+    lines = body + [""]
+    for i, text in enumerate(lines):
+        if not text.strip():
+            if cur:
+                chunks.append(_Chunk(cur, page, notes=set(notes)))
+                cur = []
+            continue
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if cur and _breaks_before(cur[-1], text, nxt, width):
             chunks.append(_Chunk(cur, page, notes=set(notes)))
             cur = []
+        cur.append(text)
     if chunks:
         chunks[0].first_on_page = True
         chunks[-1].last_on_page = True
     return chunks
+
+
+def _page_width(body: list[str], width: float) -> float:
+    """The text width of this page (narrower on column pages), never above the document's."""
+    lengths = sorted(len(t.strip()) for t in body if t.strip())
+    if len(lengths) < 8:
+        return width
+    return min(width, float(lengths[int(0.9 * (len(lengths) - 1))]))
+
+
+def _breaks_before(prev: str, line: str, nxt: str, width: float) -> bool:
+    prev, line = prev.strip(), line.strip()
+    if not prev or _starts_lower(line) or is_bullet(line) and is_bullet(prev):
+        return False
+    short_prev = len(prev) < 0.6 * width
+    if short_prev and ends_sentence(prev):
+        return True  # the last line of a paragraph
+    if ends_sentence(prev) and len(line) < 0.6 * width and not ends_sentence(line) and _heading_like(collapse(line)):
+        return bool(nxt) and not _starts_lower(nxt)  # a heading line between two paragraphs
+    return short_prev and _heading_like(collapse(prev)) and not ends_sentence(prev) and len(prev.split()) <= 12 \
+        and not prev.rstrip().endswith((" and", " or", " of", " the", " to", " in", ",")) and line[:1].isupper()
 
 
 def _text(lines: list[str], vocab: _Vocab, notes: set[str]) -> tuple[str, list[str]]:
@@ -502,7 +532,7 @@ def _from_wrapped(lines: list[Line]) -> list[Block]:
             + [Block(KIND_URL, collapse(u), page_no) for u in urls]
             + [Block(KIND_TABLE, "\n".join(collapse(t) for t in r), page_no) for r in residue]
         )
-        page_chunks = _chunks(body, page_no, {n for n, _ in notes})
+        page_chunks = _chunks(body, page_no, {n for n, _ in notes}, _page_width(body, width))
         if _is_column_page(body, width):
             if normal:
                 body_blocks += _paragraph_blocks(normal, vocab, width)

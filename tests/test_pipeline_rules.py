@@ -371,9 +371,6 @@ def test_pdf_report(tmp_path: Path) -> None:
         assert rep.text[p.start:p.end] == p.text
 
 
-@pytest.mark.xfail(strict=True, reason="pypdf's plain extraction has no blank lines between paragraphs; the "
-                   "normaliser finds headings only at the start of a blank-separated chunk, so a PDF's headings "
-                   "and special sections run into its paragraphs (open bug, see the test report)")
 def test_pdf_report_structure(tmp_path: Path) -> None:
     path = tmp_path / "devon.pdf"
     _make_pdf(path)
