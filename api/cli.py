@@ -40,6 +40,34 @@ def _parser() -> argparse.ArgumentParser:
     c = cmd("items", "list recommendations, areas for improvement, causes of concern, judgments")
     c.add_argument("--report", help="report id")
     c.add_argument("--kind", choices=ITEM_KINDS)
+    c = cmd("entities", "list entities of the knowledge graph (units, partners, programmes, issues ...)")
+    c.add_argument("--type", help="force, partner, unit, role, programme, legislation, metric, issue, theme ...")
+    c.add_argument("--q", help="text in the label or an alias")
+    c = cmd("entity", "one entity: aliases, mentions with passages, relations, neighbours")
+    c.add_argument("name", metavar="NAME_OR_ID")
+    c = cmd("relations", "list evidenced relations")
+    c.add_argument("--type", help="affects, causes, partners_with, responsible_for, recurs, metric_change ...")
+    c.add_argument("--entity", metavar="NAME_OR_ID", help="only relations of this entity")
+    c = cmd("findings", "list findings (evaluative statements) with polarity")
+    c.add_argument("--theme", help="theme id or label")
+    c.add_argument("--polarity", choices=("strength", "weakness", "neutral"))
+    c.add_argument("--report", help="report id")
+    cmd("crosscutting", "issues and units ranked by how many themes, questions and reports they span")
+    c = cmd("rdf", "the knowledge graph as RDF")
+    c.add_argument("--format", choices=("turtle", "json-ld"), default="turtle")
+    c = cmd("search", "hybrid passage search (keyword + dense), with filters")
+    c.add_argument("query", metavar="QUERY")
+    c.add_argument("--k", type=int, default=10, help="number of hits (default 10)")
+    c.add_argument("--mode", default="hybrid", help="hybrid (default), keyword or dense")
+    c.add_argument("--report", help="report id")
+    c.add_argument("--force", help="force name")
+    c.add_argument("--year", help="year or period, e.g. 2019 or 2018/19")
+    c.add_argument("--theme", help="theme id or label")
+    c.add_argument("--kind", help="passage kind (paragraph, summary, recommendation ...)")
+    c.add_argument("--entity", help="only passages about this entity")
+    c = cmd("ask", "answer a question with quoted, cited sentences from the reports")
+    c.add_argument("question", metavar="QUESTION")
+    c.add_argument("--k", type=int, default=8, help="evidence passages to draw on (default 8)")
     c = sub.add_parser("serve", help="serve the API and web page with uvicorn")
     c.add_argument("--host", default=None)
     c.add_argument("--port", type=int, default=None)
@@ -88,6 +116,28 @@ def _run(args: argparse.Namespace) -> int:
         result = service.passages(args.report, args.kind, args.limit, args.offset)
     elif args.command == "items":
         result = service.items(args.report, args.kind)
+    elif args.command == "entities":
+        result = service.entities(args.type, args.q)
+    elif args.command == "entity":
+        result = service.entity(args.name)
+    elif args.command == "relations":
+        result = service.relations(args.type, args.entity)
+    elif args.command == "findings":
+        result = service.findings(args.theme, args.polarity, args.report)
+    elif args.command == "crosscutting":
+        result = service.crosscutting()
+    elif args.command == "rdf":
+        text = service.rdf(args.format)
+        if args.json:
+            result = {"format": args.format, "rdf": text}
+        else:
+            sys.stdout.write(text)
+            return 0
+    elif args.command == "search":
+        result = service.search(args.query, k=args.k, mode=args.mode, report=args.report, force=args.force,
+                                year=args.year, theme=args.theme, kind=args.kind, entity=args.entity)
+    elif args.command == "ask":
+        result = service.ask(args.question, k=args.k)
     else:  # pragma: no cover - argparse rejects unknown commands
         raise SystemExit(2)
     _print(args.command, result, args.json)
@@ -139,6 +189,47 @@ def _print(command: str, result: Any, as_json: bool) -> None:
     elif command == "passages":
         for p in result:
             print(f"[{p['passage_id']}] {p['kind']} | {p['section']} ¶{p['paragraph']}\n  {p['text']}\n")
+    elif command == "entities":
+        for e in result:
+            aka = f"  (aka {', '.join(e['aliases'][:4])})" if e["aliases"] else ""
+            print(f"{e['id']}\t{e['type']}\t{e['label']}\t{e['mentions']} mentions{aka}")
+    elif command == "entity":
+        print(f"{result['label']} [{result['id']}] {result['type']}")
+        if result["aliases"]:
+            print(f"  aliases: {', '.join(result['aliases'])}")
+        print(f"  reports: {', '.join(result['reports'])}")
+        for r in result["relations"]:
+            print(f"  {r['source']['label']} --{r['type']}--> {r['target']['label']}  [{r['rule']}]")
+        for m in result["mentions"][:10]:
+            print(f"  mention [{m['passage_id']}] {m['surface']!r}")
+    elif command == "relations":
+        for r in result:
+            q = r["evidence"][0]["quote"] if r["evidence"] else ""
+            print(f"{r['source']['label']} --{r['type']} ({r['polarity']})--> {r['target']['label']}\n"
+                  f"    [{r['rule']}] {q[:160]}")
+    elif command == "findings":
+        for f in result:
+            print(f"[{f['id']}] {f['polarity']}: {f['text']}")
+    elif command == "crosscutting":
+        for c in result:
+            print(f"{c['score']:>3}  {c['label']} ({c['type']}): {len(c['themes'])} themes, "
+                  f"{len(c['questions'])} questions, {len(c['reports'])} reports")
+            for a in c["affects"]:
+                print(f"       -> {a['target']['label']}")
+    elif command == "search":
+        if not result["hits"]:
+            print("no passages found")
+        for n, h in enumerate(result["hits"], 1):
+            quote = " ".join(h.get("quotes") or []) or h["text"][:200]
+            print(f"{n:>2}. [{h['passage_id']}] {h['year']} {h['force'] or ''} | {h['section']} \u00b6{h['paragraph']}"
+                  f" ({h['kind']}, score {h['score']:.3f})\n    {quote}")
+    elif command == "ask":
+        print(result["answer"])
+        edges = result.get("graph", {}).get("edges", [])
+        if edges:
+            print("\nrelations:")
+            for e in edges[:20]:
+                print(f"  {e.get('source')} --{e.get('type')}--> {e.get('target')}")
     elif command == "items":
         for it in result:
             extra = f" (carried over from {it['carried_over_from']})" if it["carried_over_from"] else ""

@@ -175,7 +175,8 @@ class Service:
                 continue
             out.append({"id": n, "label": d["label"], "type": d["type"], "kind": d.get("kind"),
                         "aliases": d["aliases"], "reports": d["reports"], "mentions": len(d["mentions"])})
-        return out
+        # most-mentioned first; forces (hubs of every report) after the things inside them
+        return sorted(out, key=lambda e: (e["type"] == "force", -e["mentions"], e["id"]))
 
     def entity(self, name_or_id: str) -> dict[str, Any]:
         from graph.knowledge import node_ref, relation_json

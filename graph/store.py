@@ -61,6 +61,43 @@ CREATE TABLE IF NOT EXISTS embeddings (
     text_sha TEXT NOT NULL, model TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,
     PRIMARY KEY (text_sha, model)
 );
+-- knowledge graph (graph/knowledge.py): nodes are shared across reports; per-report rows cascade
+CREATE TABLE IF NOT EXISTS entities (
+    entity_id TEXT PRIMARY KEY, type TEXT NOT NULL, label TEXT NOT NULL, kind TEXT,
+    data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS entities_type ON entities(type);
+CREATE TABLE IF NOT EXISTS entity_aliases (
+    entity_id TEXT NOT NULL, report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
+    alias TEXT NOT NULL, PRIMARY KEY (entity_id, report_id, alias)
+);
+CREATE TABLE IF NOT EXISTS mentions (
+    entity_id TEXT NOT NULL, report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
+    passage_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, surface TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
+CREATE INDEX IF NOT EXISTS mentions_report ON mentions(report_id);
+CREATE TABLE IF NOT EXISTS relations (
+    relation_id TEXT PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
+    polarity TEXT NOT NULL, rule TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS evidence (
+    relation_id TEXT NOT NULL, report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
+    passage_id TEXT NOT NULL, quote TEXT NOT NULL, polarity TEXT NOT NULL, rule TEXT NOT NULL,
+    PRIMARY KEY (relation_id, passage_id, quote)
+);
+CREATE INDEX IF NOT EXISTS evidence_report ON evidence(report_id);
+CREATE TABLE IF NOT EXISTS findings (
+    finding_id TEXT PRIMARY KEY, report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
+    passage_id TEXT NOT NULL, question TEXT, polarity TEXT NOT NULL, text TEXT NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, themes TEXT NOT NULL, entities TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS findings_report ON findings(report_id);
+CREATE TABLE IF NOT EXISTS passage_themes (
+    passage_id TEXT NOT NULL, report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
+    theme TEXT NOT NULL, score REAL NOT NULL, rule TEXT NOT NULL, PRIMARY KEY (passage_id, theme)
+);
+CREATE INDEX IF NOT EXISTS passage_themes_theme ON passage_themes(theme);
 """
 
 
