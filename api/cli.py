@@ -11,7 +11,7 @@ import sys
 from typing import Any
 
 from api.settings import get_settings
-from graph.errors import PeelgraphError
+from graph.errors import BadInput, PeelgraphError
 from graph.records import ITEM_KINDS
 
 
@@ -68,6 +68,29 @@ def _parser() -> argparse.ArgumentParser:
     c = cmd("ask", "answer a question with quoted, cited sentences from the reports")
     c.add_argument("question", metavar="QUESTION")
     c.add_argument("--k", type=int, default=8, help="evidence passages to draw on (default 8)")
+    c = cmd("trace", "evidenced paths between two concepts, or what one concept affects and is affected by")
+    c.add_argument("source", metavar="FROM")
+    c.add_argument("target", nargs="?", metavar="TO")
+    c.add_argument("--depth", type=int, default=4)
+    c = cmd("compare", "a theme or entity across reports, side by side by year")
+    c.add_argument("topic", metavar="THEME_OR_ENTITY")
+    cmd("themes", "the themes of the SKOS scheme and how many passages each tags")
+    c = cmd("sparql", "run a read-only SPARQL query over the RDF view")
+    c.add_argument("query", metavar="QUERY")
+    c = cmd("export", "write a subgraph for slides or other tools")
+    c.add_argument("--format", required=True, help="graphml, gexf, json, cytoscape, csv, turtle, jsonld, cypher, "
+                                                    "mermaid, dot, svg, png, pptx")
+    c.add_argument("--out", required=True, help="file to write")
+    sel = c.add_mutually_exclusive_group(required=True)
+    sel.add_argument("--node", dest="node_ids", action="append", metavar="ID", help="a node id (repeatable)")
+    sel.add_argument("--theme")
+    sel.add_argument("--query", help="the subgraph of a search")
+    sel.add_argument("--question", help="the subgraph of an answer")
+    sel.add_argument("--trace-from", dest="trace_from", help="the paths of a trace (with --trace-to)")
+    sel.add_argument("--entity", help="an entity's neighbourhood (with --depth)")
+    c.add_argument("--trace-to", dest="trace_to")
+    c.add_argument("--depth", type=int, default=1)
+    c.add_argument("--title")
     c = sub.add_parser("serve", help="serve the API and web page with uvicorn")
     c.add_argument("--host", default=None)
     c.add_argument("--port", type=int, default=None)
@@ -138,6 +161,26 @@ def _run(args: argparse.Namespace) -> int:
                                 year=args.year, theme=args.theme, kind=args.kind, entity=args.entity)
     elif args.command == "ask":
         result = service.ask(args.question, k=args.k)
+    elif args.command == "trace":
+        result = service.trace(args.source, args.target, depth=args.depth)
+    elif args.command == "compare":
+        result = service.compare(args.topic)
+    elif args.command == "themes":
+        result = service.themes()
+    elif args.command == "sparql":
+        result = service.sparql(args.query)
+    elif args.command == "export":
+        trace = {"from": args.trace_from, "to": args.trace_to} if args.trace_from else None
+        data, media_type, name = service.export(
+            args.format, node_ids=args.node_ids, theme=args.theme, query=args.query, question=args.question,
+            trace=trace, entity=args.entity, depth=args.depth, title=args.title)
+        try:
+            with open(args.out, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise BadInput(f"{args.out}: cannot write the file ({exc.strerror})") from exc
+        result = {"out": args.out, "format": args.format, "media_type": media_type, "bytes": len(data),
+                  "suggested_name": name}
     else:  # pragma: no cover - argparse rejects unknown commands
         raise SystemExit(2)
     _print(args.command, result, args.json)
@@ -164,8 +207,20 @@ class _progress:
 
 
 def _print(command: str, result: Any, as_json: bool) -> None:
-    if as_json:
+    if as_json or command in ("compare", "sparql", "themes"):
         print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    if command == "export":
+        print(f"wrote {result['out']} ({result['format']}, {result['bytes']} bytes)")
+        return
+    if command == "trace":
+        for i, p in enumerate(result["paths"], 1):
+            print(f"{i}. " + " -> ".join(n["label"] for n in p["nodes"]))
+            for e in p["edges"]:
+                ev = e["evidence"][0] if e["evidence"] else {}
+                print(f"     {e['type']}: \"{ev.get('quote', '')}\" [{ev.get('passage_id', '')}]")
+        if not result["paths"]:
+            print("no evidenced path found")
         return
     if command in ("build", "ingest"):
         rows = result["ingested"] if command == "build" else result
