@@ -1,0 +1,289 @@
+"""Passage and sentence vectors: computed once per text, stored, and held in memory.
+
+Vectors live in the store's ``embeddings`` table keyed by (sha256 of the
+encoded text, model name), so a passage is only encoded when its text is new
+to that model. ``VectorIndex.prepare`` encodes a report's new texts before its
+write transaction opens; ``VectorIndex.on_put`` writes them inside it (and
+encodes anything still missing). Passage vectors are held as one float32
+matrix reloaded whenever ``store.generation()`` moves; sentence vectors (for
+re-ranking and quoting) are read from the store on demand.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from graph.records import Report
+from graph.store import Store
+from graph.textrules import split_sentences
+from search.encoders import Encoder
+
+_WS_RE = re.compile(r"\s+")
+# "long form (ABBR)" as reports define their acronyms
+_DEFINED_ACRONYM_RE = re.compile(r"((?:[A-Za-z][\w'’-]*\s+){1,7}?)\(([A-Z][A-Za-z&]{1,9})\)")
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def collapse(text: str) -> str:
+    return _WS_RE.sub(" ", text).strip()
+
+
+def passage_unit(section: Sequence[str], text: str) -> str:
+    """What is encoded for a passage: its nearest heading, then its text.
+
+    The heading carries the topic a short paragraph leaves implicit.
+    """
+    heading = section[-1] if section else ""
+    body = collapse(text)
+    if not heading or heading.lower() in body.lower():
+        return body
+    return f"{heading} {body}" if heading[-1] in ".?!:" else f"{heading}. {body}"
+
+
+def sentence_units(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, collapsed text) of each sentence of a passage."""
+    return [(a, b, collapse(text[a:b])) for a, b in split_sentences(text) if text[a:b].strip()]
+
+
+def _blob(v: np.ndarray) -> bytes:
+    return np.asarray(v, dtype=np.float32).tobytes()
+
+
+def _vec(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=np.float32)
+
+
+@dataclass
+class Snapshot:
+    """Everything search needs in memory, as of one store generation."""
+
+    generation: int
+    rowids: np.ndarray  # int64, FTS rowid of each passage (row i of the matrix)
+    ids: list[str]
+    report_ids: list[str]
+    kinds: list[str]
+    ordinals: np.ndarray
+    sections: list[list[str]]
+    paragraphs: list[int]
+    pages: list[int]
+    texts: list[str]
+    units: list[str]  # the encoded text of each passage
+    matrix: np.ndarray  # (n, dim) float32, unit rows
+    reports: dict[str, dict[str, Any]]
+    pos: dict[int, int] = field(default_factory=dict)  # rowid -> row
+    pos_by_id: dict[str, int] = field(default_factory=dict)
+    defined_acronyms: dict[str, str] = field(default_factory=dict)  # ABBR -> long form, from the texts
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def neighbours(self, i: int) -> list[int]:
+        """Rows of the passages just before and after row i in the same report."""
+        out = []
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(self.ids) and self.report_ids[j] == self.report_ids[i]:
+                out.append(j)
+        return out
+
+
+class VectorIndex:
+    def __init__(self, store: Store, encoder: Encoder) -> None:
+        self.store = store
+        self.encoder = encoder
+        self._pending: dict[str, np.ndarray] = {}
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+        self._sentence_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._sentence_cache_size = 20000
+
+    # ------------------------------------------------------------ writing
+
+    def _report_units(self, report: Report) -> list[str]:
+        units = []
+        for p in report.passages:
+            units.append(passage_unit(p.section, p.text))
+            units += [s for _, _, s in sentence_units(p.text)]
+        return units
+
+    def _missing(self, con: sqlite3.Connection, units: Iterable[str]) -> dict[str, str]:
+        by_sha = {sha(u): u for u in units}
+        if not by_sha:
+            return {}
+        have: set[str] = set()
+        keys = list(by_sha)
+        for n in range(0, len(keys), 500):
+            chunk = keys[n:n + 500]
+            q = f"SELECT text_sha FROM embeddings WHERE model=? AND text_sha IN ({','.join('?' * len(chunk))})"
+            have.update(r[0] for r in con.execute(q, [self.encoder.name, *chunk]))
+        return {h: u for h, u in by_sha.items() if h not in have}
+
+    def prepare(self, report: Report) -> int:
+        """Encode the report's new texts before its write transaction (no lock held)."""
+        missing = self._missing(self.store.con, self._report_units(report))
+        missing = {h: u for h, u in missing.items() if h not in self._pending}
+        if missing:
+            vecs = self.encoder.encode(list(missing.values()))
+            self._pending.update(zip(missing, vecs))
+        return len(missing)
+
+    def on_put(self, con: sqlite3.Connection, report: Report) -> None:
+        """Store hook: write the report's vectors inside its transaction."""
+        missing = self._missing(con, self._report_units(report))
+        self._write(con, missing)
+
+    def _write(self, con: sqlite3.Connection, missing: dict[str, str]) -> None:
+        todo = {h: u for h, u in missing.items() if h not in self._pending}
+        if todo:
+            self._pending.update(zip(todo, self.encoder.encode(list(todo.values()))))
+        con.executemany(
+            "INSERT OR IGNORE INTO embeddings(text_sha, model, dim, vector) VALUES (?,?,?,?)",
+            [(h, self.encoder.name, self.encoder.dim, _blob(self._pending[h])) for h in missing])
+        for h in missing:
+            self._pending.pop(h, None)
+
+    def ensure(self) -> int:
+        """Encode and store vectors for any passage that lacks one (a store built before search, or
+        with another encoder). Returns how many texts were encoded."""
+        rows = self.store.con.execute("SELECT section, text FROM passages").fetchall()
+        units = []
+        for r in rows:
+            units.append(passage_unit(json.loads(r["section"]), r["text"]))
+            units += [s for _, _, s in sentence_units(r["text"])]
+        missing = self._missing(self.store.con, units)
+        if missing:
+            vecs = self.encoder.encode(list(missing.values()))
+            self._pending.update(zip(missing, vecs))
+            with self.store.write() as con:
+                self._write(con, missing)
+        return len(missing)
+
+    # ------------------------------------------------------------ reading
+
+    def snapshot(self) -> Snapshot:
+        """The in-memory view, reloaded when the store has changed since the last call."""
+        gen = self.store.generation()
+        snap = self._snapshot
+        if snap is not None and snap.generation == gen:
+            return snap
+        with self._lock:
+            snap = self._snapshot
+            gen = self.store.generation()
+            if snap is not None and snap.generation == gen:
+                return snap
+            if self.ensure():
+                gen = self.store.generation()
+            self._snapshot = self._load(gen)
+            return self._snapshot
+
+    def _load(self, gen: int) -> Snapshot:
+        con = self.store.con
+        reports = {r["report_id"]: dict(r) for r in con.execute(
+            "SELECT report_id, title, force, year, year_end, programme FROM reports")}
+        rows = con.execute(
+            "SELECT rowid, passage_id, report_id, ordinal, section, paragraph, kind, text, page FROM passages"
+            " ORDER BY report_id, ordinal").fetchall()
+        sections = [json.loads(r["section"]) for r in rows]
+        units = [passage_unit(s, r["text"]) for s, r in zip(sections, rows)]
+        vectors = {r[0]: r[1] for r in con.execute(
+            "SELECT text_sha, vector FROM embeddings WHERE model=? AND dim=?", (self.encoder.name, self.encoder.dim))}
+        matrix = np.zeros((len(rows), self.encoder.dim), dtype=np.float32)
+        for i, u in enumerate(units):
+            blob = vectors.get(sha(u))
+            if blob is not None:
+                matrix[i] = _vec(blob)
+        snap = Snapshot(
+            generation=gen,
+            rowids=np.array([r["rowid"] for r in rows], dtype=np.int64),
+            ids=[r["passage_id"] for r in rows],
+            report_ids=[r["report_id"] for r in rows],
+            kinds=[r["kind"] for r in rows],
+            ordinals=np.array([r["ordinal"] for r in rows], dtype=np.int64),
+            sections=sections,
+            paragraphs=[r["paragraph"] for r in rows],
+            pages=[r["page"] for r in rows],
+            texts=[r["text"] for r in rows],
+            units=units,
+            matrix=matrix,
+            reports=reports,
+        )
+        snap.pos = {int(rid): i for i, rid in enumerate(snap.rowids)}
+        snap.pos_by_id = {pid: i for i, pid in enumerate(snap.ids)}
+        snap.defined_acronyms = _defined_acronyms(snap.texts)
+        return snap
+
+    def sentence_vectors(self, sentences: Sequence[str]) -> np.ndarray:
+        """Unit vectors of the given (collapsed) sentences: from memory, the store, or the encoder."""
+        out = np.zeros((len(sentences), self.encoder.dim), dtype=np.float32)
+        want: dict[str, list[int]] = {}
+        for i, s in enumerate(sentences):
+            h = sha(s)
+            v = self._sentence_cache.get(h)
+            if v is not None:
+                out[i] = v
+            else:
+                want.setdefault(h, []).append(i)
+        if want:
+            keys = list(want)
+            found: dict[str, np.ndarray] = {}
+            for n in range(0, len(keys), 500):
+                chunk = keys[n:n + 500]
+                q = (f"SELECT text_sha, vector FROM embeddings WHERE model=? AND text_sha IN "
+                     f"({','.join('?' * len(chunk))})")
+                for h, blob in self.store.con.execute(q, [self.encoder.name, *chunk]):
+                    found[h] = _vec(blob)
+            rest = [h for h in keys if h not in found]
+            if rest:  # not stored (e.g. sentences of a query-time text): encode now
+                vecs = self.encoder.encode([sentences[want[h][0]] for h in rest])
+                found.update(zip(rest, vecs))
+            for h, v in found.items():
+                for i in want[h]:
+                    out[i] = v
+                self._sentence_cache[h] = v
+            while len(self._sentence_cache) > self._sentence_cache_size:
+                self._sentence_cache.popitem(last=False)
+        return out
+
+
+def _defined_acronyms(texts: Iterable[str]) -> dict[str, str]:
+    """Acronyms the reports define as "long form (ABBR)", where the long form's initials spell ABBR."""
+    out: dict[str, str] = {}
+    for text in texts:
+        if "(" not in text:
+            continue
+        for m in _DEFINED_ACRONYM_RE.finditer(text):
+            abbr = m.group(2)
+            if abbr in out or not any(c.isupper() for c in abbr[1:] + abbr[0]):
+                continue
+            words = re.findall(r"[A-Za-z]+", m.group(1))
+            long_form = _initials_match(words, abbr)
+            if long_form:
+                out[abbr] = long_form
+    return out
+
+
+_MINOR = {"of", "and", "the", "for", "in", "on", "to", "a", "&"}
+
+
+def _initials_match(words: list[str], abbr: str) -> str | None:
+    """The shortest tail of ``words`` whose initials (hyphen parts included) spell ``abbr``."""
+    letters = abbr.upper().replace("&", "")
+    for n in range(1, len(words) + 1):
+        tail = words[-n:]
+        if tail[0].lower() in _MINOR:
+            continue
+        initials = "".join(w[0].upper() for w in tail if w.lower() not in _MINOR)
+        if initials == letters:
+            return " ".join(tail)
+    return None
