@@ -299,6 +299,23 @@ class Service:
         out["matched"] = [{"id": n, "label": G.nodes[n]["label"], "type": G.nodes[n]["type"]} for n in nodes]
         return out
 
+    def causal_evidence(self, question: str, limit: int = 3) -> list[dict[str, Any]]:
+        """Evidence of causes/affects relations whose two ends the question names (for why-questions)."""
+        from search.trace import words
+
+        want = words(question)
+        G = self.knowledge()
+        scored = []
+        for s, t, d in G.edges(data=True):
+            if d["type"] not in ("causes", "affects"):
+                continue
+            a, b = len(want & words(G.nodes[s]["label"])), len(want & words(G.nodes[t]["label"]))
+            if (a and b) or max(a, b) >= 2:
+                for ev in d.get("evidence", []):
+                    scored.append((-(a + b + (a > 0 and b > 0)), d["id"], ev))
+        scored.sort(key=lambda x: (x[0], x[1]))
+        return [ev for _, _, ev in scored[:limit]]
+
     def subgraph_for(self, passage_ids: Iterable[str], limit: int = 40) -> dict[str, Any]:
         """The nodes mentioned in some passages and the relations those passages evidence (for answers)."""
         from search.subgraph import for_passages

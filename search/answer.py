@@ -186,7 +186,8 @@ def _compare_groups(snap: Snapshot, cands: list[Candidate], qt: QuestionType) ->
 
 
 def answer(searcher: Searcher, question: str, k: int = 8, max_chars: int = 1000, max_k: int = 100,
-           subgraph_for: Callable[[list[str]], dict[str, Any]] | None = None) -> dict[str, Any]:
+           subgraph_for: Callable[[list[str]], dict[str, Any]] | None = None,
+           causal_for: Callable[[str], list[dict[str, Any]]] | None = None) -> dict[str, Any]:
     question = validate(question, k, "hybrid", max_chars, max_k)
     qt = classify(question)
     snap, cands = searcher.candidates(question, "hybrid", None, max(k, 20))
@@ -199,6 +200,8 @@ def answer(searcher: Searcher, question: str, k: int = 8, max_chars: int = 1000,
         same = [c for c in cands if any(_year_matches(y, snap.reports.get(snap.report_ids[c.row], {}))
                                         for y in qt.years)]
         cands = same or cands
+    if qt.kind == "why" and causal_for is not None:
+        cands = _with_causal_evidence(snap, cands, causal_for(question))
     # captions, tables and footnotes support a finding but rarely state one
     prose = [c for c in cands if snap.kinds[c.row] not in SUPPORT_KINDS]
     cands = prose + [c for c in cands if snap.kinds[c.row] in SUPPORT_KINDS]
@@ -219,3 +222,27 @@ def answer(searcher: Searcher, question: str, k: int = 8, max_chars: int = 1000,
         except Exception:  # noqa: BLE001 - the graph is supporting detail; the answer stands without it
             graph = {"nodes": [], "edges": []}
     return {"question": question, "type": qt.kind, "answer": text, "evidence": evidence, "graph": graph}
+
+
+def _with_causal_evidence(snap: Snapshot, cands: list[Candidate], causal: list[dict[str, Any]]) -> list[Candidate]:
+    """Why-questions follow the graph's causes/affects relations: the sentences that evidence a relation
+    between things the question names go first, whether or not retrieval ranked their passage high."""
+    if not causal or not cands:
+        return cands
+    top_sim = max((x[0] for c in cands[:3] for x in (c.sentence_scores or [])), default=0.5)
+    by_row = {c.row: c for c in cands}
+    lifted: list[Candidate] = []
+    for ev in causal:
+        row = snap.pos_by_id.get(ev.get("passage_id", ""))
+        quote = ev.get("quote") or ""
+        if row is None or not quote:
+            continue
+        start = snap.texts[row].find(quote)
+        if start < 0:
+            continue
+        c = by_row.get(row) or Candidate(row=row, score=cands[0].score, sentence_scores=[])
+        c.sentence_scores = [x for x in (c.sentence_scores or []) if x[3] != quote]
+        c.sentence_scores.insert(0, (top_sim + 0.05, start, start + len(quote), quote))
+        if c not in lifted:
+            lifted.append(c)
+    return lifted + [c for c in cands if c not in lifted]

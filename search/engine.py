@@ -45,5 +45,6 @@ class SearchEngine:
         from search.answer import answer
 
         subgraph = getattr(self.host, "subgraph_for", None)
+        causal = getattr(self.host, "causal_evidence", None)
         return answer(self.searcher, question, k=k, max_chars=self.max_query_chars, max_k=self.max_k,
-                      subgraph_for=subgraph)
+                      subgraph_for=subgraph, causal_for=causal)
