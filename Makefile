@@ -31,8 +31,15 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
+# Benchmarks print figures with their baselines; they are not tests and take minutes.
 bench: build
 	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/retrieval.py
+	$(BIN)/python benchmarks/latency.py
+	$(BIN)/python benchmarks/export.py
+	$(BIN)/python benchmarks/load.py --clients 8 --seconds 30
+	$(BIN)/python benchmarks/scale.py --sizes 10,50,200,500 --encoder hash
 
 clean:
 	rm -rf data/build
