@@ -179,11 +179,12 @@ class Service:
         return sorted(out, key=lambda e: (e["type"] == "force", -e["mentions"], e["id"]))
 
     def entity(self, name_or_id: str) -> dict[str, Any]:
-        from graph.knowledge import node_ref, relation_json
+        from graph.knowledge import ensure_communities, node_ref, relation_json
 
         if not (name_or_id or "").strip():
             raise BadInput("give an entity name or id")
         G = self.knowledge()
+        ensure_communities(G)
         n = self._node(name_or_id.strip())
         d = G.nodes[n]
         texts = {}

@@ -76,7 +76,7 @@ def main() -> None:
     args = ap.parse_args()
     corpus = Settings().corpus
     print(f"{'reports':>7} {'passages':>8} {'build s':>8} {'psg/s':>7} {'s/report':>8} {'store MB':>8} "
-          f"{'RSS MB':>7} {'search p50 ms':>13} {'ask p50 ms':>10}")
+          f"{'RSS MB':>7} {'graph s':>7} {'nodes':>7} {'edges':>7} {'search p50 ms':>13} {'ask p50 ms':>10}")
     for n in [int(x) for x in args.sizes.split(",")]:
         with tempfile.TemporaryDirectory() as d:
             src = Path(d) / "src"
@@ -89,11 +89,15 @@ def main() -> None:
             build = time.perf_counter() - t
             passages = svc.store.count("passages")
             size = sum(f.stat().st_size for f in (Path(d) / "store").iterdir()) / 1e6
+            t = time.perf_counter()
+            graph = svc.knowledge()
+            graph_s = time.perf_counter() - t
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            s50 = p50(lambda q: svc.search(q, k=10), QUERIES) if hasattr(svc, "search") else float("nan")
-            a50 = p50(lambda q: svc.ask(q), QUESTIONS) if hasattr(svc, "ask") else float("nan")
+            s50 = p50(lambda q: svc.search(q, k=10), QUERIES)
+            a50 = p50(lambda q: svc.ask(q), QUESTIONS)
             print(f"{n:>7} {passages:>8} {build:>8.1f} {passages / build:>7.0f} {build / n:>8.3f} {size:>8.1f} "
-                  f"{rss:>7.0f} {s50:>13.1f} {a50:>10.1f}", flush=True)
+                  f"{rss:>7.0f} {graph_s:>7.1f} {graph.number_of_nodes():>7} {graph.number_of_edges():>7} "
+                  f"{s50:>13.1f} {a50:>10.1f}", flush=True)
 
 
 if __name__ == "__main__":

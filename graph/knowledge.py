@@ -183,8 +183,11 @@ def build(store: Any) -> nx.MultiDiGraph:
         G.add_node(eid, id=eid, type=row[1], label=row[2], kind=row[3], data=json.loads(row[4]),
                    aliases=sorted(aliases.get(eid, set())), mentions=ms,
                    reports=sorted({m["report_id"] for m in ms}))
+    by_report: dict[str, list[str]] = defaultdict(list)
+    for pid, p in passages.items():
+        by_report[p.report_id].append(pid)
     for rid, r in sorted(reports.items()):
-        ps = [pid for pid, p in passages.items() if p.report_id == rid]
+        ps = by_report.get(rid, [])
         G.add_node(f"report:{rid}", id=f"report:{rid}", type="report", label=r["title"], kind=r.get("programme"),
                    data={"force": r["force"], "year": r["year"], "year_end": r["year_end"]}, aliases=[],
                    mentions=[{"report_id": rid, "passage_id": ps[0], "start": 0, "end": 0, "surface": ""}] if ps else [],
@@ -212,7 +215,7 @@ def build(store: Any) -> nx.MultiDiGraph:
     _recurs(G, findings, reports)
     _metric_changes(G, reports)
     _carried_over(G, reports)
-    _communities(G)
+    # communities are computed on first use (ensure_communities): louvain is the slowest step at scale
     G.graph["passage_themes"] = dict(ptheme)
     G.graph["passage_questions"] = {pid: p.question for pid, p in passages.items()}
     return G
@@ -249,13 +252,20 @@ def _recurs(G: nx.MultiDiGraph, findings: list[fnd.Finding], reports: dict[str, 
                 issue_of[(ev["passage_id"])].add(s)
     force_words = {w for r in reports.values() for w in _content(r.get("force") or "")}  # the force's own name
     content = {f.id: _content(f.text) - force_words for f in weak}
+    force_of = {rid: r.get("force") for rid, r in reports.items()}
+    # Only pairs that share an entity or an issue can recur: index them instead of comparing all pairs,
+    # so the cost grows with the findings of one force, not with the square of the corpus.
+    index: dict[tuple[Any, str], list[fnd.Finding]] = defaultdict(list)
+    for f in weak:
+        for key in set(f.entities) | issue_of.get(f.passage_id, set()):
+            index[(force_of.get(f.report_id), key)].append(f)
     for later in weak:
-        for earlier in weak:
+        keys = set(later.entities) | issue_of.get(later.passage_id, set())
+        candidates = {e.id: e for k in keys for e in index.get((force_of.get(later.report_id), k), ())}
+        for _, earlier in sorted(candidates.items()):
             if later.report_id == earlier.report_id:
                 continue
             if _order(reports, earlier.report_id) >= _order(reports, later.report_id):
-                continue
-            if reports.get(later.report_id, {}).get("force") != reports.get(earlier.report_id, {}).get("force"):
                 continue
             same_issue = {i for i in issue_of.get(later.passage_id, ()) if i in issue_of.get(earlier.passage_id, ())}
             same_issue = {i for i in same_issue if any(w in later.text.lower() and w in earlier.text.lower()
@@ -316,7 +326,11 @@ def _carried_over(G: nx.MultiDiGraph, reports: dict[str, dict[str, Any]]) -> Non
                       f"report:{rid}", "negative", "item:inspection-year-report", d["evidence"])
 
 
-def _communities(G: nx.MultiDiGraph) -> None:
+def ensure_communities(G: nx.MultiDiGraph) -> None:
+    """Louvain communities (fixed seed), computed once per graph and only when a view needs them."""
+    if G.graph.get("communities_done"):
+        return
+    G.graph["communities_done"] = True
     U = nx.Graph()
     U.add_nodes_from(sorted(G.nodes))
     for s, t, d in G.edges(data=True):
@@ -350,6 +364,7 @@ def relation_json(G: nx.MultiDiGraph, s: str, t: str, d: dict[str, Any]) -> dict
 
 def crosscutting(G: nx.MultiDiGraph, limit: int | None = None) -> list[dict[str, Any]]:
     """Issue and unit nodes ranked by how many themes, questions and reports their evidence spans."""
+    ensure_communities(G)
     pthemes = G.graph.get("passage_themes", {})
     pquest = G.graph.get("passage_questions", {})
     out = []
