@@ -790,6 +790,5 @@ def _sentence_metrics(p: Passage, sent: str, offset: int, report_id: str, acr: d
         per = re.match(re.escape(np_) + r"\s+(per\s+(?:one\s+)?[\w,]+(?:\s+(?:of\s+the\s+)?[\w]+)?)", rest)
         measures = np_ + (" " + per.group(1) if per else "")
         pred = _predicate(rest[len(np_):]) if not per else ""
-        unit = singular(np_.split()[-1].lower()) if not per else "rate"
         add(a, m.start(2) + len(np_), num, "count" if not per else "rate", f"{measures} {pred}".strip())
     return found

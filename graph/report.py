@@ -3,18 +3,17 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 
 from graph import metadata, normalise, passages, segment
 from graph.errors import BadInput
-from graph.records import RawDocument, Report
+from graph.records import RawDocument, Report, ReportMeta
 
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "report"
 
 
-def report_id_for(meta, source: str) -> str:  # type: ignore[no-untyped-def]
+def report_id_for(meta: ReportMeta, source: str) -> str:
     if meta.force:
         parts = [meta.force, meta.programme or "", (meta.year or "").replace("/", "-")]
         return slug(" ".join(p for p in parts if p))
