@@ -1,6 +1,7 @@
 """The Service facade: the one place the CLI and the HTTP routes call into."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ class Service:
         self.on_delete.append(_knowledge.delete_report)
         self._graph: Any = None
         self._graph_generation = -1
+        self._graph_lock = threading.Lock()
         self._rdf: tuple[int, Any] | None = None  # (store generation, rdflib graph) for SPARQL
         # steps run on a report before its write transaction opens (slow work such as encoding)
         self.before_put: list[Callable[[Report], None]] = []
@@ -139,10 +141,14 @@ class Service:
         from graph import knowledge
 
         gen = self.store.generation()
-        if self._graph is None or gen != self._graph_generation:
-            self._graph = knowledge.build(self.store)
-            self._graph_generation = gen
-        return self._graph
+        if self._graph is not None and gen == self._graph_generation:
+            return self._graph
+        with self._graph_lock:  # one thread rebuilds; the others wait for its graph instead of building their own
+            gen = self.store.generation()
+            if self._graph is None or gen != self._graph_generation:
+                self._graph = knowledge.build(self.store)
+                self._graph_generation = gen
+            return self._graph
 
     def _node(self, name_or_id: str) -> str:
         from graph.entities import norm_key

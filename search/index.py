@@ -196,8 +196,14 @@ class VectorIndex:
             " ORDER BY report_id, ordinal").fetchall()
         sections = [json.loads(r["section"]) for r in rows]
         units = [passage_unit(s, r["text"]) for s, r in zip(sections, rows)]
-        vectors = {r[0]: r[1] for r in con.execute(
-            "SELECT text_sha, vector FROM embeddings WHERE model=? AND dim=?", (self.encoder.name, self.encoder.dim))}
+        # only the passages' own vectors (sentence vectors are read per candidate, on demand)
+        wanted = list({sha(u) for u in units})
+        vectors: dict[str, bytes] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            vectors.update((r[0], r[1]) for r in con.execute(
+                f"SELECT text_sha, vector FROM embeddings WHERE model=? AND dim=? AND text_sha IN "
+                f"({','.join('?' * len(chunk))})", (self.encoder.name, self.encoder.dim, *chunk)))
         matrix = np.zeros((len(rows), self.encoder.dim), dtype=np.float32)
         for i, u in enumerate(units):
             blob = vectors.get(sha(u))
