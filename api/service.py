@@ -312,11 +312,14 @@ class Service:
 
         want = words(question)
         G = self.knowledge()
+        causal = G.graph.get("_causal")
+        if causal is None:  # once per graph: the causal edges with the words of their two ends
+            causal = G.graph["_causal"] = [
+                (words(G.nodes[s]["label"]), words(G.nodes[t]["label"]), d) for s, t, d in G.edges(data=True)
+                if d["type"] in ("causes", "affects")]
         scored = []
-        for s, t, d in G.edges(data=True):
-            if d["type"] not in ("causes", "affects"):
-                continue
-            a, b = len(want & words(G.nodes[s]["label"])), len(want & words(G.nodes[t]["label"]))
+        for ws, wt, d in causal:
+            a, b = len(want & ws), len(want & wt)
             if (a and b) or max(a, b) >= 2:
                 for ev in d.get("evidence", []):
                     scored.append((-(a + b + (a > 0 and b > 0)), d["id"], ev))

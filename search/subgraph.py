@@ -9,18 +9,39 @@ HUBS = {"report", "force", "passage"}  # connect everything; never walked throug
 SKIP_IN_ANSWERS = {"report", "force", "passage", "finding"}
 
 
+def _by_passage(G: nx.MultiDiGraph) -> tuple[dict[str, list[tuple[str, str, Any]]], dict[str, list[str]]]:
+    """Edges evidenced by, and nodes mentioned in, each passage: built once per graph, so an answer's
+    subgraph costs what its passages touch rather than a pass over the whole graph."""
+    cached = G.graph.get("_by_passage")
+    if cached is None:
+        edges: dict[str, list[tuple[str, str, Any]]] = {}
+        for s, t, k in G.edges(keys=True):
+            if G.nodes[s]["type"] in SKIP_IN_ANSWERS or G.nodes[t]["type"] in SKIP_IN_ANSWERS:
+                continue
+            for e in G.edges[s, t, k].get("evidence", []):
+                if e.get("passage_id"):
+                    edges.setdefault(e["passage_id"], []).append((s, t, k))
+        nodes: dict[str, list[str]] = {}
+        for n, d in G.nodes(data=True):
+            if d["type"] not in SKIP_IN_ANSWERS | {"theme", "metric"}:
+                for m in d.get("mentions", []):
+                    nodes.setdefault(m.get("passage_id"), []).append(n)
+        cached = G.graph["_by_passage"] = (edges, nodes)
+    return cached
+
+
 def for_passages(G: nx.MultiDiGraph, passage_ids: list[str], limit: int = 40) -> dict[str, Any]:
     """Relations evidenced by these passages, and the entities mentioned in them."""
+    by_edge, by_node = _by_passage(G)
     wanted = set(passage_ids)
     rank = {pid: i for i, pid in enumerate(passage_ids)}
+    found = {key for pid in passage_ids for key in by_edge.get(pid, [])}
     edges = []
-    for s, t, d in G.edges(data=True):
-        if G.nodes[s]["type"] in SKIP_IN_ANSWERS or G.nodes[t]["type"] in SKIP_IN_ANSWERS:
-            continue
+    for s, t, k in found:
+        d = G.edges[s, t, k]
         ev = [e["passage_id"] for e in d.get("evidence", []) if e.get("passage_id") in wanted]
-        if ev:
-            best = min(rank[p] for p in ev)
-            edges.append((d["type"] not in ("causes", "affects"), best, s, t, d, sorted(set(ev), key=rank.get)))
+        best = min(rank[p] for p in ev)
+        edges.append((d["type"] not in ("causes", "affects"), best, s, t, d, sorted(set(ev), key=rank.get)))
     edges.sort(key=lambda x: (x[0], x[1], x[2], x[3]))
     nodes: dict[str, None] = {}
     out_edges = []
@@ -30,11 +51,10 @@ def for_passages(G: nx.MultiDiGraph, passage_ids: list[str], limit: int = 40) ->
         nodes.setdefault(s)
         nodes.setdefault(t)
         out_edges.append({"source": s, "target": t, "type": d["type"], "polarity": d.get("polarity"), "evidence": ev})
-    for n, d in G.nodes(data=True):  # entities mentioned without a relation
-        if len(nodes) >= limit:
-            break
-        if d["type"] not in SKIP_IN_ANSWERS | {"theme", "metric"} and any(
-                m.get("passage_id") in wanted for m in d.get("mentions", [])):
+    for pid in passage_ids:  # entities mentioned without a relation
+        for n in sorted(by_node.get(pid, [])):
+            if len(nodes) >= limit:
+                break
             nodes.setdefault(n)
     return {"nodes": [{"id": n, "label": G.nodes[n]["label"], "type": G.nodes[n]["type"]} for n in nodes],
             "edges": out_edges, "node_ids": list(nodes)}
