@@ -66,8 +66,9 @@ class Service:
     def _put(self, report: Report) -> dict[str, Any]:
         # Derived data (graph, embeddings) is written in the same transaction as the report:
         # each stage registers a hook in self.on_put / self.on_delete: hook(con, report_or_id).
-        for step in self.before_put:
-            step(report)
+        if not self.store.has_content(report.sha256):  # re-ingesting the same file needs no encoding
+            for step in self.before_put:
+                step(report)
         status = self.store.put_report(report, extra=lambda con, r: [h(con, r) for h in self.on_put])
         return {"report_id": report.report_id, "source": report.source, "status": status,
                 "passages": len(report.passages), "items": len(report.items)}

@@ -229,6 +229,11 @@ class Store:
 
     # ------------------------------------------------------------ reads
 
+    def has_content(self, sha256: str) -> str | None:
+        """The id of the report already stored with exactly this content, if any."""
+        row = self.con.execute("SELECT report_id FROM reports WHERE sha256=?", (sha256,)).fetchone()
+        return row[0] if row else None
+
     def generation(self) -> int:
         """A number that changes with every committed write."""
         row = self.con.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
