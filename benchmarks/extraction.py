@@ -128,6 +128,7 @@ def main() -> int:
         print(f"\n== graph: build (ingest incl. extraction, hash encoder) {t_build:.2f}s, assemble {t_graph:.3f}s")
         print(f"nodes {size['nodes']}: " + ", ".join(f"{k} {v}" for k, v in size["nodes_by_type"].items()))
         print(f"edges {size['edges']}: " + ", ".join(f"{k} {v}" for k, v in size["edges_by_type"].items()))
+        knowledge.ensure_communities(G)
         comms = {d.get("community") for _, d in G.nodes(data=True)}
         print(f"communities {len(comms)}")
 

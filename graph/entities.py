@@ -144,7 +144,7 @@ def _gaz() -> _Gaz:
             forms.add(name)
         if t.acronym:
             by_acr.setdefault(t.acronym, t)
-    alts = sorted({re.escape(f).replace("\\ ", r"\s+").replace("'", "['’]").replace("’", "['’]") for f in forms},
+    alts = sorted({re.sub(r"['’]", "['’]", re.escape(f).replace("\\ ", r"\s+")) for f in forms},
                   key=len, reverse=True)
     # names: case-insensitive, a plural ending allowed
     names_rx = re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?:s|es)?(?![\w-])", re.I)

@@ -129,3 +129,12 @@ def test_extract_report_is_deterministic():
     a, b = extract_report(r), extract_report(r)
     assert sorted(x.id for x in a.relations) == sorted(x.id for x in b.relations)
     assert sorted(a.entities) == sorted(b.entities)
+
+
+def test_gazetteer_aliases_with_either_apostrophe() -> None:
+    ex = entities.extract(make_report("The force makes prompt disclosures under Clare’s Law.",
+                                      "Requests under Sarah's Law are answered within a week."))
+    by_label = {e.label: e for e in ex.entities.values()}
+    for label in ("domestic violence disclosure scheme", "child sex offender disclosure scheme"):
+        assert label in by_label, sorted(by_label)
+        assert any(m.entity_id == by_label[label].id for m in ex.mentions)
