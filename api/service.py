@@ -96,8 +96,13 @@ class Service:
                                          theme=theme, kind=kind, entity=entity)
 
     def ask(self, question: str, k: int = 8) -> dict[str, Any]:
-        """An extractive, cited answer -> {"question", "answer", "evidence", "graph"}."""
-        return self.search_engine.ask(question, k=k)
+        """An extractive, cited answer -> {"question", "answer", "evidence", "graph"} (+ "prose" if configured)."""
+        result = self.search_engine.ask(question, k=k)
+        if self.settings.llm_url:
+            from search.rewrite import rewrite
+
+            result = rewrite(result, self.settings.llm_url, self.settings.llm_model, self.settings.llm_api_key)
+        return result
 
     # ------------------------------------------------------------ reads
 

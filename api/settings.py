@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     max_k: int = 100
     max_page: int = 500
     max_export_nodes: int = 300
+    # optional: an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1) that rewrites answers into prose
+    llm_url: str | None = None
+    llm_model: str = "local"
+    llm_api_key: str | None = None
     sparql_timeout: float = 10.0
     sparql_rows: int = 1000
 
