@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Depends, FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -97,8 +98,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limit = svc.settings.max_upload_bytes
         data = await file.read(limit + 1)
         if len(data) > limit:
-            raise TooLarge(f"{file.filename or 'upload'}: larger than the {limit // (1024 * 1024)} MB limit")
-        return svc.ingest_bytes(data, file.filename or "upload")
+            raise TooLarge(f"{file.filename or 'upload'}: larger than the limit of {limit} bytes")
+        # ingest (parsing, encoding, graph extraction) runs off the event loop so other requests go on
+        return await run_in_threadpool(svc.ingest_bytes, data, file.filename or "upload")
 
     @app.delete("/api/reports/{report_id}")
     def delete(report_id: str, svc: Service = Depends(service), _: None = Depends(writer)) -> dict[str, Any]:
