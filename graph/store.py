@@ -254,18 +254,7 @@ class Store:
 
     def passages(self, report_id: str | None = None, kind: str | None = None,
                  limit: int | None = None, offset: int = 0) -> list[Passage]:
-        sql, args = "SELECT * FROM passages WHERE 1=1", []
-        if report_id:
-            sql += " AND report_id=?"
-            args.append(report_id)
-        if kind:
-            sql += " AND kind=?"
-            args.append(kind)
-        sql += " ORDER BY report_id, ordinal"
-        if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            args += [limit, offset]
-        return [_passage(r) for r in self.con.execute(sql, args)]
+        return [_passage(r) for r in self._select("passages", report_id, kind, limit, offset)]
 
     def passage(self, passage_id: str) -> Passage:
         row = self.con.execute("SELECT * FROM passages WHERE passage_id=?", (passage_id,)).fetchone()
@@ -274,15 +263,21 @@ class Store:
         return _passage(row)
 
     def items(self, report_id: str | None = None, kind: str | None = None) -> list[Item]:
-        sql, args = "SELECT * FROM items WHERE 1=1", []
-        if report_id:
-            sql += " AND report_id=?"
-            args.append(report_id)
-        if kind:
-            sql += " AND kind=?"
-            args.append(kind)
+        return [_item(r) for r in self._select("items", report_id, kind)]
+
+    def _select(self, table: str, report_id: str | None, kind: str | None,
+                limit: int | None = None, offset: int = 0) -> list[sqlite3.Row]:
+        """Rows of passages or items, optionally of one report and one kind, in reading order."""
+        sql, args = f"SELECT * FROM {table} WHERE 1=1", []
+        for column, value in (("report_id", report_id), ("kind", kind)):
+            if value:
+                sql += f" AND {column}=?"
+                args.append(value)
         sql += " ORDER BY report_id, ordinal"
-        return [_item(r) for r in self.con.execute(sql, args)]
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args += [limit, offset]
+        return self.con.execute(sql, args).fetchall()
 
     def count(self, table: str) -> int:
         if table not in {"reports", "passages", "items", "embeddings"}:
