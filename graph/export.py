@@ -465,22 +465,15 @@ def to_jsonld(sg: dict[str, Any]) -> bytes:
 
 # ------------------------------------------------------------------ Cypher --
 
+_CYPHER_ESCAPES = {"\\": "\\\\", "'": "\\'", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def cypher_string(value: Any) -> str:
     """A single-quoted Cypher literal: backslash, quotes and every control character escaped."""
     out = []
     for ch in str(value):
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == "'":
-            out.append("\\'")
-        elif ch == '"':
-            out.append('\\"')
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
+        if ch in _CYPHER_ESCAPES:
+            out.append(_CYPHER_ESCAPES[ch])
         elif ord(ch) < 0x20 or 0x7f <= ord(ch) < 0xa0 or ch in "\u2028\u2029\ufeff":
             out.append(f"\\u{ord(ch):04x}")
         else:
