@@ -8,9 +8,9 @@ from typing import Any
 
 from api.settings import Settings
 from graph.errors import BadInput, InvalidParameter, NotFound
-from graph.load import load, load_bytes
+from graph.ingest.load import load, load_bytes
 from graph.records import ITEM_KINDS, Item, Passage, Report
-from graph.report import build_report
+from graph.ingest.pipeline import build_report
 from graph.store import Store
 
 REPORT_SUFFIXES = {".txt", ".pdf", ".html", ".htm", ".docx"}
@@ -23,8 +23,8 @@ class Service:
         self.store = Store(settings.store)
         self.on_put: list[Callable[[Any, Report], None]] = []
         self.on_delete: list[Callable[[Any, str], None]] = []
-        # the knowledge graph (graph/knowledge.py): extracted in each report's own write transaction
-        from graph import knowledge as _knowledge
+        # the knowledge graph (graph/build.py): extracted in each report's own write transaction
+        from graph import build as _knowledge
 
         self.on_put.append(_knowledge.write_report)
         self.on_delete.append(_knowledge.delete_report)
@@ -144,7 +144,7 @@ class Service:
 
     def knowledge(self) -> Any:
         """The networkx MultiDiGraph of the store, rebuilt when the store has changed."""
-        from graph import knowledge
+        from graph import build as knowledge
 
         gen = self.store.generation()
         if self._graph is not None and gen == self._graph_generation:
@@ -157,7 +157,7 @@ class Service:
             return self._graph
 
     def _node(self, name_or_id: str) -> str:
-        from graph.entities import norm_key
+        from graph.extract.entities import norm_key
 
         G = self.knowledge()
         if name_or_id in G:
@@ -172,7 +172,7 @@ class Service:
                        {"entity": name_or_id})
 
     def entities(self, type: str | None = None, q: str | None = None) -> list[dict[str, Any]]:
-        from graph.knowledge import ENTITY_TYPES, NODE_TYPES
+        from graph.build import ENTITY_TYPES, NODE_TYPES
 
         if type and type not in NODE_TYPES:
             raise InvalidParameter(f"unknown entity type {type!r}; use one of {', '.join(NODE_TYPES)}")
@@ -191,7 +191,7 @@ class Service:
         return sorted(out, key=lambda e: (e["type"] == "force", -e["mentions"], e["id"]))
 
     def entity(self, name_or_id: str) -> dict[str, Any]:
-        from graph.knowledge import ensure_communities, node_ref, relation_json
+        from graph.build import ensure_communities, node_ref, relation_json
 
         if not (name_or_id or "").strip():
             raise BadInput("give an entity name or id")
@@ -216,7 +216,7 @@ class Service:
                 "mentions": mentions, "relations": rels, "neighbours": [node_ref(G, x) for x in neighbours]}
 
     def relations(self, type: str | None = None, entity: str | None = None) -> list[dict[str, Any]]:
-        from graph.knowledge import RELATION_TYPES, relation_json
+        from graph.build import RELATION_TYPES, relation_json
 
         if type and type not in RELATION_TYPES:
             raise InvalidParameter(f"unknown relation type {type!r}; use one of {', '.join(RELATION_TYPES)}")
@@ -237,7 +237,7 @@ class Service:
         G = self.knowledge()
         theme_id = None
         if theme:
-            from graph.entities import slug
+            from graph.extract.entities import slug
 
             cands = [n for n, d in G.nodes(data=True) if d["type"] == "theme"]
             theme_id = next((n for n in cands if n == theme or n == f"theme:{theme}" or n == f"theme:{slug(theme)}"
@@ -263,7 +263,7 @@ class Service:
         return out
 
     def crosscutting(self, limit: int | None = 50) -> list[dict[str, Any]]:
-        from graph.knowledge import crosscutting
+        from graph.build import crosscutting
 
         return crosscutting(self.knowledge(), limit)
 
@@ -289,14 +289,14 @@ class Service:
                  "broader": list(t.broader), "passages": counts.get(t.id, 0)} for t in themes()]
 
     def trace(self, source: str, target: str | None = None, depth: int = 4) -> dict[str, Any]:
-        from search.trace import trace
+        from graph.trace import trace
 
         return trace(self.knowledge(), source, target, depth=depth)
 
     def compare(self, topic: str) -> dict[str, Any]:
         """A theme or an entity across reports, side by side by year."""
-        from search.compare import compare
-        from search.trace import resolve
+        from graph.compare import compare
+        from graph.trace import resolve
 
         if not (topic or "").strip():
             raise BadInput("give a theme or an entity to compare")
@@ -314,7 +314,7 @@ class Service:
 
     def causal_evidence(self, question: str, limit: int = 3) -> list[dict[str, Any]]:
         """Evidence of causes/affects relations whose two ends the question names (for why-questions)."""
-        from search.trace import words
+        from graph.trace import words
 
         want = words(question)
         G = self.knowledge()
@@ -334,7 +334,7 @@ class Service:
 
     def subgraph_for(self, passage_ids: Iterable[str], limit: int = 40) -> dict[str, Any]:
         """The nodes mentioned in some passages and the relations those passages evidence (for answers)."""
-        from search.subgraph import for_passages
+        from graph.subgraph import for_passages
 
         return for_passages(self.knowledge(), list(passage_ids), limit)
 
@@ -342,7 +342,7 @@ class Service:
                question: str | None = None, trace: dict[str, str] | None = None, entity: str | None = None,
                depth: int = 1, title: str | None = None) -> dict[str, Any]:
         """A subgraph chosen by ids, theme, search, question, trace or neighbourhood, in the export shape."""
-        from search import subgraph
+        from graph import subgraph
 
         G = self.knowledge()
         if node_ids:
@@ -382,7 +382,7 @@ class Service:
 
     def sparql(self, query: str) -> dict[str, Any]:
         from graph.rdf import to_rdf
-        from search.sparql import run
+        from graph.sparql import run
 
         gen = self.store.generation()
         if self._rdf is None or self._rdf[0] != gen:
@@ -390,7 +390,7 @@ class Service:
         return run(self._rdf[1], query, timeout=self.settings.sparql_timeout, max_rows=self.settings.sparql_rows)
 
     def _theme_node(self, theme: str) -> str:
-        from graph.entities import slug
+        from graph.extract.entities import slug
 
         G = self.knowledge()
         for n in (theme, f"theme:{theme}", f"theme:{slug(theme)}"):

@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.service import Service  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from graph.load import load  # noqa: E402
-from graph.report import build_report  # noqa: E402
+from graph.ingest.load import load  # noqa: E402
+from graph.ingest.pipeline import build_report  # noqa: E402
 from graph.store import Store  # noqa: E402
 
 

@@ -19,7 +19,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from graph.export import FORMATS, export  # noqa: E402
-from graph.layout import NODE_TYPES, RELATION_STYLES  # noqa: E402
+from graph.export.layout import NODE_TYPES, RELATION_STYLES  # noqa: E402
 
 WORDS = ("neighbourhood officers demand crime prevention victims safeguarding partners training "
          "supervision investigations backlog call handling workforce capacity vulnerable people").split()

@@ -22,10 +22,10 @@ sys.path.insert(0, str(ROOT))
 
 from api.service import Service  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from graph import knowledge  # noqa: E402
+from graph import build as knowledge  # noqa: E402
 from graph.errors import NotFound  # noqa: E402
-from graph.load import load  # noqa: E402
-from graph.report import build_report  # noqa: E402
+from graph.ingest.load import load  # noqa: E402
+from graph.ingest.pipeline import build_report  # noqa: E402
 
 # ---- gold: units, partners, programmes named in the bundled reports (surface forms as written)
 GOLD_ENTITIES = [

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.service import Service  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from graph.metadata import gazetteer_forces  # noqa: E402
+from graph.ingest.metadata import gazetteer_forces  # noqa: E402
 
 QUERIES = ["victim care in crime file reviews", "organised crime groups disruption", "MARAC domestic abuse",
            "neighbourhood officers removed", "digital evidence backlog", "problem-solving with partners"]

@@ -61,7 +61,7 @@ CREATE TABLE IF NOT EXISTS embeddings (
     text_sha TEXT NOT NULL, model TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,
     PRIMARY KEY (text_sha, model)
 );
--- knowledge graph (graph/knowledge.py): nodes are shared across reports; per-report rows cascade
+-- knowledge graph (graph/build.py): nodes are shared across reports; per-report rows cascade
 CREATE TABLE IF NOT EXISTS entities (
     entity_id TEXT PRIMARY KEY, type TEXT NOT NULL, label TEXT NOT NULL, kind TEXT,
     data TEXT NOT NULL DEFAULT '{}'

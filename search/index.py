@@ -24,7 +24,7 @@ import numpy as np
 
 from graph.records import Report
 from graph.store import Store
-from graph.textrules import split_sentences
+from graph.text import split_sentences
 from search.encoders import Encoder
 
 _WS_RE = re.compile(r"\s+")

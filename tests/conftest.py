@@ -34,9 +34,9 @@ import pytest
 
 from api.service import Service
 from api.settings import Settings, get_settings
-from graph.load import load
+from graph.ingest.load import load
 from graph.records import Report
-from graph.report import build_report
+from graph.ingest.pipeline import build_report
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "data" / "corpus"

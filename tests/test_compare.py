@@ -1,7 +1,7 @@
 """Compare across years on records written here."""
 from __future__ import annotations
 
-from search.compare import compare
+from graph.compare import compare
 
 REPORTS = [{"report_id": "b", "year": "2021/22", "year_end": 2022, "title": "B"},
            {"report_id": "a", "year": "2016", "year_end": 2016, "title": "A"}]

@@ -22,9 +22,9 @@ from pptx import Presentation
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
-from graph import layout
+from graph.export import layout
 from graph.errors import InvalidParameter
-from graph.export import EVIDENCE_SEP, FORMATS, LIST_SEP, export, node_iri
+from graph.export.writers import EVIDENCE_SEP, FORMATS, LIST_SEP, export, node_iri
 
 try:
     from ontology.terms import PEEL, SHAPES_TTL
@@ -366,7 +366,7 @@ def test_png(out: dict[str, bytes]) -> None:
 
 
 def test_layout_is_deterministic_and_inside_the_slide(sg: dict[str, Any]) -> None:
-    from graph.export import _normalise
+    from graph.export.writers import _normalise
 
     a, b = layout.scene(_normalise(sg)), layout.scene(_normalise(sg))
     assert [(x.x, x.y) for x in a.boxes] == [(x.x, x.y) for x in b.boxes]
@@ -390,7 +390,7 @@ def _big(n_nodes: int, n_edges: int) -> dict[str, Any]:
 
 
 def test_large_subgraph_is_capped_and_says_so() -> None:
-    from graph.export import _normalise
+    from graph.export.writers import _normalise
 
     sc = layout.scene(_normalise(_big(90, 150)))
     assert len(sc.boxes) == layout.MAX_NODES and sc.truncated

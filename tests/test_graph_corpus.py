@@ -9,7 +9,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from api.service import Service
-from graph import knowledge
+from graph import build as knowledge
 from graph.errors import InvalidParameter, NotFound
 from graph.rdf import to_rdf, validate
 

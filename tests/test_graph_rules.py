@@ -1,8 +1,8 @@
 """Extraction rules on sentences written for these tests (no bundled report text)."""
 from __future__ import annotations
 
-from graph import entities, findings, relations, themes
-from graph.knowledge import extract_report
+from graph.extract import entities, findings, relations, themes
+from graph.build import extract_report
 from graph.records import Passage, Report, ReportMeta
 
 

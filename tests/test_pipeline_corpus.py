@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.load import load
+from graph.ingest.load import load
 from graph.records import HINT_RULE, Report
-from graph.report import build_report
+from graph.ingest.pipeline import build_report
 
 BODY_KINDS = {"paragraph", "summary", "list", "list_item", "recommendation", "area_for_improvement",
               "cause_of_concern"}
@@ -119,7 +119,7 @@ def test_offsets_point_into_report_text(corpus_reports: dict[str, Report], year:
 
 @pytest.mark.parametrize("year", ["2018/19", "2015"])
 def test_passages_at_most_200_words_unless_one_sentence(corpus_reports: dict[str, Report], year: str) -> None:
-    from graph.textrules import sentences
+    from graph.text import sentences
     for p in corpus_reports[year].passages:
         words = len(p.text.split())
         if words > 210 and p.kind not in ("table", "columns"):

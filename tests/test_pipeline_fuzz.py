@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.errors import PeelgraphError
-from graph.load import load_bytes
-from graph.report import build_report
+from graph.ingest.load import load_bytes
+from graph.ingest.pipeline import build_report
 
 WORDS = ["the", "force", "should", "ensure", "crime", "victims", "police", "-", "•", "Figure 1:", "Source:",
          "How effective is the force at X?", "Areas for improvement", "Good", "Requires improvement",

@@ -14,11 +14,11 @@ import docx
 import pytest
 from fpdf import FPDF
 
-from graph import metadata
-from graph.load import load, load_bytes
-from graph.normalise import normalise
+from graph.ingest import metadata
+from graph.ingest.load import load, load_bytes
+from graph.ingest.normalise import normalise
 from graph.records import Report
-from graph.report import build_report
+from graph.ingest.pipeline import build_report
 
 RULE = " " * 44
 HEADER = "PEEL: Police effectiveness 2017 – Northmoor Constabulary"
@@ -421,5 +421,5 @@ def test_force_named_once_is_not_guessed() -> None:
     ("\f".join(WRAPPED_PAGES), True),
 ])
 def test_wrapped_or_paragraph_layout_is_detected(text: str, wrapped: bool) -> None:
-    from graph.normalise import looks_wrapped
+    from graph.ingest.normalise import looks_wrapped
     assert looks_wrapped(load_bytes(text.encode("utf-8"), "x.txt").lines) is wrapped

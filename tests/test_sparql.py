@@ -5,7 +5,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from graph.errors import BadInput, InvalidParameter
-from search.sparql import run
+from graph.sparql import run
 
 
 @pytest.fixture()

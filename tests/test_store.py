@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from graph.errors import NotFound, StoreError
-from graph.load import load_bytes
+from graph.ingest.load import load_bytes
 from graph.records import Report
-from graph.report import build_report
+from graph.ingest.pipeline import build_report
 from graph.store import DB_NAME, SCHEMA_VERSION, Store
 
 ROOT = Path(__file__).resolve().parents[1]

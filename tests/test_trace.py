@@ -5,7 +5,7 @@ import networkx as nx
 import pytest
 
 from graph.errors import BadInput, InvalidParameter, NotFound
-from search.trace import resolve, trace
+from graph.trace import resolve, trace
 
 
 def ev(pid: str, quote: str, year: str = "2020") -> dict:

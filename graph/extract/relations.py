@@ -4,7 +4,7 @@ Per report: cause and effect (``affects`` / ``causes``) between Issue nodes
 with short canonical labels, ``partners_with``, ``responsible_for``,
 ``recommends``, ``carried_over_from`` and ``mentions`` (an issue naming a
 known entity). Relations across reports (``recurs``, metric changes) are
-computed over the whole store in ``graph.knowledge``.
+computed over the whole store in ``graph.build``.
 
 Issue labels are made short and canonical so the same issue in two
 sentences or two reports becomes one node: discourse openers and
@@ -19,9 +19,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from graph.entities import Entity, Extraction, lookup, norm_key, plural, singular, slug, term_id
+from graph.extract.entities import Entity, Extraction, lookup, norm_key, plural, singular, slug, term_id
 from graph.records import KIND_AFI, KIND_CAUSE, KIND_PARAGRAPH, KIND_RECOMMENDATION, KIND_SUMMARY, Report
-from graph.textrules import split_sentences
+from graph.text import split_sentences
 
 CAUSAL_KINDS = (KIND_PARAGRAPH, KIND_SUMMARY, KIND_CAUSE, "list")
 

@@ -7,7 +7,7 @@ format keeps the node and edge attributes it can hold: JSON formats keep lists
 and the full evidence; flat formats (GraphML, GEXF, CSV) join lists with
 ``"; "`` and flatten evidence into ``evidence_quote`` / ``evidence_citation``
 (entries joined with ``" | "``). Pictures (SVG, PNG, PPTX) share one layout,
-``graph.layout.scene``.
+``graph.export.layout.scene``.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ import networkx as nx
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from graph import layout
+from graph.export import layout
 from graph.errors import InvalidParameter
 
 try:  # the ontology package owns the vocabulary; fall back only if it is missing

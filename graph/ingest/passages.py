@@ -13,8 +13,8 @@ from graph.records import (
     KIND_AFI, KIND_CAUSE, KIND_COLUMNS, KIND_HEADING, KIND_JUDGMENT, KIND_LIST_ITEM,
     KIND_RECOMMENDATION, KIND_TABLE, KIND_URL, Item, Passage,
 )
-from graph.segment import Segmented
-from graph.textrules import split_sentences, word_count
+from graph.ingest.segment import Segmented
+from graph.text import split_sentences, word_count
 
 MAX_WORDS = 200
 LISTABLE = (KIND_LIST_ITEM, KIND_RECOMMENDATION, KIND_AFI)

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from graph.records import KIND_CAPTION, KIND_FOOTNOTE, KIND_TABLE, Passage, Report
-from graph.textrules import split_sentences
+from graph.text import split_sentences
 from ontology import Term, acronyms as ontology_acronyms, gazetteer
 
 APOS = "'’"

@@ -21,12 +21,12 @@ from typing import Any
 
 import networkx as nx
 
-from graph import entities as ents
-from graph import findings as fnd
-from graph import relations as rels
-from graph import themes as thm
+from graph.extract import entities as ents
+from graph.extract import findings as fnd
+from graph.extract import relations as rels
+from graph.extract import themes as thm
 from graph.records import Report
-from graph.relations import relation_id
+from graph.extract.relations import relation_id
 
 ENTITY_TYPES = ("force", "partner", "unit", "role", "programme", "legislation", "metric", "issue", "theme",
                 "inspection")

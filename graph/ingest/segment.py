@@ -15,7 +15,7 @@ from graph.records import (
     KIND_AFI, KIND_CAUSE, KIND_HEADING, KIND_JUDGMENT, KIND_LIST_ITEM, KIND_PARAGRAPH,
     KIND_RECOMMENDATION, KIND_SUMMARY, Block,
 )
-from graph.textrules import collapse
+from graph.text import collapse
 
 QUESTION_RE = re.compile(
     r"^(?:Overview\s*[–—:-]\s*)?How (?:effective|efficient|legitimate) (?:is|are) "

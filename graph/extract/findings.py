@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from graph.records import KIND_CAUSE, KIND_PARAGRAPH, KIND_SUMMARY, Passage, Report
-from graph.textrules import split_sentences
+from graph.text import split_sentences
 
 FINDING_KINDS = (KIND_PARAGRAPH, KIND_SUMMARY, KIND_CAUSE, "list")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import time
 
-from graph import metadata, normalise, passages, segment
+from graph.ingest import metadata, normalise, passages, segment
 from graph.errors import BadInput
 from graph.records import RawDocument, Report, ReportMeta
 

@@ -20,7 +20,7 @@ from graph.records import (
     KIND_FOOTNOTE, KIND_HEADING, KIND_JUDGMENT, KIND_LIST_ITEM, KIND_PARAGRAPH, KIND_TABLE,
     KIND_URL, Block, Line, RawDocument,
 )
-from graph.textrules import (
+from graph.text import (
     URL_LINE_RE, collapse, ends_sentence, grade_of, is_bullet, strip_bullet, word_count,
 )
 

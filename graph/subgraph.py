@@ -77,7 +77,7 @@ def around(G: nx.MultiDiGraph, seeds: list[str], depth: int) -> list[str]:
 
 def export_shape(G: nx.MultiDiGraph, nodes: list[str], title: str, store: Any,
                  reports: list[dict[str, Any]]) -> dict[str, Any]:
-    """The plain dict graph/export.py writes: nodes, evidenced edges with citations, source reports."""
+    """The plain dict graph/export writes: nodes, evidenced edges with citations, source reports."""
     keep = set(nodes)
     years = {r["report_id"]: r.get("year") for r in reports}
     cache: dict[str, Any] = {}
