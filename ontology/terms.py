@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +30,7 @@ UNITS_JSON = HERE / "units.json"
 ROLES_JSON = HERE / "roles.json"
 PROGRAMMES_JSON = HERE / "programmes.json"
 ACRONYMS_JSON = HERE / "acronyms.json"
+LEGEND_JSON = HERE / "legend.json"
 
 GRADES = ("outstanding", "good", "adequate", "requires improvement", "inadequate")
 FINDING_POLARITIES = ("strength", "weakness", "neutral")
@@ -209,3 +211,11 @@ def ontology_graph() -> Graph:
 def shapes_graph() -> Graph:
     """The SHACL shapes, as a fresh copy."""
     return _copy(_shapes())
+
+
+@lru_cache(maxsize=1)
+def legend() -> dict[str, Any]:
+    """Node fills and relation strokes: the one legend the page, SVG, PNG and PPTX all draw with."""
+    data = json.loads(LEGEND_JSON.read_text(encoding="utf-8"))
+    data.pop("_comment", None)
+    return data

@@ -18,6 +18,8 @@ from typing import Any
 import networkx as nx
 from PIL import ImageFont
 
+from ontology import legend
+
 WIDTH, HEIGHT = 1600, 900  # 16:9, the size of the PNG and the SVG viewBox
 MAX_NODES = 60  # more than this is unreadable on one slide
 MARGIN = 30
@@ -25,26 +27,10 @@ LEGEND_W = 270
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FAMILY = "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif"
 
-NODE_TYPES: dict[str, tuple[str, str]] = {  # type -> (legend name, fill colour)
-    "issue": ("Issue", "#d62728"),
-    "finding": ("Finding", "#aec7e8"),
-    "cause_of_concern": ("Cause of concern", "#ff7f0e"),
-    "area_for_improvement": ("Area for improvement", "#bcbd22"),
-    "recommendation": ("Recommendation", "#2ca02c"),
-    "judgment": ("Judgment", "#c5b0d5"),
-    "question": ("Inspection question", "#9467bd"),
-    "unit": ("Unit", "#17becf"),
-    "role": ("Role", "#9edae5"),
-    "partner": ("Partner", "#8c564b"),
-    "programme": ("Programme", "#e377c2"),
-    "legislation": ("Legislation", "#c49c94"),
-    "theme": ("Theme", "#dbdb8d"),
-    "metric": ("Metric", "#ffbb78"),
-    "force": ("Force", "#1f77b4"),
-    "report": ("Report", "#7f7f7f"),
-    "passage": ("Passage", "#c7c7c7"),
-}
-OTHER_NODE = ("Other", "#ffffff")
+_LEGEND = legend()
+NODE_TYPES: dict[str, tuple[str, str]] = {  # type -> (legend name, fill colour), from ontology/legend.json
+    k: (v["label"], v["fill"]) for k, v in _LEGEND["node_types"].items()}
+OTHER_NODE = (_LEGEND["other_node"]["label"], _LEGEND["other_node"]["fill"])
 
 
 @dataclass(frozen=True)
@@ -57,22 +43,16 @@ class EdgeStyle:
     pptx_dash: str = "SOLID"
 
 
+def _edge_style(d: dict[str, Any]) -> EdgeStyle:
+    return EdgeStyle(d["colour"], float(d.get("width", 2.0)), tuple(d.get("dash", ())), d.get("pptx_dash", "SOLID"))
+
+
 RELATION_STYLES: dict[str, tuple[str, EdgeStyle]] = {  # type -> (legend name, neutral style)
-    "causes": ("causes", EdgeStyle("#212121", 3.5)),
-    "affects": ("affects", EdgeStyle("#455a64", 2.5)),
-    "partners_with": ("partners with", EdgeStyle("#1565c0", 2.5, (2, 5), "ROUND_DOT")),
-    "responsible_for": ("responsible for", EdgeStyle("#6a1b9a", 2.0, (10, 4, 2, 4), "DASH_DOT")),
-    "recommends": ("recommends", EdgeStyle("#00695c", 2.0, (14, 5), "LONG_DASH")),
-    "carried_over_from": ("carried over from", EdgeStyle("#e65100", 2.0, (14, 4, 3, 4), "LONG_DASH_DOT")),
-    "recurs": ("recurs", EdgeStyle("#ad1457", 2.5, (10, 3, 2, 3, 2, 3), "DASH_DOT_DOT")),
-    "metric_change": ("metric change", EdgeStyle("#4e342e", 2.0, (3, 3), "SQUARE_DOT")),
-    "mentions": ("mentions", EdgeStyle("#9e9e9e", 1.5, (2, 4), "ROUND_DOT")),
-    "about_theme": ("about theme", EdgeStyle("#827717", 1.5, (6, 3), "DASH")),
-}
-OTHER_RELATION = EdgeStyle("#616161", 2.0)
-NEGATIVE = "#c62828"
-POSITIVE = "#2e7d32"
-NEGATIVE_DASH = (9, 5)
+    k: (v["label"], _edge_style(v)) for k, v in _LEGEND["relation_types"].items()}
+OTHER_RELATION = _edge_style(_LEGEND["other_relation"])
+NEGATIVE = _LEGEND["polarity"]["negative"]["colour"]
+POSITIVE = _LEGEND["polarity"]["positive"]["colour"]
+NEGATIVE_DASH = tuple(_LEGEND["polarity"]["negative"]["dash"])
 
 
 def node_style(ntype: str | None) -> tuple[str, str, str]:
