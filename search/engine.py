@@ -11,7 +11,7 @@ from typing import Any
 
 from graph.store import Store
 from search.encoders import get_encoder
-from search.hybrid import DEFAULT_TUNING, Filters, Searcher, Tuning
+from search.retrieve import DEFAULT_TUNING, Filters, Searcher, Tuning
 from search.index import VectorIndex
 
 
@@ -42,7 +42,7 @@ class SearchEngine:
         return {"query": query, "mode": mode, "hits": hits}
 
     def ask(self, question: str, k: int = 8) -> dict[str, Any]:
-        from search.answer import answer
+        from search.compose import answer
 
         subgraph = getattr(self.host, "subgraph_for", None)
         causal = getattr(self.host, "causal_evidence", None)

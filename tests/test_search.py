@@ -10,10 +10,10 @@ from api.service import Service
 from api.settings import Settings
 from graph.errors import BadInput, InvalidParameter
 from graph.records import Passage, Report, ReportMeta
-from search.answer import NO_ANSWER, classify
+from search.compose import NO_ANSWER, classify
 from search.encoders import get_encoder
 from search.expand import expand
-from search.hybrid import fts_expression, keyword_scores
+from search.retrieve import fts_expression, keyword_scores
 
 A = [  # (section, kind, text)
     ("Domestic abuse", "paragraph",

@@ -7,7 +7,7 @@ import pytest
 
 from api.service import Service
 from api.settings import Settings
-from search.answer import NO_ANSWER
+from search.compose import NO_ANSWER
 
 
 @pytest.fixture(scope="module")

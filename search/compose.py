@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from search.expand import norm_token
-from search.hybrid import Candidate, Searcher, _WORD_RE, _year_matches, _years_named, hit, query_terms, validate
+from search.retrieve import Candidate, Searcher, _WORD_RE, _year_matches, _years_named, hit, query_terms, validate
 from search.index import Snapshot
 
 NO_ANSWER = "No relevant passages found."
