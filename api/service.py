@@ -85,7 +85,7 @@ class Service:
             from search.engine import SearchEngine
 
             self._search_engine = SearchEngine(self.store, self.settings.encoder, self.settings.max_query_chars,
-                                               self.settings.max_k, host=self)
+                                               self.settings.max_k, graph=self)
         return self._search_engine
 
     def search(self, query: str, k: int = 10, mode: str = "hybrid", report: str | None = None,
@@ -95,9 +95,11 @@ class Service:
         return self.search_engine.search(query, k=k, mode=mode, report=report, force=force, year=year,
                                          theme=theme, kind=kind, entity=entity)
 
-    def ask(self, question: str, k: int = 8) -> dict[str, Any]:
-        """An extractive, cited answer -> {"question", "answer", "evidence", "graph"} (+ "prose" if configured)."""
-        result = self.search_engine.ask(question, k=k)
+    def ask(self, question: str, k: int = 8, force: str | None = None, year: str | None = None,
+            report: str | None = None) -> dict[str, Any]:
+        """An extractive, cited answer -> {"question", "lead", "quotes", "answer", "evidence", "graph"}
+        (+ "prose" if configured)."""
+        result = self.search_engine.ask(question, k=k, force=force, year=year, report=report)
         if self.settings.llm_url:
             from search.rewrite import rewrite
 
@@ -331,6 +333,14 @@ class Service:
                     scored.append((-(a + b + (a > 0 and b > 0)), d["id"], ev))
         scored.sort(key=lambda x: (x[0], x[1]))
         return [ev for _, _, ev in scored[:limit]]
+
+    def passages_for_entity(self, name: str) -> set[str] | None:
+        """Passages that mention the entity (resolved through the graph, aliases included); None if unknown."""
+        try:
+            node = self._node(name.strip())
+        except NotFound:
+            return None
+        return {m["passage_id"] for m in self.knowledge().nodes[node]["mentions"]}
 
     def subgraph_for(self, passage_ids: Iterable[str], limit: int = 40) -> dict[str, Any]:
         """The nodes mentioned in some passages and the relations those passages evidence (for answers)."""

@@ -284,6 +284,38 @@ class Store:
             raise ValueError(table)
         return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
+    # ------------------------------------------------------------ search reads (FTS5, theme tags)
+
+    def keyword_scores(self, expression: str | None, limit: int) -> dict[int, float]:
+        """Passage rowid -> BM25 score (higher is better) of the best ``limit`` FTS5 matches."""
+        if not expression:
+            return {}
+        try:
+            rows = self.con.execute(
+                "SELECT rowid, -bm25(passages_fts, 1.0, 0.3) FROM passages_fts WHERE passages_fts MATCH ?"
+                " ORDER BY bm25(passages_fts, 1.0, 0.3) LIMIT ?", (expression, limit)).fetchall()
+        except sqlite3.OperationalError:  # defensive: callers build the expression to be valid
+            return {}
+        return {int(r[0]): float(r[1]) for r in rows}
+
+    def doc_freq(self, words: list[str]) -> dict[str, int]:
+        """How many passages contain each word (as FTS5 matches it, stemmed)."""
+        out = {}
+        for w in words:
+            clean = w.replace('"', "")
+            out[w] = int(self.con.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?",
+                                          (f'"{clean}"',)).fetchone()[0]) if clean else 0
+        return out
+
+    def theme_passages(self, themes: set[str]) -> set[str]:
+        """Ids of the passages tagged with any of the given theme ids (lower case)."""
+        if not themes:
+            return set()
+        marks = ",".join("?" * len(themes))
+        rows = self.con.execute(f"SELECT passage_id FROM passage_themes WHERE lower(theme) IN ({marks})",
+                                sorted(themes)).fetchall()
+        return {r[0] for r in rows}
+
 
 def _statements(script: str) -> list[str]:
     """Split the schema script into statements (triggers contain semicolons)."""

@@ -76,3 +76,42 @@ def sentences(text: str) -> list[str]:
 
 def word_count(text: str) -> int:
     return len(text.split())
+
+
+# ------------------------------------------------------------------ words (search and extraction share these)
+
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+STOP_WORDS = frozenset("""
+a about above after again against all am an and any are aren't as at be because been before being below
+between both but by can could did didn't do does doesn't doing don't down during each few for from further
+had has have having he her here hers herself him himself his how i if in into is isn't it its itself just
+let me more most my myself no nor not now of off on once only or other our ours ourselves out over own
+same she should so some such than that the their theirs them themselves then there these they this those
+through to too under until up very was wasn't we were weren't what when where which while who whom why
+will with would you your yours yourself yourselves s t d ll m o re ve y also get got us per via
+tell say said many much ever still yet well way ways within whether
+""".split())
+
+
+def norm_token(t: str) -> str:
+    """Lower case, no possessive, crude singular: enough to match 'body cameras' to 'body camera'."""
+    t = t.lower().replace("’", "'")
+    if t.endswith("'s"):
+        t = t[:-2]
+    t = t.replace("'", "")
+    if len(t) > 4 and t.endswith("ies"):
+        return t[:-3] + "y"
+    if len(t) > 3 and t.endswith("s") and not t.endswith("ss"):
+        return t[:-1]
+    return t
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-case content words of the text, in order, deduplicated (stop words and single letters out)."""
+    out: list[str] = []
+    for t in WORD_RE.findall(text.lower()):
+        t = t.replace("_", "")
+        if not t or t in STOP_WORDS or (len(t) == 1 and not t.isdigit()) or t in out:
+            continue
+        out.append(t)
+    return out

@@ -4,7 +4,7 @@ from ontology.terms import (
     ACRONYMS_JSON, FINDING_POLARITIES, GRADES, KINDS, ORGANISATIONS_JSON, PEEL, PEEL_TTL,
     PROGRAMMES_JSON, PROV, RELATION_POLARITIES, RELATION_TYPES, ROLES_JSON, SHAPES_TTL, SKOS,
     TERM_CLASSES, TERM_TYPES, THEME, THEME_KEYWORDS_JSON, THEME_SCHEME, THEMES_TTL, UNITS_JSON,
-    Term, Theme, acronyms, gazetteer, legend, ontology_graph, relation_iri, shapes_graph, themes,
+    Term, Theme, acronyms, gazetteer, legend, thesaurus, ontology_graph, relation_iri, shapes_graph, themes,
 )
 
 __all__ = [
@@ -12,5 +12,5 @@ __all__ = [
     "PEEL_TTL", "PROGRAMMES_JSON", "PROV", "RELATION_POLARITIES", "RELATION_TYPES", "ROLES_JSON",
     "SHAPES_TTL", "SKOS", "TERM_CLASSES", "TERM_TYPES", "THEME", "THEME_KEYWORDS_JSON",
     "THEME_SCHEME", "THEMES_TTL", "UNITS_JSON", "Term", "Theme", "acronyms", "gazetteer",
-    "legend", "ontology_graph", "relation_iri", "shapes_graph", "themes",
+    "legend", "ontology_graph", "relation_iri", "shapes_graph", "themes", "thesaurus",
 ]

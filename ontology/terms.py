@@ -31,6 +31,7 @@ ROLES_JSON = HERE / "roles.json"
 PROGRAMMES_JSON = HERE / "programmes.json"
 ACRONYMS_JSON = HERE / "acronyms.json"
 LEGEND_JSON = HERE / "legend.json"
+THESAURUS_JSON = HERE / "thesaurus.json"
 
 GRADES = ("outstanding", "good", "adequate", "requires improvement", "inadequate")
 FINDING_POLARITIES = ("strength", "weakness", "neutral")
@@ -219,3 +220,10 @@ def legend() -> dict[str, Any]:
     data = json.loads(LEGEND_JSON.read_text(encoding="utf-8"))
     data.pop("_comment", None)
     return data
+
+
+@lru_cache(maxsize=1)
+def thesaurus() -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(official terms, lay words) groups: what reports say and what people ask, for query expansion."""
+    data = json.loads(THESAURUS_JSON.read_text(encoding="utf-8"))
+    return [(tuple(g["official"]), tuple(g["lay"])) for g in data["groups"]]

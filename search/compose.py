@@ -1,248 +1,238 @@
-"""Extractive answers: the best evidence sentences, deduplicated, grouped by report and year, each cited.
+"""Extractive answers: the sentence that answers first, then the quotes that support it, each cited.
 
-Nothing in an answer is generated: every sentence is copied from a passage and
-followed by its citation "[year, section ¶paragraph, passage]". The question
-type steers which sentences win: figures for fact questions, cause-and-effect
-cues for "why", recommendation passages for "what was recommended", and both
-years side by side for comparisons. Weak evidence gives an honest
-"No relevant passages found." instead of noise.
+Nothing in an answer is generated: every quote is a contiguous span of a
+passage. Sentences of the best passages are ranked by reciprocal-rank fusion
+of three lists (closeness in meaning to the question, the question's words
+they contain weighed by rarity, the rank of their passage) plus a vote for
+sentences of the kind the question wants (a number, a who, a when, a list, a
+reason). A quote keeps its neighbour when the neighbour carries the rest of
+the point: the antecedent of a sentence that opens with "This..." and the
+following "However...", comparison or figure. Headings, captions, questions
+and near-duplicates are left out, only reports in the plan's scope are
+quoted, and when nothing clears the relevance bar the answer says so.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from search.expand import norm_token
-from search.retrieve import Candidate, Searcher, _WORD_RE, _year_matches, _years_named, hit, query_terms, validate
+from graph.text import content_words
 from search.index import Snapshot
+from search.question import Plan
+from search.retrieve import ITEM_KINDS, Candidate, citation
+from search.tuning import Tuning
 
 NO_ANSWER = "No relevant passages found."
 
-# Calibrated on nonsense queries ("purple elephant banana recipe", random words): their best sentence
-# cosine stays under ~0.25 and they share no content word with any passage.
-MIN_DENSE = 0.30
-MIN_DENSE_WITH_KEYWORDS = 0.22
-MIN_COVERAGE = 0.5  # share of the query's content words found in the best passage
+# Calibrated on off-topic questions (tests/test_answers.py writes its own): their best sentence cosine
+# stays under ~0.3 and they share few content words with any sentence.
+MIN_COSINE = 0.36
+MIN_COSINE_WITH_WORDS = 0.24
+MIN_COVERAGE = 0.5
+MAX_QUOTES = 5
+NOT_QUOTED = frozenset({"heading", "caption", "url", "footnote"})
 
-CAUSE_RE = re.compile(
-    r"\b(because|as a result|result(?:s|ed|ing)? in|means? that|meaning that|due to|owing to|leads? to|led to|"
-    r"caus(?:e|es|ed|ing)|negative (?:effect|impact)|impact(?:s|ed)? on|affect(?:s|ed|ing)?|effect on|"
-    r"consequen\w+|therefore|so that|putting pressure on|puts? .{0,30}at risk|without)\b", re.I)
-NUMBER_RE = re.compile(r"\b\d[\d,.]*\s*(?:%|percent|per cent)?|\b(?:one|two|three|four|five|six|seven|eight|nine|"
-                       r"ten|half|third|quarter)\b", re.I)
-SUPPORT_KINDS = {"caption", "table", "footnote", "url", "heading"}
-REC_KINDS = {"recommendation", "area_for_improvement", "cause_of_concern"}
-
-
-@dataclass(frozen=True)
-class QuestionType:
-    kind: str  # fact | why | compare | recommendation | finding
-    years: tuple[str, ...]
-
-
-def classify(question: str) -> QuestionType:
-    q = question.lower()
-    years = tuple(dict.fromkeys(_years_named(question)))
-    if re.search(r"\brecommend|areas? for improvement|causes? of concern|\basked to\b|\bshould\b.*\bimprove|"
-                 r"get better at|need(?:s|ed)? to improve", q):
-        kind = "recommendation"
-    elif len(years) >= 2 or re.search(r"\b(what|how) (has |have )?changed?\b|\bcompar|\bstill\b|\bby (19|20)\d\d\b|"
-                                      r"\bsince (the )?(last|previous|19|20)|\bimproved?\b|\bworse", q):
-        kind = "compare"
-    elif re.search(r"^\s*why\b|\bwhat (caused|causes|led to|threaten|is behind)|\breasons?\b|\bhow did .* affect|"
-                   r"\b(effect|impact|consequence)s? of\b|\baffect", q):
-        kind = "why"
-    elif re.search(r"\bhow many\b|\bhow much\b|\bwhat (percentage|proportion|number|share)\b|\bnumber of\b|"
-                   r"\bpercent|\brate\b|\bfigures?\b|\bstatistic", q):
-        kind = "fact"
-    else:
-        kind = "finding"
-    return QuestionType(kind, years)
+_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|"
+                     r"half|third|quarter|majority|minority|most|few|percent|per cent)\b", re.I)
+_WHO = re.compile(r"\b(?:officers?|team|unit|sergeants?|inspectors?|superintendent|constables?|staff|managers?|"
+                  r"partners?|agenc(?:y|ies)|board|hub|department|lead|chief|head|forces?|police|council|"
+                  r"authorit(?:y|ies)|services?|[A-Z][a-z]+ [A-Z][a-z]+)\b")
+_WHEN = re.compile(r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|"
+                   r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+                   r"weekends?|daily|weekly|monthly|hours?|days?|weeks?|months?|years?|[ap]m|o'clock|"
+                   r"morning|evening|night|since|until|recently)\b", re.I)
+_LIST = re.compile(r",.*,|\bincluding\b|\bsuch as\b|:|;")
+_REASON = re.compile(r"\b(?:because|due to|owing to|as a result|result(?:s|ed|ing)? in|means? that|meaning|"
+                     r"which means|so that|therefore|consequently|led to|leads? to|caus(?:e|es|ed|ing)|"
+                     r"since|as it|given|without|lack of|insufficient|not enough|too (?:many|few|much|little)|"
+                     r"pressure|demand|workloads?|complex|difficult|risk)\b", re.I)
+_ANSWER_TYPES = {"number": _NUMBER, "who": _WHO, "when": _WHEN, "list": _LIST, "reason": _REASON}
+# a sentence that leans on the one before it
+_ANAPHOR = re.compile(r"^(?:this|these|that|those|it|they|such|as a result|consequently|therefore|"
+                      r"in addition|despite this|because of this)\b", re.I)
+# a following sentence that completes the point: a contrast, a comparison, a consequence
+_FOLLOW_ON = re.compile(r"^(?:however|but|although|though|this (?:is|was|means|has|represents|equates)|that (?:is|was)|"
+                        r"which|as a result|consequently|this compares|in comparison|by comparison)\b|"
+                        r"\b(?:compared (?:with|to)|than the|average|national(?:ly)?|most similar)\b", re.I)
+_BOILERPLATE = re.compile(r"^(?:this report|in this report|we (?:set out|inspected|have inspected)|for more "
+                          r"information|further information|the following|figure \d|table \d|source:|note:|available (?:from|at))", re.I)
 
 
-def _sentence_bonus(qt: QuestionType, text: str, kind: str) -> float:
-    bonus = 0.0
-    if qt.kind == "fact" and NUMBER_RE.search(text):
-        bonus += 0.08
-    if qt.kind == "why" and CAUSE_RE.search(text):
-        bonus += 0.08
-    if qt.kind == "recommendation" and kind in REC_KINDS:
-        bonus += 0.08
-    return bonus
+@dataclass
+class Sentence:
+    row: int  # passage row in the snapshot
+    index: int  # position of the sentence in its passage
+    start: int
+    end: int
+    text: str
+    cosine: float
+    passage_rank: int
+    lexical: float = 0.0
+    fits: bool = False  # of the kind the question wants (a number for "how many"...)
+    score: float = 0.0
 
 
-def _coverage(terms: set[str], text: str) -> float:
-    if not terms:
-        return 0.0
-    words = {norm_token(w) for w in _WORD_RE.findall(text.lower())}
-    return len(terms & words) / len(terms)
+@dataclass
+class Quote:
+    row: int
+    start: int
+    end: int
+    text: str
+    score: float
+    indexes: set[int] = field(default_factory=set)
 
 
-def _citation(snap: Snapshot, row: int) -> str:
-    report = snap.reports.get(snap.report_ids[row], {})
-    section = snap.sections[row][-1] if snap.sections[row] else "report"
-    tail = snap.ids[row].rsplit("-", 1)[-1]
-    return f"[{report.get('year') or '?'}, {section} ¶{snap.paragraphs[row]}, {tail}]"
-
-
-def _key(text: str) -> str:
-    return re.sub(r"\W+", " ", text.lower()).strip()
-
-
-def _is_weak(cands: list[Candidate], snap: Snapshot, terms: set[str]) -> bool:
-    if not cands:
-        return True
-    best_dense = max(max(c.dense, c.sentence) for c in cands[:10])
-    best_cov = max(_coverage(terms, snap.texts[c.row]) for c in cands[:10])
-    if best_dense >= MIN_DENSE:
+def _eligible(text: str, kind: str) -> bool:
+    if kind in NOT_QUOTED or len(text.split()) < 4 or text.rstrip().endswith("?"):
         return False
-    return not (best_dense >= MIN_DENSE_WITH_KEYWORDS and best_cov >= MIN_COVERAGE)
+    return not _BOILERPLATE.match(text)
 
 
-def compose(snap: Snapshot, cands: list[Candidate], question: str, qt: QuestionType,
-            max_passages: int = 6, max_sentences: int = 6) -> tuple[str, list[tuple[Candidate, list[str]]]]:
-    """Choose the answer sentences and write the answer text. Returns (text, [(candidate, quotes)])."""
-    terms = {norm_token(t) for t in query_terms(question)}
-    pool = cands[:max_passages]
-    if qt.kind == "recommendation":  # recommendations and areas for improvement come first
-        recs = [c for c in cands[:max_passages * 2] if snap.kinds[c.row] in REC_KINDS]
-        pool = (recs[:3] + [c for c in pool if c not in recs[:3]])[:max_passages]
-    if qt.kind == "compare":  # make sure every report (or every named year) is represented
-        groups = _compare_groups(snap, cands, qt)
-        picked: list[Candidate] = []
-        for g in groups:
-            picked += [c for c in g[:max(2, max_passages // max(1, len(groups)))] if c not in picked]
-        pool = picked or pool
-
-    scored: list[tuple[float, Candidate, int, str]] = []
-    top = pool[0].score if pool else 1.0
-    for rank, c in enumerate(pool):
-        for sim, a, _b, s in (c.sentence_scores or []):
-            if len(s.split()) < 4:
-                continue
-            lex = _coverage(terms, s)
-            value = sim + 0.15 * lex + _sentence_bonus(qt, s, snap.kinds[c.row]) + 0.1 * (c.score / (top or 1.0))
-            scored.append((value, c, a, s))
-    scored.sort(key=lambda x: -x[0])
-    if not scored:
-        return NO_ANSWER, []
-    best = scored[0][0]
-    chosen: list[tuple[float, Candidate, int, str]] = []
-    seen: set[str] = set()
-    for item in scored:
-        value, c, a, s = item
-        if len(chosen) >= max_sentences or value < best - 0.15:
-            break
-        k = _key(s)
-        if k in seen or any(k in x or x in k for x in seen):
+def sentences(snap: Snapshot, cands: list[Candidate], plan: Plan, weights: dict[str, float]) -> list[Sentence]:
+    """Every quotable sentence of the candidate passages, with its features."""
+    terms = set(plan.terms) | {w for p in plan.phrases for w in content_words(p)}
+    fits = _ANSWER_TYPES.get(plan.answer_type)
+    out: list[Sentence] = []
+    for rank, c in enumerate(cands):
+        if snap.kinds[c.row] in NOT_QUOTED:
             continue
-        seen.add(k)
-        chosen.append(item)
-    if qt.kind == "compare":  # both sides, even when one side's sentences score lower
-        have = {snap.report_ids[c.row] for _, c, _, _ in chosen}
-        for g in _compare_groups(snap, cands, qt):
-            rid = snap.report_ids[g[0].row] if g else None
-            if rid and rid not in have:
-                extra = next((x for x in scored if x[1].row in {c.row for c in g} and _key(x[3]) not in seen), None)
-                if extra:
-                    chosen.append(extra)
-                    seen.add(_key(extra[3]))
-                    have.add(rid)
+        for i, (cos, a, b, s) in enumerate(c.sentence_scores or []):
+            if not _eligible(s, snap.kinds[c.row]):
+                continue
+            words = set(content_words(s))
+            lexical = sum(weights.get(t, 1.0) for t in terms & words) / max(1e-9, sum(weights.get(t, 1.0)
+                                                                                    for t in terms))
+            out.append(Sentence(row=c.row, index=i, start=a, end=b, text=s, cosine=cos, passage_rank=rank,
+                                lexical=lexical, fits=bool(fits and fits.search(s))))
+    return out
 
-    # group by report, older first; inside a report, reading order
-    def order(item: tuple[float, Candidate, int, str]) -> tuple:
-        c = item[1]
-        r = snap.reports.get(snap.report_ids[c.row], {})
-        return (r.get("year_end") or 0, snap.report_ids[c.row], int(snap.ordinals[c.row]), item[2])
 
-    chosen.sort(key=order)
-    lines: list[str] = []
-    per_passage: dict[int, tuple[Candidate, list[str]]] = {}
+def rank(items: list[Sentence], plan: Plan, t: Tuning) -> list[Sentence]:
+    """Reciprocal-rank fusion of the sentence lists; best first."""
+    def rr(key: Any, subset: list[Sentence] | None = None) -> dict[int, float]:
+        ordered = sorted(subset if subset is not None else items, key=key)
+        return {id(s): 1.0 / (t.rrf_k + r + 1) for r, s in enumerate(ordered)}
+
+    by_cos = rr(lambda s: -s.cosine)
+    by_lex = rr(lambda s: (-s.lexical, -s.cosine))
+    by_passage = rr(lambda s: (s.passage_rank, -s.cosine))
+    fitting = [s for s in items if s.fits]
+    by_fit = rr(lambda s: -s.cosine, fitting)
+    for s in items:
+        s.score = (by_cos[id(s)] + t.lexical_vote * by_lex[id(s)] + t.passage_vote * by_passage[id(s)]
+                   + t.answer_vote * by_fit.get(id(s), 0.0))
+    return sorted(items, key=lambda s: -s.score)
+
+
+def _span(snap: Snapshot, c: Candidate, s: Sentence) -> tuple[int, int, set[int]]:
+    """The sentence, with the one before when it leans on it and the one after when that completes it."""
+    sents = c.sentence_scores or []
+    start, end, used = s.start, s.end, {s.index}
+    if _ANAPHOR.match(s.text) and s.index > 0:
+        start = sents[s.index - 1][1]
+        used.add(s.index - 1)
+    if s.index + 1 < len(sents):
+        nxt = sents[s.index + 1][3]
+        if _FOLLOW_ON.search(nxt) and len(used) < 2 and len(nxt.split()) >= 4:
+            end = sents[s.index + 1][2]
+            used.add(s.index + 1)
+    return start, end, used
+
+
+def supports(s: Sentence, lead: Sentence) -> bool:
+    """A supporting sentence is close to the question itself, not merely the next one on the list."""
+    if s.cosine < MIN_COSINE_WITH_WORDS:
+        return False
+    return s.cosine >= lead.cosine - 0.15 or s.lexical >= MIN_COVERAGE
+
+
+def _similar(a: str, b: str) -> bool:
+    wa, wb = set(content_words(a)), set(content_words(b))
+    return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.7
+
+
+def choose(snap: Snapshot, cands: list[Candidate], ranked: list[Sentence], plan: Plan) -> list[Quote]:
+    """The lead and its supporting quotes: each new quote must add something."""
+    by_row = {c.row: c for c in cands}
+    quotes: list[Quote] = []
+    for s in ranked:
+        if len(quotes) >= MAX_QUOTES:
+            break
+        if quotes and not supports(s, ranked[0]):
+            continue
+        if any(q.row == s.row and s.index in q.indexes for q in quotes) or any(_similar(s.text, q.text)
+                                                                                 for q in quotes):
+            continue
+        start, end, used = _span(snap, by_row[s.row], s)
+        used = {i for i in used if not any(q.row == s.row and i in q.indexes for q in quotes)} or {s.index}
+        text = " ".join(snap.texts[s.row][start:end].split())
+        quotes.append(Quote(row=s.row, start=start, end=end, text=text, score=s.score, indexes=used))
+    if plan.kind == "compare":  # every report in scope speaks, even when its sentences score lower
+        have = {snap.report_ids[q.row] for q in quotes}
+        for rid in plan.scope or sorted({snap.report_ids[s.row] for s in ranked}):
+            best = next((s for s in ranked if snap.report_ids[s.row] == rid), None)
+            if rid not in have and best is not None:
+                quotes.append(Quote(row=best.row, start=best.start, end=best.end, text=best.text,
+                                    score=best.score, indexes={best.index}))
+    return quotes
+
+
+def reading_order(snap: Snapshot, quotes: list[Quote], plan: Plan) -> list[Quote]:
+    """The lead first; then the rest grouped by report (the lead's report first, then by period), best first."""
+    if not quotes:
+        return []
+    lead, rest = quotes[0], quotes[1:]
+    order = {rid: n for n, rid in enumerate(plan.scope)}
+    lead_rid = snap.report_ids[lead.row]
+
+    def key(q: Quote) -> tuple:
+        rid = snap.report_ids[q.row]
+        year = snap.reports.get(rid, {}).get("year_end") or 0
+        return (rid != lead_rid, order.get(rid, len(order)), year, rid, -q.score)
+
+    return [lead] + sorted(rest, key=key)
+
+
+def is_weak(ranked: list[Sentence]) -> bool:
+    """Nothing clears the relevance bar: close in meaning, or fairly close and sharing the question's words."""
+    if not ranked:
+        return True
+    best_cos = max(s.cosine for s in ranked)
+    best_lex = max(s.lexical for s in ranked)
+    return not (best_cos >= MIN_COSINE or (best_cos >= MIN_COSINE_WITH_WORDS and best_lex >= MIN_COVERAGE))
+
+
+def cite(snap: Snapshot, row: int) -> str:
+    c = citation(snap, row)
+    parts = [str(c["year"] or "?"), (snap.sections[row][-1] if snap.sections[row] else "report")]
+    if c["paragraph"] is not None:
+        parts.append(f"¶{c['paragraph']}")
+    if c["page"] is not None:
+        parts.append(f"p. {c['page']}")
+    return "[" + " · ".join(parts) + "]"
+
+
+def answer_text(snap: Snapshot, quotes: list[Quote]) -> str:
+    """Plain text: the lead line, then the supporting quotes under their report."""
+    lines = [f"{quotes[0].text} {cite(snap, quotes[0].row)}"]
     current = None
-    for _, c, _, s in chosen:
-        rid = snap.report_ids[c.row]
+    for q in quotes[1:]:
+        rid = snap.report_ids[q.row]
         if rid != current:
             r = snap.reports.get(rid, {})
-            lines.append(f"{r.get('year') or '?'} ({r.get('title') or rid}):")
+            lines.append(f"\n{r.get('year') or '?'} ({r.get('title') or rid}):")
             current = rid
-        lines.append(f"- {s} {_citation(snap, c.row)}")
-        per_passage.setdefault(c.row, (c, []))[1].append(s)
-    evidence = sorted(per_passage.values(), key=lambda x: order((0.0, x[0], 0, "")))
-    return "\n".join(lines), evidence
+        lines.append(f"- {q.text} {cite(snap, q.row)}")
+    return "\n".join(lines)
 
 
-def _compare_groups(snap: Snapshot, cands: list[Candidate], qt: QuestionType) -> list[list[Candidate]]:
-    """Candidates split by report (restricted to the named years when two are named), best first."""
-    groups: dict[str, list[Candidate]] = {}
-    for c in cands:
-        groups.setdefault(snap.report_ids[c.row], []).append(c)
-    if len(qt.years) >= 2:
-        groups = {rid: g for rid, g in groups.items()
-                  if any(_year_matches(y, snap.reports.get(rid, {})) for y in qt.years)} or groups
-    ordered = sorted(groups.values(), key=lambda g: -g[0].score)[:2 if len(qt.years) < 3 else len(qt.years)]
-    return sorted(ordered, key=lambda g: snap.reports.get(snap.report_ids[g[0].row], {}).get("year_end") or 0)
+def quote_json(snap: Snapshot, q: Quote) -> dict[str, Any]:
+    return {"text": q.text, **citation(snap, q.row)}
 
 
-def answer(searcher: Searcher, question: str, k: int = 8, max_chars: int = 1000, max_k: int = 100,
-           subgraph_for: Callable[[list[str]], dict[str, Any]] | None = None,
-           causal_for: Callable[[str], list[dict[str, Any]]] | None = None) -> dict[str, Any]:
-    question = validate(question, k, "hybrid", max_chars, max_k)
-    qt = classify(question)
-    snap, cands = searcher.candidates(question, "hybrid", None, max(k, 20))
-    terms = {norm_token(t) for t in query_terms(question)}
-    empty = {"question": question, "type": qt.kind, "answer": NO_ANSWER, "evidence": [],
-             "graph": {"nodes": [], "edges": []}}
-    if _is_weak(cands, snap, terms):
-        return empty
-    if qt.years and qt.kind != "compare":  # "in 2019 ..." answers from that year's reports when there are any
-        same = [c for c in cands if any(_year_matches(y, snap.reports.get(snap.report_ids[c.row], {}))
-                                        for y in qt.years)]
-        cands = same or cands
-    if qt.kind == "why" and causal_for is not None:
-        cands = _with_causal_evidence(snap, cands, causal_for(question))
-    # captions, tables and footnotes support a finding but rarely state one
-    prose = [c for c in cands if snap.kinds[c.row] not in SUPPORT_KINDS]
-    cands = prose + [c for c in cands if snap.kinds[c.row] in SUPPORT_KINDS]
-    text, used = compose(snap, cands, question, qt, max_passages=min(k, 8))
-    if not used:
-        return empty
-    evidence = []
-    for c, quotes in used:
-        h = hit(snap, c, terms)
-        h["quotes"] = quotes
-        evidence.append(h)
-    graph: dict[str, Any] = {"nodes": [], "edges": []}
-    if subgraph_for is not None:
-        try:
-            sub = subgraph_for([h["passage_id"] for h in evidence])
-            if sub:
-                graph = {"nodes": list(sub.get("nodes", [])), "edges": list(sub.get("edges", []))}
-        except Exception:  # noqa: BLE001 - the graph is supporting detail; the answer stands without it
-            graph = {"nodes": [], "edges": []}
-    return {"question": question, "type": qt.kind, "answer": text, "evidence": evidence, "graph": graph}
-
-
-def _with_causal_evidence(snap: Snapshot, cands: list[Candidate], causal: list[dict[str, Any]]) -> list[Candidate]:
-    """Why-questions follow the graph's causes/affects relations: the sentences that evidence a relation
-    between things the question names go first, whether or not retrieval ranked their passage high."""
-    if not causal or not cands:
+def item_first(snap: Snapshot, cands: list[Candidate], plan: Plan) -> list[Candidate]:
+    """For recommendation questions the stored items lead the pool they were ranked into."""
+    if plan.kind != "recommendation":
         return cands
-    top_sim = max((x[0] for c in cands[:3] for x in (c.sentence_scores or [])), default=0.5)
-    by_row = {c.row: c for c in cands}
-    lifted: list[Candidate] = []
-    for ev in causal:
-        row = snap.pos_by_id.get(ev.get("passage_id", ""))
-        quote = ev.get("quote") or ""
-        if row is None or not quote:
-            continue
-        start = snap.texts[row].find(quote)
-        if start < 0:
-            continue
-        c = by_row.get(row) or Candidate(row=row, score=cands[0].score, sentence_scores=[])
-        c.sentence_scores = [x for x in (c.sentence_scores or []) if x[3] != quote]
-        c.sentence_scores.insert(0, (top_sim + 0.05, start, start + len(quote), quote))
-        if c not in lifted:
-            lifted.append(c)
-    return lifted + [c for c in cands if c not in lifted]
+    return sorted(cands, key=lambda c: snap.kinds[c.row] not in ITEM_KINDS)

@@ -1,4 +1,4 @@
-"""Query expansion from the ontology: acronyms <-> long forms, gazetteer aliases.
+"""Query expansion from the ontology: acronyms <-> long forms, gazetteer aliases, lay -> official words.
 
 Everything here comes from ``ontology`` (general policing vocabulary) plus
 acronyms the indexed reports define themselves ("long form (ABBR)"); nothing
@@ -10,21 +10,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from graph.text import norm_token
+
 _TOKEN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’&]*")
 _MAX_N = 7
-
-
-def norm_token(t: str) -> str:
-    """Lower case, no possessive, crude singular: enough to match 'body cameras' to 'body camera'."""
-    t = t.lower().replace("’", "'")
-    if t.endswith("'s"):
-        t = t[:-2]
-    t = t.replace("'", "")
-    if len(t) > 4 and t.endswith("ies"):
-        return t[:-3] + "y"
-    if len(t) > 3 and t.endswith("s") and not t.endswith("ss"):
-        return t[:-1]
-    return t
 
 
 def norm_tokens(text: str) -> tuple[str, ...]:
@@ -54,12 +43,13 @@ def _add(d: dict, key, values: list[str]) -> None:
 
 @lru_cache(maxsize=1)
 def _ontology_vocabulary() -> _Vocabulary:
-    try:
-        from ontology import acronyms, gazetteer
-        acr, terms = acronyms(), gazetteer()
-    except Exception:  # noqa: BLE001 - expansion is an improvement, never a requirement
-        acr, terms = {}, []
+    from ontology import acronyms, gazetteer, thesaurus
+
+    acr, terms = acronyms(), gazetteer()
     vocab = _Vocabulary({}, {}, {})
+    for official, lay in thesaurus():  # "gangs" -> "organised crime groups"
+        for word in lay:
+            _add(vocab.phrases, norm_tokens(word), list(official))
     for abbr, long_form in acr.items():
         _add(vocab.acronyms, abbr, [long_form])
         key = norm_tokens(long_form)
@@ -97,7 +87,7 @@ def expand(query: str, defined: dict[str, str] | None = None, limit: int = 8) ->
             out.append(Expansion(source, fresh))
 
     used = [False] * len(toks)
-    for n in range(min(_MAX_N, len(toks)), 1, -1):
+    for n in range(min(_MAX_N, len(toks)), 0, -1):  # single lay words ("gangs") too
         for i in range(len(toks) - n + 1):
             if any(used[i:i + n]):
                 continue

@@ -1,0 +1,171 @@
+"""Question analysis, done once: what kind of question, which reports it is about, which words matter.
+
+Retrieval and composition both read the one ``Plan`` this module produces;
+neither looks at the raw question again. Everything here is a general rule of
+English as people ask about inspection reports (no report, force or question
+is special-cased):
+
+- kind: ``recommendation`` (what the inspectorate told the force to do, its
+  areas for improvement and causes of concern), ``compare`` (a change between
+  inspections), ``why``, ``fact`` (a number, a name, a time), else ``finding``;
+- scope: any date or period expression ("2018-19", "December 2018", "early
+  2019", "mid-2015", "the 2014 inspection", "since 2015") mapped to the
+  reports whose period contains it, or to the next report after it (a later
+  report is where an earlier inspection is followed up);
+- the answer type a fact question wants (a number, a who, a when, a list).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.text import content_words
+from search.expand import Expansion, expand
+
+KINDS = ("fact", "finding", "why", "compare", "recommendation")
+
+_YEAR_RE = re.compile(r"(?<![\d£$])((?:19|20)\d\d)(?:\s*(?:/|-|–|—|to)\s*((?:19|20)?\d\d))?(?![\d%])")
+_SINCE_RE = re.compile(r"\b(?:since|from)\s+(?:(?:early|mid|late|the end of|the start of)[\s-]+)?((?:19|20)\d\d)\b", re.I)
+_BETWEEN_RE = re.compile(r"\bbetween\s+((?:19|20)\d\d)\s+and\s+((?:19|20)\d\d)\b", re.I)
+
+_RECOMMENDATION_RE = re.compile(
+    r"\brecommend|\bareas? for improvement|\bcauses? of concern|\b(?:told|asked|required|instructed|urged|advised)"
+    r"\b.{0,40}\bto\b|\bmust\b|\bshould\b|\bsuggest|\bwant(?:s|ed)?\b.{0,30}\bto\b|\bget better at\b|"
+    r"\bneeds? to (?:improve|change|do|fix)\b|\bworr(?:y|ies|ied)\b|\bconcerns?\b|\bimprovements?\b.{0,20}"
+    r"\b(?:required|needed|asked)\b", re.I)
+_CHANGE_RE = re.compile(
+    r"\bchang(?:e|ed|es|ing)\b|\bstill\b|\bimprov(?:e|ed|ing|ement)\b|\bgot (?:better|worse)\b|\bworse(?:ned)?\b|"
+    r"\bprogress\b|\bsince\b|\bby (?:19|20)\d\d\b|\bany more\b|\banymore\b|\bover time\b|\bthen and now\b|"
+    r"\bboth (?:inspections|reports|years)\b|\bacross (?:both|the two|inspections|reports|years)\b|\bhad that\b|"
+    r"\bhappened\b|\bcome of\b|\bcompared? (?:with|to) (?:19|20)\d\d\b|\bin (?:19|20)\d\d and (?:in )?(?:19|20)\d\d\b",
+    re.I)
+_WHY_RE = re.compile(
+    r"^\s*why\b|\bwhy\b|\bwhat (?:caused|causes|led to|leads to|is behind|was behind|threaten\w*|drove|drives)\b|"
+    r"\breasons?\b|\bhow did .{0,80}\baffect\b|\b(?:effect|impact|consequence)s? of\b|\baffect(?:s|ed|ing)?\b|"
+    r"\bbecause\b|\brisky\b|\bresult(?:ed)? in\b", re.I)
+_NUMBER_Q_RE = re.compile(
+    r"\bhow (?:many|much|fast|quickly|often|far|long|big|large|high|low)\b|\bwhat (?:percentage|proportion|"
+    r"number|share|rate|amount|fraction|level)\b|\bpercent\b|\bper cent\b|\brate\b|\bfigures?\b|\bstatistic|"
+    r"\bsample\b|\bper 1,?000\b", re.I)
+_WHO_Q_RE = re.compile(r"^\s*who\b|\bwho (?:is|was|are|were|has|had|keeps|leads|led|oversees|runs)\b|"
+                       r"\bwhich (?:team|unit|officer|officers|forces|force|agencies|agency|partners|organisations|"
+                       r"body|bodies|staff|people)\b|\bat what rank\b|\bresponsible\b", re.I)
+_WHEN_Q_RE = re.compile(r"^\s*when\b|\bwhen (?:did|had|was|were|is|does|do)\b|\bat what times?\b|\bhow long ago\b",
+                        re.I)
+_LIST_Q_RE = re.compile(r"\bwhat (?:kinds?|types?|sorts?|subjects|jobs|areas|tools?|powers|methods|steps)\b|"
+                        r"\bwhich (?:areas|kinds?|types?)\b|\bwhat (?:is|was|are|were) the force doing\b", re.I)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a question asks, decided once and read by retrieval and composition alike."""
+
+    question: str
+    kind: str
+    answer_type: str  # number | who | when | list | reason | any
+    years: tuple[int, ...]  # calendar years the question names
+    scope: tuple[str, ...]  # report ids in scope, oldest first; empty: every report
+    terms: tuple[str, ...]  # normalised content words of the question
+    expansions: tuple[Expansion, ...] = field(default_factory=tuple)
+
+    @property
+    def phrases(self) -> list[str]:
+        return [p for e in self.expansions for p in e.phrases]
+
+    def in_scope(self, report_id: str) -> bool:
+        return not self.scope or report_id in self.scope
+
+
+def years_named(text: str) -> list[int]:
+    """Calendar years a text names: "2015", "2018-19" (both years), "between 2015 and 2019", "mid-2015"."""
+    out: list[int] = []
+    for m in _YEAR_RE.finditer(text):
+        first = int(m.group(1))
+        out.append(first)
+        if m.group(2):
+            tail = m.group(2)
+            last = int(tail) if len(tail) == 4 else int(str(first)[:2] + tail)
+            if first < last <= first + 5:
+                out.extend(range(first + 1, last + 1))
+    return list(dict.fromkeys(out))
+
+
+def period_years(report: Mapping[str, Any]) -> set[int]:
+    """The calendar years a report's period covers ("2018/19" -> {2018, 2019})."""
+    period = str(report.get("year") or "")
+    years = set(years_named(period))
+    end = report.get("year_end")
+    if isinstance(end, int):
+        years.add(end)
+    return years
+
+
+def scope_for(years: list[int], reports: Mapping[str, Mapping[str, Any]], since: int | None = None) -> list[str]:
+    """Report ids whose period covers a named year; failing that, the first report after it (an earlier
+    inspection is followed up in the next one), else the nearest. Oldest first."""
+    spans = {rid: period_years(r) for rid, r in reports.items()}
+    spans = {rid: s for rid, s in spans.items() if s}
+    picked: set[str] = set()
+    for y in years:
+        covering = {rid for rid, s in spans.items() if y in s}
+        if not covering and spans:
+            later = [(min(s), rid) for rid, s in spans.items() if min(s) > y]
+            covering = {min(later)[1]} if later else {min(spans, key=lambda rid: min(abs(v - y) for v in spans[rid]))}
+        picked |= covering
+    if since is not None:
+        picked |= {rid for rid, s in spans.items() if max(s) >= since}
+    return sorted(picked, key=lambda rid: (min(spans.get(rid) or {0}), rid))
+
+
+def classify(question: str, scope_size: int) -> str:
+    if _RECOMMENDATION_RE.search(question) and not re.match(r"^\s*why\b", question, re.I):
+        return "recommendation"
+    if scope_size >= 2 or (scope_size == 0 and _CHANGE_RE.search(question) and
+                           re.search(r"\bchang|\bstill\b|\bimprov|\bworse|\bsince\b|\bprogress", question, re.I)):
+        return "compare"
+    if _WHY_RE.search(question):
+        return "why"
+    if _NUMBER_Q_RE.search(question) or _WHO_Q_RE.search(question) or _WHEN_Q_RE.search(question):
+        return "fact"
+    return "finding"
+
+
+def answer_type(question: str, kind: str) -> str:
+    if kind == "why":
+        return "reason"
+    if _NUMBER_Q_RE.search(question):
+        return "number"
+    if _WHEN_Q_RE.search(question):
+        return "when"
+    if _WHO_Q_RE.search(question):
+        return "who"
+    if _LIST_Q_RE.search(question):
+        return "list"
+    return "any"
+
+
+def analyse(question: str, reports: Mapping[str, Mapping[str, Any]] | None = None,
+            defined: dict[str, str] | None = None) -> Plan:
+    """The plan for a question over the given reports (report id -> {"year", "year_end", ...})."""
+    reports = reports or {}
+    years = years_named(question)
+    between = _BETWEEN_RE.search(question)
+    since = _SINCE_RE.search(question)
+    scope = scope_for(years, reports, int(since.group(1)) if since else None) if years else []
+    if between:
+        lo, hi = int(between.group(1)), int(between.group(2))
+        scope = sorted(set(scope) | {rid for rid, r in reports.items() if any(lo <= y <= hi for y in period_years(r))},
+                       key=lambda rid: min(period_years(reports[rid]) or {0}))
+    if len(scope) == 1 and _CHANGE_RE.search(question) and re.search(r"\bby (?:19|20)\d\d\b|\bsince\b|\bstill\b",
+                                                                      question, re.I):
+        scope = []  # "had it improved by 2019?" with one report named: compare against every report
+    kind = classify(question, len(scope))
+    if kind == "compare" and len(scope) < 2:
+        scope = []
+    if len(scope) == len(reports) and kind != "compare":
+        scope = []  # every report is in scope: no restriction
+    return Plan(question=question, kind=kind, answer_type=answer_type(question, kind), years=tuple(years),
+                scope=tuple(scope), terms=tuple(content_words(question)),
+                expansions=tuple(expand(question, defined)))

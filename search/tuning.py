@@ -1,0 +1,45 @@
+"""The method's few settings, and the small grid cross-validation chooses from.
+
+Settings belong to the method, never to a question: ``benchmarks/answers.py``
+scores every point of ``GRID`` on the public questions by 5-fold
+cross-validation and prints which point each fold chose. A point that wins
+one fold and loses the next is noise; the default is the point most folds
+choose.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Tuning:
+    name: str = "default"
+    sentence_weight: float = 0.7  # a passage's dense score: (1-s) * passage cosine + s * its best sentence
+    keyword_vote: float = 1.0  # weight of the BM25 list in reciprocal-rank fusion (dense list: 1)
+    item_vote: float = 1.0  # weight of the recommendation/AFI/cause-of-concern list for recommendation questions
+    rrf_k: int = 60
+    scope_first: bool = True  # passages of reports in the question's scope rank before the rest
+    candidates: int = 100  # passages re-scored sentence by sentence
+    keyword_limit: int = 400
+    # composition: a sentence's score is the sum of its reciprocal ranks in three lists (sentence cosine,
+    # the words it shares with the question, its passage's rank), plus the answer-type vote
+    answer_vote: float = 0.5
+    passage_vote: float = 1.0
+    lexical_vote: float = 1.0
+
+
+DEFAULT_TUNING = Tuning()
+
+GRID: tuple[Tuning, ...] = (
+    DEFAULT_TUNING,
+    replace(DEFAULT_TUNING, name="keyword-half", keyword_vote=0.5),
+    replace(DEFAULT_TUNING, name="sentence-heavy", sentence_weight=0.85),
+    replace(DEFAULT_TUNING, name="passage-light", passage_vote=0.5),
+    replace(DEFAULT_TUNING, name="no-answer-type", answer_vote=0.0),
+    replace(DEFAULT_TUNING, name="rrf-k20", rrf_k=20),
+)
+
+
+def objective(scores: dict[str, float]) -> float:
+    """One number to choose by: search and answer quality weighed alike."""
+    return (scores["MRR@10"] + scores["Answer@1"] + scores["Answer@3"] + scores["Ev@5"]) / 4
