@@ -10,10 +10,12 @@ from api.service import Service
 from api.settings import Settings
 from graph.errors import BadInput, InvalidParameter
 from graph.records import Passage, Report, ReportMeta
-from search.compose import NO_ANSWER, classify
+from graph.text import content_words
+from search.compose import NO_ANSWER
 from search.encoders import get_encoder
 from search.expand import expand
-from search.retrieve import fts_expression, keyword_scores
+from search.question import analyse
+from search.retrieve import fts_expression
 
 A = [  # (section, kind, text)
     ("Domestic abuse", "paragraph",
@@ -92,16 +94,16 @@ def test_embeddings_are_stored_once_per_text(service: Service) -> None:
     "café naïve 東京 ñ", "'; DROP TABLE passages; --", "x" * 5000, "AND OR NOT", "\"\"\"", "{}[]",
 ])
 def test_fts_expression_never_breaks(service: Service, query: str) -> None:
-    expr = fts_expression(query, ["body-worn video", 'odd "phrase"'])
+    expr = fts_expression(content_words(query), ["body-worn video", 'odd "phrase"'])
     assert expr is None or expr.count('"') % 2 == 0
-    keyword_scores(service.store.con, expr, 10)  # must not raise
+    service.store.keyword_scores(expr, 10)  # must not raise
     service.search(query[:1000], k=3, mode="keyword")
 
 
 def test_fts_expression_quotes_and_drops_stop_words() -> None:
-    assert fts_expression("What is the MARAC?") == '"marac"'
-    assert fts_expression("the and of") is None
-    assert fts_expression("crime AND gangs") == '"crime" OR "gangs"'
+    assert fts_expression(content_words("What is the MARAC?")) == '"marac"'
+    assert fts_expression(content_words("the and of")) is None
+    assert fts_expression(content_words("crime AND gangs")) == '"crime" OR "gangs"'
 
 
 # ------------------------------------------------------------ expansion
@@ -211,23 +213,25 @@ def test_index_follows_writes(service: Service, tmp_path) -> None:
 # ------------------------------------------------------------ answers
 
 
-CITATION = re.compile(r" \[[^\]]+ ¶\d+, p\d{4}\]$")
+CITATION = re.compile(r" \[(?:2015|2018/19) · [^\]]+ · ¶\d+(?: · p\. \d+)?\]$")
 
 
-def _answer_sentences(answer: str) -> list[str]:
-    out = []
-    for line in answer.splitlines():
-        if line.startswith("- "):
-            assert CITATION.search(line), line
-            out.append(CITATION.sub("", line[2:]))
-    return out
+def _answer_sentences(out: dict) -> list[str]:
+    """The quotes, checked against the plain-text answer: each line ends with its citation."""
+    lines = [line[2:] if line.startswith("- ") else line for line in out["answer"].splitlines()
+             if line and not line.endswith(":")]
+    assert len(lines) == len(out["quotes"])
+    for line, q in zip(lines, out["quotes"]):
+        assert line.startswith(q["text"]) and CITATION.search(line), line
+    return [q["text"] for q in out["quotes"]]
 
 
 def test_answer_is_quoted_cited_and_deduplicated(service: Service) -> None:
     out = service.ask("How did the removal of neighbourhood officers affect organised crime?")
-    assert set(out) >= {"question", "answer", "evidence", "graph"}
+    assert set(out) >= {"question", "type", "scope", "lead", "quotes", "answer", "evidence", "graph"}
     assert set(out["graph"]) == {"nodes", "edges"}
-    sentences = _answer_sentences(out["answer"])
+    sentences = _answer_sentences(out)
+    assert out["lead"] == out["quotes"][0]
     assert sentences and len(sentences) == len(set(sentences))
     passages = [e["text"] for e in out["evidence"]]
     for s in sentences:
@@ -239,8 +243,9 @@ def test_answer_is_quoted_cited_and_deduplicated(service: Service) -> None:
 
 def test_answer_groups_by_year_older_first(service: Service) -> None:
     out = service.ask("What changed for neighbourhood officers and organised crime between 2015 and 2019?")
-    headers = [line for line in out["answer"].splitlines() if not line.startswith("- ")]
-    assert [h.split()[0] for h in headers] == ["2015", "2018/19"]
+    assert out["type"] == "compare"
+    years = [q["year"] for q in out["quotes"]]
+    assert set(years) == {"2015", "2018/19"} and years[1:] == sorted(years[1:])
 
 
 def test_no_evidence_answer(service: Service) -> None:
@@ -264,12 +269,13 @@ def test_graph_provider_is_used_when_present(service: Service) -> None:
     assert calls and out["graph"]["nodes"][0]["id"] == "a"
 
 
-def test_classify() -> None:
-    assert classify("Why do cases wait over the weekend?").kind == "why"
-    assert classify("How many crime files showed good victim care?").kind == "fact"
-    assert classify("What was recommended about organised crime?").kind == "recommendation"
-    assert classify("What changed between 2015 and 2019 in domestic abuse?").kind == "compare"
-    assert classify("What changed between 2015 and 2019 in domestic abuse?").years == ("2015", "2019")
+def test_question_plan() -> None:
+    reports = {"north-2018-19": {"year": "2018/19", "year_end": 2019}, "south-2015": {"year": "2015", "year_end": 2015}}
+    assert analyse("Why do cases wait over the weekend?", reports).kind == "why"
+    assert analyse("How many crime files showed good victim care?", reports).answer_type == "number"
+    assert analyse("What was recommended about organised crime?", reports).kind == "recommendation"
+    plan = analyse("What changed between 2015 and 2019 in domestic abuse?", reports)
+    assert plan.kind == "compare" and plan.years == (2015, 2019) and plan.scope == ("south-2015", "north-2018-19")
 
 
 def test_cli_search_and_ask(service: Service, capsys, monkeypatch) -> None:
