@@ -115,3 +115,20 @@ def content_words(text: str) -> list[str]:
             continue
         out.append(t)
     return out
+
+
+_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "edly", "ed", "ers", "er", "ly")
+
+
+def stem(word: str) -> str:
+    """A light stem for matching words across forms ("investigations", "investigating" -> "investigat")."""
+    w = norm_token(word)
+    for suffix in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
+            return w[: -len(suffix)]
+    return w.rstrip("e") if len(w) > 4 else w
+
+
+def stems(text: str) -> set[str]:
+    """The stems of a text's content words."""
+    return {stem(w) for w in content_words(text)}

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.text import content_words
+from graph.text import content_words, stem, stems
 from search.index import Snapshot
 from search.question import Plan
 from search.retrieve import ITEM_KINDS, Candidate, citation
@@ -44,11 +44,12 @@ _WHEN = re.compile(r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|Jun
                    r"weekends?|daily|weekly|monthly|hours?|days?|weeks?|months?|years?|[ap]m|o'clock|"
                    r"morning|evening|night|since|until|recently)\b", re.I)
 _LIST = re.compile(r",.*,|\bincluding\b|\bsuch as\b|:|;")
-_REASON = re.compile(r"\b(?:because|due to|owing to|as a result|result(?:s|ed|ing)? in|means? that|meaning|"
-                     r"which means|so that|therefore|consequently|led to|leads? to|caus(?:e|es|ed|ing)|"
-                     r"since|as it|given|without|lack of|insufficient|not enough|too (?:many|few|much|little)|"
-                     r"pressure|demand|workloads?|complex|difficult|risk)\b", re.I)
-_ANSWER_TYPES = {"number": _NUMBER, "who": _WHO, "when": _WHEN, "list": _LIST, "reason": _REASON}
+_REASON = re.compile(r"\b(?:because|due to (?!be\b)|owing to|as a (?:result|consequence)|result(?:s|ed|ing)? in|"
+                     r"means? that|meaning that|so that|therefore|consequently|(?:has |have )?led to|leads? to|"
+                     r"caus(?:es|ed|ing)|lack of|insufficient|not enough|too (?:many|few|much|little))\b", re.I)
+_ADVICE = re.compile(r"\b(?:should|must|recommend\w*|needs? to|ought to|we expect|we require)\b", re.I)
+_ANSWER_TYPES = {"number": _NUMBER, "who": _WHO, "when": _WHEN, "list": _LIST, "reason": _REASON,
+                 "recommendation": _ADVICE}
 # a sentence that leans on the one before it
 _ANAPHOR = re.compile(r"^(?:this|these|that|those|it|they|such|as a result|consequently|therefore|"
                       r"in addition|despite this|because of this)\b", re.I)
@@ -58,6 +59,10 @@ _FOLLOW_ON = re.compile(r"^(?:however|but|although|though|this (?:is|was|means|h
                         r"\b(?:compared (?:with|to)|than the|average|national(?:ly)?|most similar)\b", re.I)
 _BOILERPLATE = re.compile(r"^(?:this report|in this report|we (?:set out|inspected|have inspected)|for more "
                           r"information|further information|the following|figure \d|table \d|source:|note:|available (?:from|at))", re.I)
+
+
+_INTRODUCTORY = re.compile(r"^(?:introduction|about (?:this|the) (?:inspection|report|data)|methodology|"
+                           r"annex|appendix|glossary|contents|foreword|preface|definitions)\b", re.I)
 
 
 @dataclass
@@ -71,6 +76,7 @@ class Sentence:
     passage_rank: int
     lexical: float = 0.0
     fits: bool = False  # of the kind the question wants (a number for "how many"...)
+    context: bool = False  # from an introduction or annex: about the inspection, not the force
     score: float = 0.0
 
 
@@ -90,22 +96,43 @@ def _eligible(text: str, kind: str) -> bool:
     return not _BOILERPLATE.match(text)
 
 
+def word_groups(plan: Plan) -> list[tuple[frozenset[str], list[frozenset[str]]]]:
+    """Each question word with the ways a sentence may say it: the word itself, or an expansion of a phrase
+    it belongs to ("gangs" -> "organised crime groups")."""
+    groups = []
+    for term in plan.terms:
+        ways = [frozenset({stem(term)})]
+        for e in plan.expansions:
+            if term in content_words(e.source):
+                ways += [frozenset(stems(p)) for p in e.phrases if stems(p)]
+        groups.append((frozenset({term}), ways))
+    return groups
+
+
+def _introductory(section: list[str]) -> bool:
+    """Sections that describe the inspection rather than the force's work."""
+    return bool(section) and any(_INTRODUCTORY.match(h) for h in section)
+
+
 def sentences(snap: Snapshot, cands: list[Candidate], plan: Plan, weights: dict[str, float]) -> list[Sentence]:
     """Every quotable sentence of the candidate passages, with its features."""
-    terms = set(plan.terms) | {w for p in plan.phrases for w in content_words(p)}
+    groups = word_groups(plan)
+    total = sum(weights.get(next(iter(w)), 1.0) for w, _ in groups) or 1.0
     fits = _ANSWER_TYPES.get(plan.answer_type)
     out: list[Sentence] = []
     for rank, c in enumerate(cands):
         if snap.kinds[c.row] in NOT_QUOTED:
             continue
+        intro = _introductory(snap.sections[c.row])
         for i, (cos, a, b, s) in enumerate(c.sentence_scores or []):
             if not _eligible(s, snap.kinds[c.row]):
                 continue
-            words = set(content_words(s))
-            lexical = sum(weights.get(t, 1.0) for t in terms & words) / max(1e-9, sum(weights.get(t, 1.0)
-                                                                                    for t in terms))
+            have = stems(s)
+            lexical = sum(weights.get(next(iter(w)), 1.0) for w, ways in groups if any(x <= have for x in ways))
             out.append(Sentence(row=c.row, index=i, start=a, end=b, text=s, cosine=cos, passage_rank=rank,
-                                lexical=lexical, fits=bool(fits and fits.search(s))))
+                                lexical=lexical / total, context=intro,
+                                fits=bool(fits and fits.search(s)) or (plan.kind == "recommendation"
+                                                                       and snap.kinds[c.row] in ITEM_KINDS)))
     return out
 
 
@@ -122,7 +149,7 @@ def rank(items: list[Sentence], plan: Plan, t: Tuning) -> list[Sentence]:
     by_fit = rr(lambda s: -s.cosine, fitting)
     for s in items:
         s.score = (by_cos[id(s)] + t.lexical_vote * by_lex[id(s)] + t.passage_vote * by_passage[id(s)]
-                   + t.answer_vote * by_fit.get(id(s), 0.0))
+                   + t.answer_vote * by_fit.get(id(s), 0.0)) * (0.5 if s.context else 1.0)
     return sorted(items, key=lambda s: -s.score)
 
 
@@ -141,11 +168,11 @@ def _span(snap: Snapshot, c: Candidate, s: Sentence) -> tuple[int, int, set[int]
     return start, end, used
 
 
-def supports(s: Sentence, lead: Sentence) -> bool:
+def supports(s: Sentence, lead: Sentence, gap: float) -> bool:
     """A supporting sentence is close to the question itself, not merely the next one on the list."""
     if s.cosine < MIN_COSINE_WITH_WORDS:
         return False
-    return s.cosine >= lead.cosine - 0.15 or s.lexical >= MIN_COVERAGE
+    return s.cosine >= lead.cosine - gap or s.lexical >= MIN_COVERAGE
 
 
 def _similar(a: str, b: str) -> bool:
@@ -153,14 +180,14 @@ def _similar(a: str, b: str) -> bool:
     return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.7
 
 
-def choose(snap: Snapshot, cands: list[Candidate], ranked: list[Sentence], plan: Plan) -> list[Quote]:
+def choose(snap: Snapshot, cands: list[Candidate], ranked: list[Sentence], plan: Plan, t: Tuning) -> list[Quote]:
     """The lead and its supporting quotes: each new quote must add something."""
     by_row = {c.row: c for c in cands}
     quotes: list[Quote] = []
     for s in ranked:
         if len(quotes) >= MAX_QUOTES:
             break
-        if quotes and not supports(s, ranked[0]):
+        if quotes and not supports(s, ranked[0], t.support_gap):
             continue
         if any(q.row == s.row and s.index in q.indexes for q in quotes) or any(_similar(s.text, q.text)
                                                                                  for q in quotes):

@@ -83,7 +83,7 @@ class SearchEngine:
                                   "graph": {"nodes": [], "edges": []}}
         if cmp.is_weak(ranked):
             return result
-        quotes = cmp.reading_order(snap, cmp.choose(snap, pool, ranked, plan), plan)
+        quotes = cmp.reading_order(snap, cmp.choose(snap, pool, ranked, plan, self.tuning), plan)
         result["quotes"] = [cmp.quote_json(snap, q) for q in quotes]
         result["lead"] = result["quotes"][0]
         result["answer"] = cmp.answer_text(snap, quotes)

@@ -64,7 +64,7 @@ class Plan:
 
     question: str
     kind: str
-    answer_type: str  # number | who | when | list | reason | any
+    answer_type: str  # number | who | when | list | reason | recommendation | any
     years: tuple[int, ...]  # calendar years the question names
     scope: tuple[str, ...]  # report ids in scope, oldest first; empty: every report
     terms: tuple[str, ...]  # normalised content words of the question
@@ -135,6 +135,8 @@ def classify(question: str, scope_size: int) -> str:
 def answer_type(question: str, kind: str) -> str:
     if kind == "why":
         return "reason"
+    if kind == "recommendation":
+        return "recommendation"
     if _NUMBER_Q_RE.search(question):
         return "number"
     if _WHEN_Q_RE.search(question):
@@ -144,6 +146,11 @@ def answer_type(question: str, kind: str) -> str:
     if _LIST_Q_RE.search(question):
         return "list"
     return "any"
+
+
+def _year_words(years: list[int]) -> set[str]:
+    """Years are scope, not content: "2019" says which report, not what a sentence is about."""
+    return {str(y) for y in years} | {str(y)[2:] for y in years}
 
 
 def analyse(question: str, reports: Mapping[str, Mapping[str, Any]] | None = None,
@@ -167,5 +174,5 @@ def analyse(question: str, reports: Mapping[str, Mapping[str, Any]] | None = Non
     if len(scope) == len(reports) and kind != "compare":
         scope = []  # every report is in scope: no restriction
     return Plan(question=question, kind=kind, answer_type=answer_type(question, kind), years=tuple(years),
-                scope=tuple(scope), terms=tuple(content_words(question)),
+                scope=tuple(scope), terms=tuple(w for w in content_words(question) if w not in _year_words(years)),
                 expansions=tuple(expand(question, defined)))

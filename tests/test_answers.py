@@ -1,0 +1,176 @@
+"""Answers on reports the tests write themselves: scope, lead line, follow-on sentences, recommendations,
+the thesaurus, near-duplicates and boilerplate (hashing encoder: fast and deterministic)."""
+from __future__ import annotations
+
+import pytest
+
+from api.service import Service
+from api.settings import Settings
+from graph.records import Passage, Report, ReportMeta
+from search.compose import NO_ANSWER
+from search.expand import expand
+from search.question import analyse, years_named
+
+REPORTS = {"east-2016": {"year": "2016", "year_end": 2016}, "east-2021-22": {"year": "2021/22", "year_end": 2022}}
+
+OLD = [  # (section, kind, text)
+    ("Introduction", "paragraph",
+     "This report sets out the findings of our inspection of how the force keeps people safe and reduces crime."),
+    ("Neighbourhood policing", "paragraph",
+     "Neighbourhood officers in the force know their communities and patrol the town centres every evening."),
+    ("Recorded crime", "paragraph",
+     "The force recorded 9,400 burglaries in the year to March 2016. This is 12 percent fewer than the year "
+     "before. Burglary teams work closely with the housing associations."),
+]
+NEW = [
+    ("Summary", "summary",
+     "Neighbourhood officers have been moved into response teams to answer emergency calls."),
+    ("Neighbourhood policing", "paragraph",
+     "Neighbourhood officers have been moved into response teams to answer emergency calls. "
+     "Fewer officers now patrol the town centres."),
+    ("Organised crime", "paragraph",
+     "The force maps organised crime groups every month with the regional unit. However, it does not "
+     "share the map with the local authorities, so councils cannot act on it."),
+    ("Call handling", "paragraph",
+     "Call handlers answer most emergency calls within ten seconds. This means that urgent incidents are "
+     "graded quickly. Vulnerable callers are flagged on the system."),
+    ("Areas for improvement", "area_for_improvement",
+     "The force should make sure that body-worn video is switched on at every domestic abuse incident."),
+    ("Body-worn video", "paragraph",
+     "Body-worn video is issued to every officer on patrol in the force."),
+]
+
+
+def _report(rid: str, year: str, year_end: int, rows: list[tuple[str, str, str]]) -> Report:
+    passages, text = [], ""
+    for n, (section, kind, body) in enumerate(rows):
+        start = len(text)
+        passages.append(Passage(passage_id=f"{rid}-p{n:04d}", report_id=rid, ordinal=n, section=["Question", section],
+                                question="Question", paragraph=n + 1, kind=kind, text=body, start=start,
+                                end=start + len(body)))
+        text += body + "\n\n"
+    meta = ReportMeta(force="East Police", year=year, year_end=year_end, programme="PEEL effectiveness",
+                      title=f"East Police {year}")
+    return Report(report_id=rid, source=f"{rid}.txt", format="txt", sha256=rid * 3, meta=meta, text=text,
+                  passages=passages, items=[])
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory) -> Service:
+    svc = Service(Settings(store=tmp_path_factory.mktemp("answers"), encoder="hash"))
+    svc._put(_report("east-2016", "2016", 2016, OLD))
+    svc._put(_report("east-2021-22", "2021/22", 2022, NEW))
+    return svc
+
+
+# ------------------------------------------------------------ question analysis
+
+
+@pytest.mark.parametrize("question, scope", [
+    ("What did inspectors find in December 2021?", ("east-2021-22",)),
+    ("How were calls handled in 2021-22?", ("east-2021-22",)),
+    ("How were calls handled in 2021–22?", ("east-2021-22",)),
+    ("What was happening in early 2022?", ("east-2021-22",)),
+    ("How many burglaries were there in mid-2016?", ("east-2016",)),
+    ("What had the 2014 inspection found about patrols?", ("east-2016",)),  # followed up in the next report
+    ("What did the 2019 child protection inspection say about calls?", ("east-2021-22",)),
+    ("How many burglaries were recorded?", ()),
+])
+def test_any_date_expression_maps_to_the_report_that_covers_it(question: str, scope: tuple[str, ...]) -> None:
+    assert analyse(question, REPORTS).scope == scope
+
+
+def test_years_named() -> None:
+    assert years_named("between 2018–19 and 2021/22") == [2018, 2019, 2021, 2022]
+    assert years_named("9,400 burglaries and £2015 in 12 percent") == []
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How has neighbourhood policing changed since 2016?", "compare"),
+    ("Was burglary still falling by 2022?", "compare"),
+    ("What was burglary like in 2016 and in 2022?", "compare"),
+    ("How does the burglary rate compare nationally?", "fact"),
+    ("How busy was the control room compared with a normal year?", "finding"),
+    ("What was the force told to do about body-worn video?", "recommendation"),
+    ("What must the force change in how it handles calls?", "recommendation"),
+    ("What are the causes of concern in the 2021 inspection?", "recommendation"),
+    ("Why can councils not act on the organised crime map?", "why"),
+    ("How many burglaries did the force record?", "fact"),
+])
+def test_question_kind(question: str, kind: str) -> None:
+    assert analyse(question, REPORTS).kind == kind
+
+
+def test_compare_questions_scope_every_report_they_name() -> None:
+    plan = analyse("How has neighbourhood policing changed since 2016?", REPORTS)
+    assert plan.scope == ("east-2016", "east-2021-22")
+
+
+# ------------------------------------------------------------ the thesaurus
+
+
+def test_lay_words_expand_to_the_words_reports_use() -> None:
+    phrases = {p.lower() for e in expand("Are local bobbies still around?") for p in e.phrases}
+    assert "neighbourhood officers" in phrases
+    phrases = {p.lower() for e in expand("Do councils know about the gangs?") for p in e.phrases}
+    assert {"local authorities", "organised crime groups"} <= phrases
+    assert {p.lower() for e in expand("How quickly are 999 calls answered?") for p in e.phrases} >= {"emergency calls"}
+    assert expand("tomato soup recipe") == []
+
+
+def test_lay_question_finds_the_official_wording(service: Service) -> None:
+    hits = service.search("gangs", k=3, mode="keyword")["hits"]
+    assert hits and "organised crime groups" in hits[0]["text"]
+
+
+# ------------------------------------------------------------ composition
+
+
+def _texts(out: dict) -> list[str]:
+    return [q["text"] for q in out["quotes"]]
+
+
+def test_lead_line_first_and_only_reports_in_scope(service: Service) -> None:
+    out = service.ask("Where do neighbourhood officers patrol the town centres in 2016?")
+    assert out["lead"] is not None and out["lead"]["report_id"] == "east-2016"
+    assert {q["report_id"] for q in out["quotes"]} == {"east-2016"}
+    assert "patrol the town centres" in out["lead"]["text"]
+    assert out["answer"].splitlines()[0].startswith(out["lead"]["text"])
+
+
+def test_follow_on_sentence_with_the_comparison_is_kept(service: Service) -> None:
+    out = service.ask("How many burglaries did the force record in the year to March 2016?")
+    assert "9,400 burglaries" in out["lead"]["text"]
+    assert "This is 12 percent fewer than the year before." in out["lead"]["text"]
+
+
+def test_however_sentence_is_kept(service: Service) -> None:
+    out = service.ask("How does the force map organised crime groups with the regional unit?")
+    lead = out["lead"]["text"]
+    assert lead.startswith("The force maps organised crime groups") and "However, it does not share" in lead
+
+
+def test_sentence_starting_this_keeps_its_antecedent(service: Service) -> None:
+    out = service.ask("Are urgent incidents graded quickly?")
+    quote = next(t for t in _texts(out) if "urgent incidents are graded quickly" in t)
+    assert quote.startswith("Call handlers answer most emergency calls within ten seconds.")
+
+
+def test_recommendation_question_leads_with_the_item(service: Service) -> None:
+    out = service.ask("What was the force told to do about body-worn video?")
+    assert out["type"] == "recommendation"
+    assert out["lead"]["text"].startswith("The force should make sure that body-worn video")
+
+
+def test_near_duplicates_and_boilerplate_are_left_out(service: Service) -> None:
+    out = service.ask("Have neighbourhood officers been moved into response teams to answer emergency calls?")
+    moved = [t for t in _texts(out) if t.startswith("Neighbourhood officers have been moved")]
+    assert len(moved) == 1
+    out = service.ask("What are the findings of the inspection of how the force keeps people safe?")
+    assert all(not t.startswith("This report sets out") for t in _texts(out)[:1])
+
+
+def test_no_answer_when_nothing_is_relevant(service: Service) -> None:
+    for question in ("purple elephant banana recipe", "zebra xylophone quantum", "tomato soup recipe"):
+        out = service.ask(question)
+        assert out["answer"] == NO_ANSWER and out["quotes"] == [] and out["lead"] is None
