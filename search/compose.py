@@ -109,6 +109,11 @@ def word_groups(plan: Plan) -> list[tuple[frozenset[str], list[frozenset[str]]]]
     return groups
 
 
+def _asked_item(plan: Plan, kind: str) -> bool:
+    """A stored item of the kind a recommendation question asks for (any kind if it names none)."""
+    return plan.kind == "recommendation" and kind in (plan.item_kinds or ITEM_KINDS)
+
+
 def _introductory(section: list[str]) -> bool:
     """Sections that describe the inspection rather than the force's work."""
     return bool(section) and any(_INTRODUCTORY.match(h) for h in section)
@@ -131,8 +136,7 @@ def sentences(snap: Snapshot, cands: list[Candidate], plan: Plan, weights: dict[
             lexical = sum(weights.get(next(iter(w)), 1.0) for w, ways in groups if any(x <= have for x in ways))
             out.append(Sentence(row=c.row, index=i, start=a, end=b, text=s, cosine=cos, passage_rank=rank,
                                 lexical=lexical / total, context=intro,
-                                fits=bool(fits and fits.search(s)) or (plan.kind == "recommendation"
-                                                                       and snap.kinds[c.row] in ITEM_KINDS)))
+                                fits=bool(fits and fits.search(s)) or _asked_item(plan, snap.kinds[c.row])))
     return out
 
 

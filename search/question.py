@@ -33,8 +33,8 @@ _BETWEEN_RE = re.compile(r"\bbetween\s+((?:19|20)\d\d)\s+and\s+((?:19|20)\d\d)\b
 _RECOMMENDATION_RE = re.compile(
     r"\brecommend|\bareas? for improvement|\bcauses? of concern|\b(?:told|asked|required|instructed|urged|advised)"
     r"\b.{0,40}\bto\b|\bmust\b|\bshould\b|\bsuggest|\bwant(?:s|ed)?\b.{0,30}\bto\b|\bget better at\b|"
-    r"\bneeds? to (?:improve|change|do|fix)\b|\bworr(?:y|ies|ied)\b|\bconcerns?\b|\bimprovements?\b.{0,20}"
-    r"\b(?:required|needed|asked)\b", re.I)
+    r"\bneeds? to (?:improve|change|do|fix)\b|\b(?:inspectors?|inspectorate|hmic\w*)(?:'s|’s)? (?:main |biggest |"
+    r"chief |key |principal )?(?:worr|concern)|\bimprovements?\b.{0,20}\b(?:required|needed|asked)\b", re.I)
 _CHANGE_RE = re.compile(
     r"\bchang(?:e|ed|es|ing)\b|\bstill\b|\bimprov(?:e|ed|ing|ement)\b|\bgot (?:better|worse)\b|\bworse(?:ned)?\b|"
     r"\bprogress\b|\bsince\b|\bby (?:19|20)\d\d\b|\bany more\b|\banymore\b|\bover time\b|\bthen and now\b|"
@@ -49,7 +49,7 @@ _NUMBER_Q_RE = re.compile(
     r"\bhow (?:many|much|fast|quickly|often|far|long|big|large|high|low)\b|\bwhat (?:percentage|proportion|"
     r"number|share|rate|amount|fraction|level)\b|\bpercent\b|\bper cent\b|\brate\b|\bfigures?\b|\bstatistic|"
     r"\bsample\b|\bper 1,?000\b", re.I)
-_WHO_Q_RE = re.compile(r"^\s*who\b|\bwho (?:is|was|are|were|has|had|keeps|leads|led|oversees|runs)\b|"
+_WHO_Q_RE = re.compile(r"^\s*who\b|(?:^|[,;]|\band) who (?:is|was|are|were|has|had|keeps|leads|led|oversees|runs)\b|"
                        r"\bwhich (?:team|unit|officer|officers|forces|force|agencies|agency|partners|organisations|"
                        r"body|bodies|staff|people)\b|\bat what rank\b|\bresponsible\b", re.I)
 _WHEN_Q_RE = re.compile(r"^\s*when\b|\bwhen (?:did|had|was|were|is|does|do)\b|\bat what times?\b|\bhow long ago\b",
@@ -69,6 +69,7 @@ class Plan:
     scope: tuple[str, ...]  # report ids in scope, oldest first; empty: every report
     terms: tuple[str, ...]  # normalised content words of the question
     expansions: tuple[Expansion, ...] = field(default_factory=tuple)
+    item_kinds: tuple[str, ...] = ()  # the kinds of item a recommendation question names, if it names any
 
     @property
     def phrases(self) -> list[str]:
@@ -148,6 +149,16 @@ def answer_type(question: str, kind: str) -> str:
     return "any"
 
 
+_ITEM_NAMES = (("cause_of_concern", re.compile(r"\bcauses? (?:of|for) concern|\bconcern|\bworr", re.I)),
+               ("area_for_improvement", re.compile(r"\bareas? for improvement|\bimprove", re.I)),
+               ("recommendation", re.compile(r"\brecommend|\brequire|\bmust\b|\btold\b|\binstruct", re.I)))
+
+
+def item_kinds(question: str) -> tuple[str, ...]:
+    """Which stored items a recommendation question asks for ("causes of concern" -> cause_of_concern)."""
+    return tuple(kind for kind, pattern in _ITEM_NAMES if pattern.search(question))
+
+
 def _year_words(years: list[int]) -> set[str]:
     """Years are scope, not content: "2019" says which report, not what a sentence is about."""
     return {str(y) for y in years} | {str(y)[2:] for y in years}
@@ -175,4 +186,5 @@ def analyse(question: str, reports: Mapping[str, Mapping[str, Any]] | None = Non
         scope = []  # every report is in scope: no restriction
     return Plan(question=question, kind=kind, answer_type=answer_type(question, kind), years=tuple(years),
                 scope=tuple(scope), terms=tuple(w for w in content_words(question) if w not in _year_words(years)),
-                expansions=tuple(expand(question, defined)))
+                expansions=tuple(expand(question, defined)),
+                item_kinds=item_kinds(question) if kind == "recommendation" else ())
