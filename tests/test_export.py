@@ -24,7 +24,9 @@ from rdflib.namespace import PROV, RDF, RDFS
 
 from graph.export import layout
 from graph.errors import InvalidParameter
-from graph.export.writers import EVIDENCE_SEP, FORMATS, LIST_SEP, export, node_iri
+from graph.export import FORMATS, export
+from graph.export.shape import EVIDENCE_SEP, LIST_SEP, normalise
+from graph.rdf import iri as node_iri
 
 try:
     from ontology.terms import PEEL, SHAPES_TTL
@@ -256,7 +258,9 @@ def test_jsonld(sg: dict[str, Any], out: dict[str, bytes]) -> None:
 
 
 def test_rdf_iris_are_percent_encoded() -> None:
-    assert node_iri("partner:council <&>") == URIRef("https://w3id.org/peelgraph/id/partner%3Acouncil%20%3C%26%3E")
+    assert node_iri("partner:council <&>") == URIRef("https://w3id.org/peelgraph/id/partner/council%20%3C%26%3E")
+    assert node_iri("theme:crime-prevention") == URIRef("https://w3id.org/peelgraph/theme/crime-prevention")
+    assert node_iri("odd id/with slash") == URIRef("https://w3id.org/peelgraph/id/odd%20id%2Fwith%20slash")
 
 
 # ------------------------------------------------------------------ Cypher --
@@ -366,7 +370,7 @@ def test_png(out: dict[str, bytes]) -> None:
 
 
 def test_layout_is_deterministic_and_inside_the_slide(sg: dict[str, Any]) -> None:
-    from graph.export.writers import _normalise
+    from graph.export.shape import normalise as _normalise
 
     a, b = layout.scene(_normalise(sg)), layout.scene(_normalise(sg))
     assert [(x.x, x.y) for x in a.boxes] == [(x.x, x.y) for x in b.boxes]
@@ -390,7 +394,7 @@ def _big(n_nodes: int, n_edges: int) -> dict[str, Any]:
 
 
 def test_large_subgraph_is_capped_and_says_so() -> None:
-    from graph.export.writers import _normalise
+    from graph.export.shape import normalise as _normalise
 
     sc = layout.scene(_normalise(_big(90, 150)))
     assert len(sc.boxes) == layout.MAX_NODES and sc.truncated
