@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 from graph.export import layout
+from graph.export.style import FONT_FAMILY, OUTLINE, font
 from graph.export.shape import _xml_safe
 
 
@@ -33,74 +34,64 @@ def _arrow_size(width: float) -> float:
     return 9 + 2.2 * width
 
 
+def _heads(s: layout.Stroke) -> list[list[tuple[float, float]]]:
+    """The arrowheads of a stroke: at the end, and at the start when a relation runs right to left."""
+    size = _arrow_size(s.style.width)
+    out = [_arrow(s.points[-2], s.points[-1], size)] if s.arrow_end else []
+    return out + ([_arrow(s.points[1], s.points[0], size)] if s.arrow_start else [])
+
+
+def _svg_text(t: layout.Text) -> str:
+    weight = ' font-weight="bold"' if t.bold else ""
+    anchor = ' text-anchor="middle"' if t.anchor == "middle" else ""
+    return (f'<text x="{t.x:.1f}" y="{t.y:.1f}" font-size="{t.size}"{weight}{anchor} fill="{t.colour}">'
+            f"{_x(t.text)}</text>")
+
+
+def _svg_dash(st: layout.EdgeStyle) -> str:
+    return f' stroke-dasharray="{" ".join(map(str, st.dash))}"' if st.dash else ""
+
+
+def _svg_legend(sc: layout.Scene) -> list[str]:
+    out = ['<g class="legend">']
+    for i, item in enumerate(sc.legend):
+        cy, lx = sc.legend_y + (i + 0.5) * sc.legend_row, sc.legend_x
+        if item.kind == "node":
+            out.append(f'<rect x="{lx}" y="{cy - 8:.1f}" width="26" height="16" rx="4" '
+                       f'fill="{item.fill}" stroke="{OUTLINE}"/>')
+        elif item.kind == "edge" and item.style is not None:
+            st = item.style
+            head = " ".join(f"{x:.1f},{y:.1f}" for x, y in _arrow((lx, cy), (lx + 30, cy), 9))
+            out.append(f'<line x1="{lx}" y1="{cy:.1f}" x2="{lx + 24}" y2="{cy:.1f}" stroke="{st.colour}" '
+                       f'stroke-width="{st.width:g}"{_svg_dash(st)}/><polygon points="{head}" fill="{st.colour}"/>')
+    return out + ["</g>"]
+
+
 def to_svg(sg: dict[str, Any]) -> bytes:
     sc = layout.scene(sg)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{sc.width}" height="{sc.height}" '
-           f'viewBox="0 0 {sc.width} {sc.height}" font-family={_xa(layout.FONT_FAMILY)} role="img">',
+           f'viewBox="0 0 {sc.width} {sc.height}" font-family={_xa(FONT_FAMILY)} role="img">',
            f"<title>{_x(sg['title'] or 'Subgraph')}</title>",
            f"<desc>{_x(layout.source_line(sg['reports']))}</desc>",
-           f'<rect width="{sc.width}" height="{sc.height}" fill="#ffffff"/>']
-    y = layout.MARGIN + sc.title_size
-    for line in sc.title_lines:
-        out.append(f'<text x="{layout.MARGIN}" y="{y}" font-size="{sc.title_size}" font-weight="bold" '
-                   f'fill="#1a1a1a">{_x(line)}</text>')
-        y += sc.title_size + 8
-    out.append('<g class="edges" fill="none">')
+           f'<rect width="{sc.width}" height="{sc.height}" fill="#ffffff"/>', '<g class="edges" fill="none">']
     for s in sc.strokes:
         pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in s.points)
-        dash = f' stroke-dasharray="{" ".join(map(str, s.style.dash))}"' if s.style.dash else ""
-        head = " ".join(f"{x:.1f},{y:.1f}" for x, y in _arrow(s.points[-2], s.points[-1], _arrow_size(s.style.width)))
-        out.append(f'<g class="edge" data-id={_xa(s.id)} data-type={_xa(s.type or "")} '
-                   f'data-polarity={_xa(s.polarity or "")}><title>{_x(s.type or "")}: {_x(s.source)} → '
-                   f'{_x(s.target)}</title><polyline points="{pts}" stroke="{s.style.colour}" '
-                   f'stroke-width="{s.style.width:g}"{dash} stroke-linecap="round"/>'
-                   f'<polygon points="{head}" fill="{s.style.colour}"/></g>')
-    out.append("</g>")
-    out.append('<g class="nodes">')
+        heads = "".join(f'<polygon points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in h)}" fill="{s.style.colour}"/>'
+                        for h in _heads(s))
+        out.append(f'<g class="edge" data-id={_xa(s.id)} data-ids={_xa(" ".join(s.ids))} '
+                   f'data-type={_xa(s.type or "")} data-polarity={_xa(s.polarity or "")}>'
+                   f'<title>{_x(s.type or "")}: {_x(s.source)} → {_x(s.target)}</title>'
+                   f'<polyline points="{pts}" stroke="{s.style.colour}" stroke-width="{s.style.width:g}"'
+                   f'{_svg_dash(s.style)} stroke-linejoin="round"/>{heads}</g>')
+    out.append('</g><g class="nodes">')
     for b in sc.boxes:
         out.append(f'<g class="node" data-id={_xa(b.id)} data-type={_xa(b.type or "")}>'
                    f"<title>{_x(b.label)}</title>"
                    f'<rect x="{b.left:.1f}" y="{b.top:.1f}" width="{b.w:.1f}" height="{b.h:.1f}" rx="8" '
-                   f'fill="{b.fill}" stroke="#333333" stroke-width="1.2"/>')
-        ty = b.top + 7 + sc.font_size
-        for line in b.lines:
-            out.append(f'<text x="{b.x:.1f}" y="{ty:.1f}" font-size="{sc.font_size}" text-anchor="middle" '
-                       f'fill="{b.text}">{_x(line)}</text>')
-            ty += sc.font_size + 5
-        out.append("</g>")
+                   f'fill="{b.fill}" stroke="{OUTLINE}" stroke-width="1.2"/></g>')
     out.append("</g>")
-    out.append('<g class="legend">')
-    ly = sc.legend_y
-    for item in sc.legend:
-        cy = ly + sc.legend_row / 2
-        if item.kind == "heading":
-            out.append(f'<text x="{sc.legend_x}" y="{cy + 5:.1f}" font-size="15" font-weight="bold" '
-                       f'fill="#1a1a1a">{_x(item.label)}</text>')
-        elif item.kind == "node":
-            out.append(f'<rect x="{sc.legend_x}" y="{cy - 8:.1f}" width="26" height="16" rx="4" '
-                       f'fill="{item.fill}" stroke="#333333"/>')
-            out.append(f'<text x="{sc.legend_x + 36}" y="{cy + 5:.1f}" font-size="14" fill="#1a1a1a">'
-                       f"{_x(item.label)}</text>")
-        elif item.style is not None:
-            st = item.style
-            dash = f' stroke-dasharray="{" ".join(map(str, st.dash))}"' if st.dash else ""
-            head = " ".join(f"{x:.1f},{y:.1f}" for x, y in _arrow((sc.legend_x, cy), (sc.legend_x + 30, cy), 9))
-            out.append(f'<line x1="{sc.legend_x}" y1="{cy:.1f}" x2="{sc.legend_x + 24}" y2="{cy:.1f}" '
-                       f'stroke="{st.colour}" stroke-width="{st.width:g}"{dash}/>'
-                       f'<polygon points="{head}" fill="{st.colour}"/>')
-            out.append(f'<text x="{sc.legend_x + 36}" y="{cy + 5:.1f}" font-size="14" fill="#1a1a1a">'
-                       f"{_x(item.label)}</text>")
-        ly += sc.legend_row
-    out.append("</g>")
-    fy = sc.height - layout.MARGIN - (len(sc.footer_lines) - 1) * (sc.footer_size + 8)
-    for line in sc.footer_lines:
-        out.append(f'<text x="{layout.MARGIN}" y="{fy}" font-size="{sc.footer_size}" fill="#444444">'
-                   f"{_x(line)}</text>")
-        fy += sc.footer_size + 8
-    if not sc.boxes:
-        out.append(f'<text x="{sc.width / 2 - layout.LEGEND_W / 2:.0f}" y="{sc.height / 2:.0f}" font-size="20" '
-                   f'text-anchor="middle" fill="#666666">No nodes to show</text>')
-    out.append("</svg>")
+    out += _svg_legend(sc)
+    out += ['<g class="text">'] + [_svg_text(t) for t in layout.texts(sc)] + ["</g>", "</svg>"]
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + "\n".join(out) + "\n").encode("utf-8")
 
 
@@ -130,6 +121,31 @@ def _dashed(draw: Any, pts: list[tuple[float, float]], colour: str, width: int,
                 left, on = pattern[i], not on
 
 
+def _png_strokes(d: Any, sc: layout.Scene, k: int) -> None:
+    for s in sc.strokes:
+        pts = [(x * k, y * k) for x, y in s.points]
+        size = _arrow_size(s.style.width) * k
+        if s.arrow_end:  # stop the shaft short of the tip so the line does not poke through the arrowhead
+            pts[-1] = (pts[-1][0] - size * 0.8 if pts[-1][0] > pts[-2][0] else pts[-1][0], pts[-1][1])
+        if s.arrow_start:
+            pts[0] = (pts[0][0] + size * 0.8 if pts[0][0] < pts[1][0] else pts[0][0], pts[0][1])
+        _dashed(d, pts, s.style.colour, max(1, round(s.style.width * k)), s.style.dash, k)
+        for head in _heads(s):
+            d.polygon([(x * k, y * k) for x, y in head], fill=s.style.colour)
+
+
+def _png_legend(d: Any, sc: layout.Scene, k: int) -> None:
+    for i, item in enumerate(sc.legend):
+        cy, lx = sc.legend_y + (i + 0.5) * sc.legend_row, sc.legend_x
+        if item.kind == "node":
+            d.rounded_rectangle([lx * k, (cy - 8) * k, (lx + 26) * k, (cy + 8) * k],
+                                radius=4 * k, fill=item.fill, outline=OUTLINE, width=k)
+        elif item.kind == "edge" and item.style is not None:
+            st = item.style
+            _dashed(d, [(lx * k, cy * k), ((lx + 24) * k, cy * k)], st.colour, max(1, round(st.width * k)), st.dash, k)
+            d.polygon(_arrow((lx * k, cy * k), ((lx + 30) * k, cy * k), 9 * k), fill=st.colour)
+
+
 def to_png(sg: dict[str, Any], supersample: int = 2) -> bytes:
     """The SVG's scene drawn with Pillow at 2x and scaled down, for smooth lines."""
     from PIL import Image, ImageDraw
@@ -138,56 +154,16 @@ def to_png(sg: dict[str, Any], supersample: int = 2) -> bytes:
     k = supersample
     img = Image.new("RGB", (sc.width * k, sc.height * k), "#ffffff")
     d = ImageDraw.Draw(img)
-
-    def text(x: float, y: float, s: str, size: int, fill: str, bold: bool = False, anchor: str = "ls") -> None:
-        d.text((x * k, y * k), s, font=layout.font(size * k, bold), fill=fill, anchor=anchor)
-
-    y = layout.MARGIN + sc.title_size
-    for line in sc.title_lines:
-        text(layout.MARGIN, y, line, sc.title_size, "#1a1a1a", bold=True)
-        y += sc.title_size + 8
-    for s in sc.strokes:
-        pts = [(x * k, y * k) for x, y in s.points]
-        size = _arrow_size(s.style.width) * k
-        # stop the shaft short of the tip so the line does not poke through the arrowhead
-        (px, py), (qx, qy) = pts[-2], pts[-1]
-        dist = math.hypot(qx - px, qy - py) or 1
-        shaft = pts[:-1] + [(qx - (qx - px) / dist * size * 0.8, qy - (qy - py) / dist * size * 0.8)]
-        _dashed(d, shaft, s.style.colour, max(1, round(s.style.width * k)), s.style.dash, k)
-        d.polygon(_arrow(pts[-2], pts[-1], size), fill=s.style.colour)
+    _png_strokes(d, sc, k)
     for b in sc.boxes:
         d.rounded_rectangle([b.left * k, b.top * k, (b.left + b.w) * k, (b.top + b.h) * k], radius=8 * k,
-                            fill=b.fill, outline="#333333", width=max(1, round(1.2 * k)))
-        ty = b.top + 7 + sc.font_size
-        for line in b.lines:
-            text(b.x, ty, line, sc.font_size, b.text, anchor="ms")
-            ty += sc.font_size + 5
-    ly = sc.legend_y
-    for item in sc.legend:
-        cy = ly + sc.legend_row / 2
-        if item.kind == "heading":
-            text(sc.legend_x, cy + 5, item.label, 15, "#1a1a1a", bold=True)
-        elif item.kind == "node":
-            d.rounded_rectangle([sc.legend_x * k, (cy - 8) * k, (sc.legend_x + 26) * k, (cy + 8) * k],
-                                radius=4 * k, fill=item.fill, outline="#333333", width=k)
-            text(sc.legend_x + 36, cy + 5, item.label, 14, "#1a1a1a")
-        elif item.style is not None:
-            st = item.style
-            _dashed(d, [(sc.legend_x * k, cy * k), ((sc.legend_x + 24) * k, cy * k)], st.colour,
-                    max(1, round(st.width * k)), st.dash, k)
-            d.polygon(_arrow((sc.legend_x * k, cy * k), ((sc.legend_x + 30) * k, cy * k), 9 * k), fill=st.colour)
-            text(sc.legend_x + 36, cy + 5, item.label, 14, "#1a1a1a")
-        ly += sc.legend_row
-    fy = sc.height - layout.MARGIN - (len(sc.footer_lines) - 1) * (sc.footer_size + 8)
-    for line in sc.footer_lines:
-        text(layout.MARGIN, fy, line, sc.footer_size, "#444444")
-        fy += sc.footer_size + 8
-    if not sc.boxes:
-        text(sc.width / 2 - layout.LEGEND_W / 2, sc.height / 2, "No nodes to show", 20, "#666666", anchor="ms")
+                            fill=b.fill, outline=OUTLINE, width=max(1, round(1.2 * k)))
+    _png_legend(d, sc, k)
+    for t in layout.texts(sc):
+        d.text((t.x * k, t.y * k), t.text, font=font(t.size * k, t.bold), fill=t.colour,
+               anchor="ms" if t.anchor == "middle" else "ls")
     if k != 1:
         img = img.resize((sc.width, sc.height), Image.Resampling.LANCZOS)
     buf = io.BytesIO()
     img.save(buf, format="PNG", optimize=False)
     return buf.getvalue()
-
-
