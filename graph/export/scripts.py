@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from graph.export import layout
+from graph.export.style import CONTROL
 from graph.export.shape import EVIDENCE_SEP, LIST_KEYS, _reports_by_id, _scalar, citation
 
 
@@ -138,7 +139,7 @@ def to_mermaid(sg: dict[str, Any]) -> bytes:
 
 def dot_string(value: Any) -> str:
     """A DOT double-quoted string; newlines become centred line breaks."""
-    text = layout._CONTROL.sub(" ", str(value)).replace("\\", "\\\\").replace('"', '\\"')
+    text = CONTROL.sub(" ", str(value)).replace("\\", "\\\\").replace('"', '\\"')
     return '"' + text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n") + '"'
 
 
