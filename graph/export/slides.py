@@ -80,6 +80,7 @@ def _node(slide: Any, b: layout.Box) -> Any:
     shp.fill.fore_color.rgb = _rgb(b.fill)
     shp.line.color.rgb = _rgb(OUTLINE)
     shp.line.width = Pt(1)
+    shp.shadow.inherit = False  # flat boxes: the default theme's shadow blurs edges on a projector
     _frame(shp.text_frame, inset_x=layout.PAD - 2, inset_y=2, middle=True)
     shp.text_frame.text = " ".join(b.lines)
     shp.text_frame.paragraphs[0].alignment = PP_ALIGN.CENTER
