@@ -158,7 +158,7 @@ def _boxes(ids: list[str], by_id: dict[str, dict[str, Any]], preset: tuple[int, 
         _, fill, text = node_style(n.get("type"))
         label = clean_text(n.get("label")) or i
         size, lines = fit(label, sizes, width - 2 * PAD, max_lines)
-        boxes.append(Box(i, label, n.get("type"), lines, size, 0, 0, width, 0, fill, text))
+        boxes.append(Box(i, label, n.get("type"), list(lines), size, 0, 0, width, 0, fill, text))
     h = max((len(b.lines) * round(b.size * 1.22) for b in boxes), default=0) + 2 * PAD
     for b in boxes:
         b.h = h
@@ -234,7 +234,8 @@ def mentioned_line(labels: list[str], max_width: float) -> str:
 def _frame(subgraph: dict[str, Any], width: int, height: int) -> Scene:
     """Title (its box sized to its wrapped lines) and footer; the graph goes between them."""
     title = clean_text(subgraph.get("title")) or "Subgraph"
-    size, lines = fit(title, TITLE_SIZES, width - 2 * MARGIN, 2, bold=True)
+    size, fitted = fit(title, TITLE_SIZES, width - 2 * MARGIN, 2, bold=True)
+    lines = list(fitted)
     title_h = len(lines) * line_height(size) + 8
     footer = source_line(subgraph.get("reports") or [])
     footer_lines = [shorten(footer, FOOTER_SIZE, width - 2 * MARGIN)] if footer else []

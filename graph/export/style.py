@@ -142,13 +142,14 @@ def fits(text: str, size: int, max_width: float, max_lines: int, bold: bool = Fa
         len(wrap(text, size, max_width, 10_000, bold)) <= max_lines
 
 
+@lru_cache(maxsize=4096)  # the layout tries several presets and node counts: measure each label once
 def fit(text: str, sizes: tuple[int, ...], max_width: float, max_lines: int,
-        bold: bool = False) -> tuple[int, list[str]]:
+        bold: bool = False) -> tuple[int, tuple[str, ...]]:
     """The largest size at which the text wraps whole; else the smallest size, shortened at a word."""
     for size in sizes:
         if fits(text, size, max_width, max_lines, bold):
-            return size, wrap(text, size, max_width, max_lines, bold)
-    return sizes[-1], wrap(text, sizes[-1], max_width, max_lines, bold)
+            return size, tuple(wrap(text, size, max_width, max_lines, bold))
+    return sizes[-1], tuple(wrap(text, sizes[-1], max_width, max_lines, bold))
 
 
 def shorten(text: str, size: int, max_width: float, bold: bool = False) -> str:
