@@ -366,8 +366,8 @@ def test_svg(sg: dict[str, Any], out: dict[str, bytes]) -> None:
     assert layout.clean_text(sg["title"]) in words and "Sources: PEEL 2018/19" in words
     assert "Issue" in words and "partners with" in words and "negative" in words  # the legend
     dashed = [g for g in groups if g.get("data-polarity") == "negative"]
-    assert dashed and all(g.find(f"{ns}polyline").get("stroke") == layout.edge_style("affects", "negative").colour for g in dashed)
-    assert all(g.find(f"{ns}polyline").get("stroke-dasharray") for g in dashed)
+    assert dashed and all(g.find(f"{ns}path").get("stroke") == layout.edge_style("affects", "negative").colour for g in dashed)
+    assert all(g.find(f"{ns}path").get("stroke-dasharray") for g in dashed)
 
 
 def test_png(out: dict[str, bytes]) -> None:
@@ -389,8 +389,9 @@ def _crosses(p: tuple[float, float], q: tuple[float, float], box: layout.Box) ->
 
 
 def check_scene(sc: layout.Scene) -> None:
-    """The geometry a reader relies on: boxes apart, inside the slide, clear of the title and of every
-    connector that does not end on them, and connectors made of horizontal and vertical runs."""
+    """The geometry a reader relies on: boxes apart, inside the slide, clear of the title, and no connector
+    through a box: each path's control polygon (which holds its curve) is made of horizontal and vertical
+    runs that stay out of every box."""
     rects = {b.id: (b.left, b.top, b.w, b.h) for b in sc.boxes}
     for i, p in enumerate(sc.boxes):
         assert 0 <= p.left and p.right <= layout.WIDTH - layout.LEGEND_W and 0 <= p.top
@@ -400,7 +401,7 @@ def check_scene(sc: layout.Scene) -> None:
             assert not _overlap(rects[p.id], rects[q.id]), (p.id, q.id)
     for s in sc.strokes:
         for a, b in zip(s.points, s.points[1:]):
-            assert a[0] == b[0] or a[1] == b[1], s.points  # orthogonal
+            assert a[0] == b[0] or a[1] == b[1], s.points  # axis-parallel
             for box in sc.boxes:
                 assert not _crosses(a, b, box), (s.ids, box.id)
 

@@ -1,11 +1,11 @@
-"""Layered grid placement and orthogonal routing: causes left, effects right, no connector through a box.
+"""Layered grid placement and routing: causes left, effects right, no connector through a box.
 
 Columns are longest-path layers of the graph with its cycles broken (a relation
 that closes a cycle is drawn from left to right with its arrowhead at the
 start). Within a column a node takes the free row nearest the mean row of its
 predecessors. A relation that skips columns keeps its source's row, and that
-row is kept empty in every column it crosses; it turns in the middle of the
-gap just before its target's column.
+row is kept empty in every column it crosses; it bends only in the gap just
+before its target's column.
 """
 from __future__ import annotations
 
@@ -115,12 +115,11 @@ def place(g: nx.DiGraph, boxes: dict[Any, Placeable], area: tuple[float, float, 
 
 def _routes(dag: nx.DiGraph, layer: dict[Any, int], boxes: dict[Any, Placeable],
             gap: float) -> dict[tuple[Any, Any], list[tuple[float, float]]]:
-    """Orthogonal paths from the right side of a box to the left side of the next, turning mid-gap.
-
-    Mid-gap is where every renderer puts an elbow connector's bend (LibreOffice ignores the bend's
-    position), so the slide and the pictures agree. A relation that skips columns runs along its
-    source's row to a waypoint at the right edge of the column before its target, then turns mid-gap:
-    five points, the second one the waypoint.
+    """Paths from the right side of a box to the left side of another: straight along a row, or an
+    S-curve inside one gap (four points: its ends and its two control points, mid-gap, where every
+    renderer puts a curved connector's bend). A relation that skips columns runs along its source's
+    row to a waypoint at the right edge of the column before its target, then curves: five points,
+    the second one the waypoint.
     """
     paths: dict[tuple[Any, Any], list[tuple[float, float]]] = {}
     for a, b in dag.edges:

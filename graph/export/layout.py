@@ -6,10 +6,11 @@ The drawing is decided here as a plain ``Scene`` so the three pictures agree:
   many as stay legible; every other node is named on one "Also mentioned" line;
 - columns run left to right, causes before effects (longest-path layers of the
   graph with its cycles broken), on a grid of rows;
-- connectors are orthogonal: out of a box's right side, along its row (a row
-  kept free in the columns it crosses), down or up in the gap before the target
-  column, on a track of their own, into the target's left side; so no
-  connector runs through a box;
+- connectors leave a box's right side and enter the target's left side: straight
+  along a row, or as an S-curve inside the gap before the target's column (a
+  relation that skips columns first runs along its row, kept free in the
+  columns it crosses); so no connector runs through a box, and two never merge
+  into one line;
 - the title is wrapped and its box sized to its lines; labels wrap between words.
 """
 from __future__ import annotations
@@ -75,9 +76,23 @@ class Stroke:
     type: str | None
     polarity: str | None
     style: EdgeStyle
-    points: list[tuple[float, float]]
+    points: list[tuple[float, float]]  # 2: straight; 4: a curve (start, two controls, end); 5: a run, then a curve
     arrow_start: bool  # some relation points from right to left
     arrow_end: bool
+
+
+def curve_points(points: list[tuple[float, float]], steps: int = 24) -> list[tuple[float, float]]:
+    """A stroke's path as a polyline: a bend is drawn as the cubic curve its four last points control
+    (what a curved connector is on the slide); the curve stays inside the hull of those points."""
+    if len(points) < 4:
+        return list(points)
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points[-4:]
+    out = list(points[:-4])
+    for i in range(steps + 1):
+        t = i / steps
+        a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t ** 3
+        out.append((a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3))
+    return out
 
 
 @dataclass
@@ -191,7 +206,8 @@ def _strokes(edges: list[dict[str, Any]], paths: dict[tuple[str, str], list[tupl
                           edge_style(rep.get("type"), rep.get("polarity")), paths[(a, b)],
                           arrow_start=any(e["source"] == b for e in group),
                           arrow_end=any(e["source"] == a for e in group)))
-    return out
+    # painted weakest first, so where connectors share a run the strongest relation shows on top
+    return sorted(out, key=lambda s: (-PRIORITY.get(s.type or "", len(PRIORITY)), s.polarity == "negative"))
 
 
 def _legend(boxes: list[Box], strokes: list[Stroke]) -> list[LegendItem]:

@@ -48,6 +48,14 @@ def _svg_text(t: layout.Text) -> str:
             f"{_x(t.text)}</text>")
 
 
+def _svg_path(points: list[tuple[float, float]]) -> str:
+    """M/L for straight runs, C for the closing curve (its four last points: ends and controls)."""
+    xy = [f"{x:.1f},{y:.1f}" for x, y in points]
+    if len(xy) < 4:
+        return "M" + " L".join(xy)
+    return "M" + " L".join(xy[:-3]) + " C" + " ".join(xy[-3:])
+
+
 def _svg_dash(st: layout.EdgeStyle) -> str:
     return f' stroke-dasharray="{" ".join(map(str, st.dash))}"' if st.dash else ""
 
@@ -75,13 +83,13 @@ def to_svg(sg: dict[str, Any]) -> bytes:
            f"<desc>{_x(layout.source_line(sg['reports']))}</desc>",
            f'<rect width="{sc.width}" height="{sc.height}" fill="#ffffff"/>', '<g class="edges" fill="none">']
     for s in sc.strokes:
-        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in s.points)
+        pts = _svg_path(s.points)
         heads = "".join(f'<polygon points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in h)}" fill="{s.style.colour}"/>'
                         for h in _heads(s))
         out.append(f'<g class="edge" data-id={_xa(s.id)} data-ids={_xa(" ".join(s.ids))} '
                    f'data-type={_xa(s.type or "")} data-polarity={_xa(s.polarity or "")}>'
                    f'<title>{_x(s.type or "")}: {_x(s.source)} → {_x(s.target)}</title>'
-                   f'<polyline points="{pts}" stroke="{s.style.colour}" stroke-width="{s.style.width:g}"'
+                   f'<path d="{pts}" stroke="{s.style.colour}" stroke-width="{s.style.width:g}"'
                    f'{_svg_dash(s.style)} stroke-linejoin="round"/>{heads}</g>')
     out.append('</g><g class="nodes">')
     for b in sc.boxes:
@@ -123,7 +131,7 @@ def _dashed(draw: Any, pts: list[tuple[float, float]], colour: str, width: int,
 
 def _png_strokes(d: Any, sc: layout.Scene, k: int) -> None:
     for s in sc.strokes:
-        pts = [(x * k, y * k) for x, y in s.points]
+        pts = [(x * k, y * k) for x, y in layout.curve_points(s.points)]
         size = _arrow_size(s.style.width) * k
         if s.arrow_end:  # stop the shaft short of the tip so the line does not poke through the arrowhead
             pts[-1] = (pts[-1][0] - size * 0.8 if pts[-1][0] > pts[-2][0] else pts[-1][0], pts[-1][1])

@@ -80,7 +80,6 @@ def _node(slide: Any, b: layout.Box) -> Any:
     shp.fill.fore_color.rgb = _rgb(b.fill)
     shp.line.color.rgb = _rgb(OUTLINE)
     shp.line.width = Pt(1)
-    shp.shadow.inherit = False  # flat boxes: the default theme's shadow blurs edges on a projector
     _frame(shp.text_frame, inset_x=layout.PAD - 2, inset_y=2, middle=True)
     shp.text_frame.text = " ".join(b.lines)
     shp.text_frame.paragraphs[0].alignment = PP_ALIGN.CENTER
@@ -111,12 +110,12 @@ def _stroke_line(conn: Any, style: Any) -> None:
     conn.line.dash_style = getattr(MSO_LINE_DASH_STYLE, style.pptx_dash)
 
 
-def _connect(slide: Any, begin: Any, end: Any, elbow: bool, s: layout.Stroke, arrows: tuple[bool, bool],
+def _connect(slide: Any, begin: Any, end: Any, curved: bool, s: layout.Stroke, arrows: tuple[bool, bool],
              name: str) -> Any:
-    """A connector glued to the right side of ``begin`` and the left side of ``end`` (an elbow bends mid-way)."""
+    """A connector glued to the right side of ``begin`` and the left side of ``end`` (a curve bends mid-way)."""
     from pptx.enum.shapes import MSO_CONNECTOR
 
-    conn = slide.shapes.add_connector(MSO_CONNECTOR.ELBOW if elbow else MSO_CONNECTOR.STRAIGHT, 0, 0, 0, 0)
+    conn = slide.shapes.add_connector(MSO_CONNECTOR.CURVE if curved else MSO_CONNECTOR.STRAIGHT, 0, 0, 0, 0)
     conn.name = name
     conn.begin_connect(begin, SITE_RIGHT)
     conn.end_connect(end, SITE_LEFT)
@@ -195,7 +194,19 @@ def _drawing(prs: Any, sg: dict[str, Any], sc: layout.Scene) -> Any:
                  sc.footer_size, colour=MUTED, name="Sources")
     if not sc.boxes:
         _textbox(slide, (400, 420, 600, 40), "No relations to draw", 22, colour=MUTED, name="Empty")
+    _flat(slide)
     return slide
+
+
+def _flat(slide: Any) -> None:
+    """Drop the theme style python-pptx gives shapes: its shadow (LibreOffice draws it even under an empty
+    effect list) blurs boxes and lines on a projector; fills and lines are all set explicitly."""
+    from pptx.oxml.ns import qn
+
+    for shape in slide.shapes:
+        style = shape._element.find(qn("p:style"))
+        if style is not None:
+            shape._element.remove(style)
 
 
 @dataclass
