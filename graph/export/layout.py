@@ -33,8 +33,9 @@ PAD = 8
 TITLE_SIZES = (36, 32, 28)
 MENTION_SIZE, FOOTER_SIZE = 16, 14
 # (box width, label sizes tried largest first, most lines): tried in turn until the drawing fits
-PRESETS: tuple[tuple[int, tuple[int, ...], int], ...] = (
-    (250, (22, 21, 20, 19), 3), (220, (20, 19, 18), 3), (200, (18, 17, 16), 3), (180, (16, 15), 3))
+PRESETS: tuple[tuple[int, tuple[int, ...], int], ...] = (  # wider two-line boxes before smaller type
+    (250, (22, 21, 20), 3), (300, (21, 20, 19), 2), (230, (20, 19, 18), 3), (280, (19, 18), 2),
+    (210, (18, 17), 3), (190, (17, 16), 3), (170, (16, 15), 3))
 PRIORITY = {t: i for i, t in enumerate(RELATION_STYLES)}  # the legend's order: causes first
 
 

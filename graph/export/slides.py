@@ -12,6 +12,7 @@ Sizes are measured in scene pixels (1600 across 13.333 in: 1 px = 0.6 pt).
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -231,6 +232,18 @@ def _source(ev: dict[str, Any], reports: dict[str, dict[str, Any]]) -> str:
     return ", ".join(parts)
 
 
+def _words(text: Any) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", clean_text(text).lower()) if len(w) > 3}
+
+
+def _names(quote: Any, *labels: str) -> tuple[int, int]:
+    """(ends named, label words found): the slide shows the quote that names both ends best, since an
+    edge's first passage may only name its cause."""
+    said = _words(quote)
+    hits = [len(_words(label) & said) for label in labels]
+    return sum(h > 0 for h in hits), sum(hits)
+
+
 def _quoted(sg: dict[str, Any], sc: layout.Scene) -> list[Quoted]:
     """The drawn relations that have a quote of their own, in the drawing's order."""
     reports = _reports_by_id(sg)
@@ -242,6 +255,7 @@ def _quoted(sg: dict[str, Any], sc: layout.Scene) -> list[Quoted]:
         ev = [x for x in e["evidence"] if clean_text(x.get("quote"))]
         if e.get("type") in NO_QUOTE_TYPES or not ev:
             continue
+        ev.sort(key=lambda x: _names(x.get("quote"), labels[e["source"]], labels[e["target"]]), reverse=True)
         rel = str(e.get("type") or "related").replace("_", " ")
         pol = f" ({e['polarity']})" if e.get("polarity") in ("negative", "positive") else ""
         head = f"{labels[e['source']]} → {rel}{pol} → {labels[e['target']]}"
