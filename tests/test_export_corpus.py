@@ -93,23 +93,57 @@ def test_flagship_evidence_and_notes(deck: bytes, flagship: dict[str, Any]) -> N
     assert "about theme" not in evidence
 
 
-@pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdftoppm"),
-                    reason="LibreOffice and poppler not installed (make office)")
+OFFICE = shutil.which("soffice") and shutil.which("pdftoppm") and shutil.which("pdftotext")
+needs_office = pytest.mark.skipif(not OFFICE, reason="LibreOffice and poppler not installed (make office)")
+
+
+def _render(deck: bytes, tmp_path: Path, name: str) -> Path:
+    """The deck as PDF through LibreOffice (a private profile, so parallel runs do not collide)."""
+    (tmp_path / f"{name}.pptx").write_bytes(deck)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(tmp_path / f"{name}.pptx")],
+                   check=True, capture_output=True, timeout=180)
+    return tmp_path / f"{name}.pdf"
+
+
+def _words_outside_their_box(deck: bytes, pdf: Path) -> list[str]:
+    """Words of each node's label that LibreOffice laid out outside that node's box (overflowing text)."""
+    xml = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], check=True,
+                         capture_output=True, text=True, timeout=60).stdout
+    words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in
+             re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', xml)]
+    bad = []
+    for shape in (s for s in Presentation(io.BytesIO(deck)).slides[0].shapes if s.name.startswith("node:")):
+        x0, y0 = shape.left / 12700, shape.top / 12700  # EMU to points, as in the PDF
+        x1, y1 = x0 + shape.width / 12700, y0 + shape.height / 12700
+        near = [w for w in words if x0 - 2 <= (w[0] + w[2]) / 2 <= x1 + 2 and y0 - 30 <= (w[1] + w[3]) / 2 <= y1 + 30]
+        inside = [w for w in near if y0 - 0.5 <= w[1] and w[3] <= y1 + 0.5 and x0 <= w[0] and w[2] <= x1]
+        expected = len(shape.text_frame.text.split())
+        if len(inside) < expected:
+            bad.append(f"{shape.name}: {len(inside)} of {expected} words inside")
+    return bad
+
+
+@needs_office
 def test_flagship_slide_renders_in_libreoffice(deck: bytes, tmp_path: Path) -> None:
     from PIL import Image
 
-    (tmp_path / "flagship.pptx").write_bytes(deck)
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
-                    "pdf", "--outdir", str(tmp_path), str(tmp_path / "flagship.pptx")],
-                   check=True, capture_output=True, timeout=180)
-    subprocess.run(["pdftoppm", "-png", "-r", "120", "-f", "1", "-l", "1", "-singlefile",
-                    str(tmp_path / "flagship.pdf"), str(tmp_path / "slide")], check=True, timeout=60)
+    pdf = _render(deck, tmp_path, "flagship")
+    assert _words_outside_their_box(deck, pdf) == []  # every label fits its box as rendered
+    subprocess.run(["pdftoppm", "-png", "-r", "120", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(tmp_path / "slide")], check=True, timeout=60)
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(tmp_path / "slide.png", ARTIFACTS / "flagship_slide.png")
     img = Image.open(ARTIFACTS / "flagship_slide.png").convert("RGB")
     assert img.width * 9 == pytest.approx(img.height * 16, rel=0.01)
     colours = {c for _, c in img.getcolors(maxcolors=1 << 22) or []}
     assert (0xd6, 0x27, 0x28) in colours  # the issue boxes are painted in the legend's colour
+
+
+@needs_office
+def test_theme_slide_labels_fit_in_libreoffice(corpus_service: Any, tmp_path: Path) -> None:
+    deck = corpus_service.export("pptx", theme="neighbourhood-policing")[0]
+    assert _words_outside_their_box(deck, _render(deck, tmp_path, "theme")) == []
 
 
 def test_theme_export_is_capped_and_readable(corpus_service: Any) -> None:

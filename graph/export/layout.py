@@ -30,6 +30,7 @@ LEGEND_W = 240
 MAX_NODES = 24  # the most boxes that stay legible on one slide
 GAP_Y = 22
 PAD = 8
+SLACK = 0.94  # text is wrapped to 94% of its box: renderers round font sizes and break a little earlier
 TITLE_SIZES = (36, 32, 28)
 MENTION_SIZE, FOOTER_SIZE = 16, 14
 # (box width, label sizes tried largest first, most lines): tried in turn until the drawing fits
@@ -173,7 +174,7 @@ def _boxes(ids: list[str], by_id: dict[str, dict[str, Any]], preset: tuple[int, 
         n = by_id[i]
         _, fill, text = node_style(n.get("type"))
         label = clean_text(n.get("label")) or i
-        size, lines = fit(label, sizes, width - 2 * PAD, max_lines)
+        size, lines = fit(label, sizes, (width - 2 * PAD) * SLACK, max_lines)
         boxes.append(Box(i, label, n.get("type"), list(lines), size, 0, 0, width, 0, fill, text))
     h = max((len(b.lines) * round(b.size * 1.22) for b in boxes), default=0) + 2 * PAD
     for b in boxes:
@@ -251,11 +252,11 @@ def mentioned_line(labels: list[str], max_width: float) -> str:
 def _frame(subgraph: dict[str, Any], width: int, height: int) -> Scene:
     """Title (its box sized to its wrapped lines) and footer; the graph goes between them."""
     title = clean_text(subgraph.get("title")) or "Subgraph"
-    size, fitted = fit(title, TITLE_SIZES, width - 2 * MARGIN, 2, bold=True)
+    size, fitted = fit(title, TITLE_SIZES, (width - 2 * MARGIN) * SLACK, 2, bold=True)
     lines = list(fitted)
     title_h = len(lines) * line_height(size) + 8
     footer = source_line(subgraph.get("reports") or [])
-    footer_lines = [shorten(footer, FOOTER_SIZE, width - 2 * MARGIN)] if footer else []
+    footer_lines = [shorten(footer, FOOTER_SIZE, (width - 2 * MARGIN) * SLACK)] if footer else []
     return Scene(width, height, lines, size, (MARGIN, MARGIN, width - 2 * MARGIN, title_h),
                  footer_lines=footer_lines)
 
@@ -283,7 +284,7 @@ def scene(subgraph: dict[str, Any], width: int = WIDTH, height: int = HEIGHT,
     sc.boxes = boxes
     sc.strokes = _strokes(edges, paths)
     others = [clean_text(n.get("label")) or n["id"] for n in nodes if n["id"] not in shown]
-    sc.mentioned = mentioned_line(others, width - 2 * MARGIN)
+    sc.mentioned = mentioned_line(others, (width - 2 * MARGIN) * SLACK)
     sc.shown_nodes, sc.total_nodes = len(boxes), len(nodes)
     sc.shown_edges = sum(len(s.ids) for s in sc.strokes)
     sc.total_edges = len(edges)

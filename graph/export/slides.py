@@ -266,6 +266,7 @@ def _quoted(sg: dict[str, Any], sc: layout.Scene) -> list[Quoted]:
 
 
 def _height(q: Quoted, width: float) -> float:
+    width *= layout.SLACK
     lines = [(len(wrap(q.head, HEAD_PX, width, 99, bold=True)), HEAD_PX),
              (len(wrap(f"“{q.quote}”", QUOTE_PX, width, 99)), QUOTE_PX), (1, CITE_PX)]
     return sum(n * layout.line_height(px) * 1.05 for n, px in lines) + 14
