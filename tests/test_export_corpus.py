@@ -23,7 +23,7 @@ from rdflib.namespace import DCTERMS
 from graph.export import layout
 from graph.export.shape import normalise
 from graph.rdf import iri
-from tests.test_export import NS, check_scene, glued_pairs
+from test_export_pictures import check_scene, glued_pairs  # tests/ is on sys.path (no __init__.py)
 
 FLAGSHIP = "How did the removal of neighbourhood officers affect the disruption of organised crime?"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
