@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup browser build serve test bench clean
+.PHONY: setup browser office build serve test bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -28,7 +28,11 @@ serve: build
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) browser
+# LibreOffice renders the exported slides in a test (tests/artifacts/flagship_slide.png); about 15 s to install here.
+office:
+	@{ command -v soffice && command -v pdftoppm; } >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-impress poppler-utils >/dev/null; }
+
+test: $(STAMP) browser office
 	$(BIN)/python -m pytest -q
 
 # Benchmarks print figures with their baselines; they are not tests and take minutes.

@@ -1,4 +1,5 @@
-"""Time every export format on the answer subgraph of a real question (and a synthetic one).
+"""Time every export format on the answer subgraph of a real question (and a synthetic one),
+and measure how the slide reads: slides, boxes drawn, overlaps, connectors through boxes or unglued.
 
 The default subgraph is what `POST /api/export {"question": ...}` exports: the
 answer subgraph of QUESTION over the store in PEELGRAPH_STORE (data/build by
@@ -50,6 +51,40 @@ def synthetic(n_nodes: int = 40, n_edges: int = 80, seed: int = 7) -> dict[str, 
             "reports": reports, "nodes": nodes, "edges": edges}
 
 
+def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def slide_quality(sg: dict[str, Any]) -> dict[str, Any]:
+    """What a reader of slide 1 would notice, read back from the PPTX and from the drawing."""
+    import io
+
+    from pptx import Presentation
+
+    from graph.export import layout
+    from graph.export.shape import normalise
+
+    prs = Presentation(io.BytesIO(export(sg, "pptx")[0]))
+    shapes = list(prs.slides[0].shapes)
+    rect = {s.shape_id: (s.left, s.top, s.width, s.height) for s in shapes}
+    boxes = [s.shape_id for s in shapes if s.name.startswith("node:")]
+    title = next(s.shape_id for s in shapes if s.name == "Title")
+    conns = [s for s in shapes if s.name.startswith("edge:")]
+    glued = sum(1 for c in conns if c._element.find(".//{*}stCxn") is not None
+                and c._element.find(".//{*}endCxn") is not None)
+    sc = layout.scene(normalise(sg))
+    through = sum(1 for st in sc.strokes for a, b in zip(st.points, st.points[1:]) for bx in sc.boxes
+                  if min(a[0], b[0]) < bx.right - 1 and max(a[0], b[0]) > bx.left + 1
+                  and min(a[1], b[1]) < bx.top + bx.h - 1 and max(a[1], b[1]) > bx.top + 1)
+    return {"slides": len(prs.slides), "nodes drawn": f"{len(boxes)} of {len(sg['nodes'])}",
+            "box overlaps": sum(_overlap(rect[a], rect[b]) for i, a in enumerate(boxes) for b in boxes[i + 1:]),
+            "title overlaps": sum(_overlap(rect[title], rect[s.shape_id]) for s in shapes if s.shape_id != title),
+            "connectors glued at both ends": f"{glued} of {len(conns)}",
+            "connector runs through a box": through,
+            "labels shortened (…)": sum(1 for b in sc.boxes if b.lines and b.lines[-1].endswith("…")),
+            "smallest label (pt)": min((b.size * 0.6 for b in sc.boxes), default=0)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--nodes", type=int, default=40)
@@ -84,6 +119,9 @@ def main() -> None:
         total += med
         print(f"{fmt:<10} {med:9.1f} {size:10d}")
     print(f"{'all':<10} {total:9.1f}")
+    print("slide 1, as a reader sees it:")
+    for key, value in slide_quality(sg).items():
+        print(f"  {key:<32} {value}")
 
 
 if __name__ == "__main__":

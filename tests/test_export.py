@@ -11,20 +11,18 @@ import csv
 import io
 import json
 import re
-import xml.etree.ElementTree as ET
 import zipfile
 from typing import Any
 
 import networkx as nx
 import pytest
-from PIL import Image
-from pptx import Presentation
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
-from graph.export import layout
 from graph.errors import InvalidParameter
-from graph.export.writers import EVIDENCE_SEP, FORMATS, LIST_SEP, export, node_iri
+from graph.export import FORMATS, export
+from graph.export.shape import EVIDENCE_SEP, LIST_SEP
+from graph.rdf import iri as node_iri
 
 try:
     from ontology.terms import PEEL, SHAPES_TTL
@@ -256,7 +254,9 @@ def test_jsonld(sg: dict[str, Any], out: dict[str, bytes]) -> None:
 
 
 def test_rdf_iris_are_percent_encoded() -> None:
-    assert node_iri("partner:council <&>") == URIRef("https://w3id.org/peelgraph/id/partner%3Acouncil%20%3C%26%3E")
+    assert node_iri("partner:council <&>") == URIRef("https://w3id.org/peelgraph/id/partner/council%20%3C%26%3E")
+    assert node_iri("theme:crime-prevention") == URIRef("https://w3id.org/peelgraph/theme/crime-prevention")
+    assert node_iri("odd id/with slash") == URIRef("https://w3id.org/peelgraph/id/odd%20id%2Fwith%20slash")
 
 
 # ------------------------------------------------------------------ Cypher --
@@ -336,106 +336,3 @@ def test_dot(sg: dict[str, Any], out: dict[str, bytes]) -> None:
     # no unescaped quote can end a string early: every line splits into whole strings
     for line in node_lines + edge_lines:
         assert '"' not in re.sub(r'"(?:[^"\\]|\\.)*"', "", line)
-
-
-# ----------------------------------------------------------------- pictures --
-
-def test_svg(sg: dict[str, Any], out: dict[str, bytes]) -> None:
-    root = ET.fromstring(out["svg"])
-    ns = "{http://www.w3.org/2000/svg}"
-    assert root.get("viewBox") == f"0 0 {layout.WIDTH} {layout.HEIGHT}"
-    nodes = root.findall(f".//{ns}g[@class='node']")
-    assert {g.get("data-id") for g in nodes} == {n["id"] for n in sg["nodes"]}
-    titles = {g.get("data-id"): g.find(f"{ns}title").text for g in nodes}
-    assert titles == _labels(sg)
-    words = " ".join(t.text or "" for t in root.iter(f"{ns}text"))
-    assert "Zoë – café" in words and "<b>&amp;</b>" in words and "Neighbourhood teams" in words
-    assert len(root.findall(f".//{ns}g[@class='edge']")) == len(sg["edges"])
-    assert sg["title"] in words and "Sources: PEEL 2018/19" in words
-    assert "Issue" in words and "partners with" in words and "negative" in words  # the legend
-    dashed = [g for g in root.findall(f".//{ns}g[@class='edge']") if g.get("data-polarity") == "negative"]
-    assert all(g.find(f"{ns}polyline").get("stroke") == layout.NEGATIVE for g in dashed)
-    assert all(g.find(f"{ns}polyline").get("stroke-dasharray") for g in dashed)
-
-
-def test_png(out: dict[str, bytes]) -> None:
-    img = Image.open(io.BytesIO(out["png"]))
-    assert img.format == "PNG" and img.size == (layout.WIDTH, layout.HEIGHT)
-    colours = {c for _, c in img.convert("RGB").getcolors(maxcolors=1 << 20) or []}
-    assert (0xd6, 0x27, 0x28) in colours  # the issue's fill is painted
-
-
-def test_layout_is_deterministic_and_inside_the_slide(sg: dict[str, Any]) -> None:
-    from graph.export.writers import _normalise
-
-    a, b = layout.scene(_normalise(sg)), layout.scene(_normalise(sg))
-    assert [(x.x, x.y) for x in a.boxes] == [(x.x, x.y) for x in b.boxes]
-    for box in a.boxes:
-        assert 0 <= box.left and box.left + box.w <= layout.WIDTH - layout.LEGEND_W
-        assert 0 <= box.top and box.top + box.h <= layout.HEIGHT
-    for i, p in enumerate(a.boxes):  # no two boxes overlap
-        for q in a.boxes[i + 1:]:
-            assert abs(p.x - q.x) >= (p.w + q.w) / 2 or abs(p.y - q.y) >= (p.h + q.h) / 2
-
-
-def _big(n_nodes: int, n_edges: int) -> dict[str, Any]:
-    types = list(layout.NODE_TYPES)
-    rels = list(layout.RELATION_STYLES)
-    nodes = [{"id": f"n{i}", "label": f"node number {i} with a fairly long label to wrap", "type": types[i % len(types)]}
-             for i in range(n_nodes)]
-    edges = [{"id": f"e{j}", "source": f"n{(j * 7) % n_nodes}", "target": f"n{(j * 13 + 1) % n_nodes}",
-              "type": rels[j % len(rels)], "polarity": ("negative", "positive", "neutral")[j % 3]}
-             for j in range(n_edges)]
-    return {"title": "Big", "nodes": nodes, "edges": edges}
-
-
-def test_large_subgraph_is_capped_and_says_so() -> None:
-    from graph.export.writers import _normalise
-
-    sc = layout.scene(_normalise(_big(90, 150)))
-    assert len(sc.boxes) == layout.MAX_NODES and sc.truncated
-    assert any(line.startswith(f"Showing {layout.MAX_NODES} of 90 nodes") for line in sc.footer_lines)
-    root = ET.fromstring(export(_big(90, 150), "svg")[0])
-    assert "Showing 60 of 90 nodes" in " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
-
-
-# -------------------------------------------------------------------- PPTX --
-
-def test_pptx(sg: dict[str, Any], out: dict[str, bytes]) -> None:
-    prs = Presentation(io.BytesIO(out["pptx"]))
-    assert prs.slide_width * 9 == prs.slide_height * 16
-    slide = prs.slides[0]
-    nodes = {s.name.removeprefix("node:"): s for s in slide.shapes if s.name.startswith("node:")}
-    connectors = [s for s in slide.shapes if s.shape_type == 25 or s.name.startswith("edge:")]
-    edges = [s for s in connectors if s.name.startswith("edge:")]
-    assert set(nodes) == {n["id"] for n in sg["nodes"]}
-    assert len(edges) == len(sg["edges"])
-    for n in sg["nodes"]:
-        assert nodes[n["id"]].text_frame.text == n["label"]
-        assert nodes[n["id"]].shape_type == 1  # an editable auto shape, not a picture
-    assert not [s for s in slide.shapes if s.shape_type == 13]  # no pictures anywhere
-    ns = {"p": "http://schemas.openxmlformats.org/presentationml/2006/main",
-          "a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
-    shape_ids = {s.shape_id: s.name for s in nodes.values()}
-    by_edge = {e["id"]: e for e in sg["edges"]}
-    for c in edges:
-        st = c._element.find(".//p:nvCxnSpPr/p:cNvCxnSpPr/a:stCxn", ns)
-        end = c._element.find(".//p:nvCxnSpPr/p:cNvCxnSpPr/a:endCxn", ns)
-        e = by_edge[c.name.removeprefix("edge:")]
-        assert shape_ids[int(st.get("id"))] == f"node:{e['source']}"  # glued to the node shapes
-        assert shape_ids[int(end.get("id"))] == f"node:{e['target']}"
-        assert c._element.find(".//a:ln/a:tailEnd", ns).get("type") == "triangle"
-    texts = " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
-    assert sg["title"] in texts and "Issue" in texts and "Sources:" in texts
-    evidence = " ".join(s.text_frame.text for sl in list(prs.slides)[1:] for s in sl.shapes if s.has_text_frame)
-    assert "However, we saw signs that \"the removal\" isn't \\ <good> & Zoë – café." in evidence
-    assert "PEEL 2018/19 – Force Ä (2018/19), Effectiveness > Preventing crime, para 3 [r-2019:p12]" in evidence
-
-
-def test_pptx_paginates_long_evidence() -> None:
-    big = _big(10, 30)
-    for e in big["edges"]:
-        e["evidence"] = [{"passage_id": f"p{e['id']}", "report_id": "r", "quote": "word " * 60, "paragraph": 1}]
-    prs = Presentation(io.BytesIO(export(big, "pptx")[0]))
-    assert len(prs.slides) > 2
-    assert "(1/" in " ".join(s.text_frame.text for s in prs.slides[1].shapes if s.has_text_frame)
