@@ -284,6 +284,44 @@ class Store:
             raise ValueError(table)
         return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
+    # ------------------------------------------------------------ embeddings (vectors keyed by text hash and model)
+
+    def embedded(self, model: str, shas: list[str], con: sqlite3.Connection | None = None) -> set[str]:
+        """Which of the text hashes already have a vector of this model."""
+        con = con or self.con
+        have: set[str] = set()
+        for n in range(0, len(shas), 500):
+            chunk = shas[n:n + 500]
+            have.update(r[0] for r in con.execute(
+                f"SELECT text_sha FROM embeddings WHERE model=? AND text_sha IN ({','.join('?' * len(chunk))})",
+                [model, *chunk]))
+        return have
+
+    def vectors(self, model: str, shas: list[str]) -> dict[str, bytes]:
+        """text hash -> stored vector bytes, for the hashes that have one."""
+        out: dict[str, bytes] = {}
+        for n in range(0, len(shas), 500):
+            chunk = shas[n:n + 500]
+            out.update((r[0], r[1]) for r in self.con.execute(
+                f"SELECT text_sha, vector FROM embeddings WHERE model=? AND text_sha IN ({','.join('?' * len(chunk))})",
+                [model, *chunk]))
+        return out
+
+    @staticmethod
+    def put_vectors(con: sqlite3.Connection, model: str, dim: int, rows: list[tuple[str, bytes]]) -> None:
+        """Write vectors inside the caller's transaction (a report's, or one of their own)."""
+        con.executemany("INSERT OR IGNORE INTO embeddings(text_sha, model, dim, vector) VALUES (?,?,?,?)",
+                        [(h, model, dim, blob) for h, blob in rows])
+
+    def search_rows(self) -> tuple[list[dict[str, Any]], list[sqlite3.Row]]:
+        """Every report's metadata and every passage in reading order: what search holds in memory."""
+        reports = [dict(r) for r in self.con.execute(
+            "SELECT report_id, title, force, year, year_end, programme FROM reports")]
+        rows = self.con.execute(
+            "SELECT rowid, passage_id, report_id, ordinal, section, paragraph, kind, text, page FROM passages"
+            " ORDER BY report_id, ordinal").fetchall()
+        return reports, rows
+
     # ------------------------------------------------------------ search reads (FTS5, theme tags)
 
     def keyword_scores(self, expression: str | None, limit: int) -> dict[int, float]:

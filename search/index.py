@@ -119,14 +119,7 @@ class VectorIndex:
 
     def _missing(self, con: sqlite3.Connection, units: Iterable[str]) -> dict[str, str]:
         by_sha = {sha(u): u for u in units}
-        if not by_sha:
-            return {}
-        have: set[str] = set()
-        keys = list(by_sha)
-        for n in range(0, len(keys), 500):
-            chunk = keys[n:n + 500]
-            q = f"SELECT text_sha FROM embeddings WHERE model=? AND text_sha IN ({','.join('?' * len(chunk))})"
-            have.update(r[0] for r in con.execute(q, [self.encoder.name, *chunk]))
+        have = self.store.embedded(self.encoder.name, list(by_sha), con) if by_sha else set()
         return {h: u for h, u in by_sha.items() if h not in have}
 
     def prepare(self, report: Report) -> int:
@@ -147,16 +140,15 @@ class VectorIndex:
         todo = {h: u for h, u in missing.items() if h not in self._pending}
         if todo:
             self._pending.update(zip(todo, self.encoder.encode(list(todo.values()))))
-        con.executemany(
-            "INSERT OR IGNORE INTO embeddings(text_sha, model, dim, vector) VALUES (?,?,?,?)",
-            [(h, self.encoder.name, self.encoder.dim, _blob(self._pending[h])) for h in missing])
+        self.store.put_vectors(con, self.encoder.name, self.encoder.dim,
+                               [(h, _blob(self._pending[h])) for h in missing])
         for h in missing:
             self._pending.pop(h, None)
 
     def ensure(self) -> int:
         """Encode and store vectors for any passage that lacks one (a store built before search, or
         with another encoder). Returns how many texts were encoded."""
-        rows = self.store.con.execute("SELECT section, text FROM passages").fetchall()
+        _, rows = self.store.search_rows()
         units = []
         for r in rows:
             units.append(passage_unit(json.loads(r["section"]), r["text"]))
@@ -188,26 +180,17 @@ class VectorIndex:
             return self._snapshot
 
     def _load(self, gen: int) -> Snapshot:
-        con = self.store.con
-        reports = {r["report_id"]: dict(r) for r in con.execute(
-            "SELECT report_id, title, force, year, year_end, programme FROM reports")}
-        rows = con.execute(
-            "SELECT rowid, passage_id, report_id, ordinal, section, paragraph, kind, text, page FROM passages"
-            " ORDER BY report_id, ordinal").fetchall()
+        report_rows, rows = self.store.search_rows()
+        reports = {r["report_id"]: r for r in report_rows}
         sections = [json.loads(r["section"]) for r in rows]
         units = [passage_unit(s, r["text"]) for s, r in zip(sections, rows)]
         # only the passages' own vectors (sentence vectors are read per candidate, on demand)
         wanted = list({sha(u) for u in units})
-        vectors: dict[str, bytes] = {}
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i:i + 500]
-            vectors.update((r[0], r[1]) for r in con.execute(
-                f"SELECT text_sha, vector FROM embeddings WHERE model=? AND dim=? AND text_sha IN "
-                f"({','.join('?' * len(chunk))})", (self.encoder.name, self.encoder.dim, *chunk)))
+        vectors = self.store.vectors(self.encoder.name, wanted)
         matrix = np.zeros((len(rows), self.encoder.dim), dtype=np.float32)
         for i, u in enumerate(units):
             blob = vectors.get(sha(u))
-            if blob is not None:
+            if blob is not None and len(blob) == 4 * self.encoder.dim:
                 matrix[i] = _vec(blob)
         snap = Snapshot(
             generation=gen,
@@ -242,13 +225,7 @@ class VectorIndex:
                 want.setdefault(h, []).append(i)
         if want:
             keys = list(want)
-            found: dict[str, np.ndarray] = {}
-            for n in range(0, len(keys), 500):
-                chunk = keys[n:n + 500]
-                q = (f"SELECT text_sha, vector FROM embeddings WHERE model=? AND text_sha IN "
-                     f"({','.join('?' * len(chunk))})")
-                for h, blob in self.store.con.execute(q, [self.encoder.name, *chunk]):
-                    found[h] = _vec(blob)
+            found = {h: _vec(blob) for h, blob in self.store.vectors(self.encoder.name, keys).items()}
             rest = [h for h in keys if h not in found]
             if rest:  # not stored (e.g. sentences of a query-time text): encode now
                 vecs = self.encoder.encode([sentences[want[h][0]] for h in rest])
