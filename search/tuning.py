@@ -26,7 +26,7 @@ class Tuning:
     answer_vote: float = 0.5
     passage_vote: float = 1.0
     lexical_vote: float = 1.0
-    support_gap: float = 0.2  # a supporting quote's cosine may trail the lead's by this much (or share the words)
+    support_gap: float = 0.25  # a supporting quote's cosine may trail the lead's by this much (or share the words)
 
 
 DEFAULT_TUNING = Tuning()
@@ -35,11 +35,12 @@ GRID: tuple[Tuning, ...] = (
     DEFAULT_TUNING,
     replace(DEFAULT_TUNING, name="keyword-half", keyword_vote=0.5),
     replace(DEFAULT_TUNING, name="sentence-heavy", sentence_weight=0.85),
+    replace(DEFAULT_TUNING, name="sentence-light", sentence_weight=0.5),
     replace(DEFAULT_TUNING, name="passage-light", passage_vote=0.5),
     replace(DEFAULT_TUNING, name="no-answer-type", answer_vote=0.0),
     replace(DEFAULT_TUNING, name="rrf-k20", rrf_k=20),
-    replace(DEFAULT_TUNING, name="strict-support", support_gap=0.15),
-    replace(DEFAULT_TUNING, name="loose-support", support_gap=0.25),
+    replace(DEFAULT_TUNING, name="strict-support", support_gap=0.2),
+    replace(DEFAULT_TUNING, name="loose-support", support_gap=0.3),
 )
 
 
