@@ -162,8 +162,10 @@ class Searcher:
 
     def query_vector(self, plan: Plan) -> np.ndarray:
         phrases = plan.phrases
-        text = plan.question if not phrases else f"{plan.question} ({'; '.join(phrases)})"
-        return self.index.encoder.encode([text])[0]
+        if not phrases:
+            return self.index.encoder.encode([plan.question])[0]
+        both = self.index.encoder.encode([plan.question, f"{plan.question} ({'; '.join(phrases)})"]).sum(axis=0)
+        return both / max(float(np.linalg.norm(both)), 1e-9)
 
     def candidates(self, plan: Plan, mode: str = "hybrid", filters: Filters | None = None,
                    limit: int = 10, tuning: Tuning | None = None) -> tuple[Snapshot, list[Candidate]]:
