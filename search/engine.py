@@ -98,7 +98,7 @@ class SearchEngine:
         if self.graph is None:
             return []
         have = {c.row for c in pool}
-        by_row = {c.row: c for c in cands}
+        by_row = {c.row: c for c in cands[:3 * POOL]}  # the same bar: a passage retrieval itself ranks high
         extra = []
         for ev in self.graph.causal_evidence(plan.question):
             row = snap.pos_by_id.get(ev.get("passage_id", ""))
