@@ -14,6 +14,7 @@ from graph.ingest.pipeline import build_report
 from graph.store import Store
 
 REPORT_SUFFIXES = {".txt", ".pdf", ".html", ".htm", ".docx"}
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 Progress = Callable[[str, int, int], None]  # (file name, number, of how many)
 
 
@@ -95,9 +96,14 @@ class Service:
         return self.search_engine.search(query, k=k, mode=mode, report=report, force=force, year=year,
                                          theme=theme, kind=kind, entity=entity)
 
-    def ask(self, question: str, k: int = 8) -> dict[str, Any]:
-        """An extractive, cited answer -> {"question", "answer", "evidence", "graph"} (+ "prose" if configured)."""
-        result = self.search_engine.ask(question, k=k)
+    def ask(self, question: str, k: int = 8, force: str | None = None, year: str | None = None,
+            report: str | None = None) -> dict[str, Any]:
+        """An extractive, cited answer -> {"question", "lead", "quotes", "answer", "evidence", "graph"}.
+
+        Only the filters given are passed on, so an unfiltered question works with any engine.
+        """
+        filters = {name: value for name, value in (("force", force), ("year", year), ("report", report)) if value}
+        result = self.search_engine.ask(question, k=k, **filters)
         if self.settings.llm_url:
             from search.rewrite import rewrite
 
@@ -106,8 +112,43 @@ class Service:
 
     # ------------------------------------------------------------ reads
 
+    def writes(self) -> dict[str, bool]:
+        """Whether this service accepts uploads and deletes: with an API key, or bound to loopback only."""
+        return {"writable": bool(self.settings.api_key) or self.settings.host in LOOPBACK,
+                "needs_key": bool(self.settings.api_key)}
+
+    def health(self) -> dict[str, Any]:
+        return {"status": "ok", "reports": self.store.count("reports"), "passages": self.store.count("passages"),
+                **self.writes()}
+
+    def legend(self) -> dict[str, Any]:
+        """The one legend (node fills, relation strokes, polarity colours) every picture of the graph uses."""
+        from ontology import legend
+
+        return legend()
+
     def reports(self) -> list[dict[str, Any]]:
         return self.store.reports()
+
+    def report(self, report_id: str) -> dict[str, Any]:
+        """One report with its judgments, causes of concern, recommendations and areas for improvement."""
+        self.store.report(report_id)  # unknown id -> NotFound
+        rep = next(r for r in self.store.reports() if r["report_id"] == report_id)
+        items = self.items(report_id)
+        return {**rep, "items": {kind: [it for it in items if it["kind"] == kind] for kind in ITEM_KINDS}}
+
+    def tracker(self, kind: str | None = None, status: str | None = None, q: str | None = None) -> dict[str, Any]:
+        """Every recommendation, AFI and cause of concern: origin year, carried over, found again, evidence."""
+        from graph.tracker import STATUSES, TRACKED, tracker
+
+        if kind and kind not in TRACKED:
+            raise InvalidParameter(f"unknown kind {kind!r}; use one of {', '.join(TRACKED)}")
+        if status and status not in STATUSES:
+            raise InvalidParameter(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+        items = self.items()
+        wanted = {it["passage_id"] for it in items if it["passage_id"]}
+        passages = {p.passage_id: p for p in self.store.passages() if p.passage_id in wanted}
+        return tracker(self.knowledge(), items, self.reports(), passages, kind=kind, status=status, q=q)
 
     def stats(self) -> dict[str, Any]:
         items = self.store.items()
