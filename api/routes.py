@@ -153,6 +153,12 @@ def passages(report: str | None = None, kind: str | None = None, limit: int = Li
     return svc.passages(report, kind, min(limit, svc.settings.max_page), offset)
 
 
+@router.get("/passages/{passage_id}")
+def passage(passage_id: str, svc: Service = Depends(service)) -> dict[str, Any]:
+    """One passage with its citation (year, section, paragraph, page when the source has pages)."""
+    return svc.passage(passage_id)
+
+
 @router.get("/items")
 def items(report: str | None = None,
           kind: Literal["recommendation", "area_for_improvement", "cause_of_concern", "judgment"] | None = None,

@@ -71,8 +71,10 @@ class Service:
             for step in self.before_put:
                 step(report)
         status = self.store.put_report(report, extra=lambda con, r: [h(con, r) for h in self.on_put])
+        # Report.warnings comes with the formats work ("no force or period found ..."); until then there are none
+        warnings = list(getattr(report, "warnings", None) or [])
         return {"report_id": report.report_id, "source": report.source, "status": status,
-                "passages": len(report.passages), "items": len(report.items)}
+                "passages": len(report.passages), "items": len(report.items), "warnings": warnings}
 
     def delete(self, report_id: str) -> dict[str, Any]:
         self.store.delete_report(report_id, extra=lambda con, rid: [h(con, rid) for h in self.on_delete])
@@ -172,6 +174,10 @@ class Service:
             self.store.report(report_id)  # unknown id -> NotFound
         years = {r["report_id"]: r["year"] for r in self.store.reports()}
         return [passage_json(p, years.get(p.report_id)) for p in self.store.passages(report_id, kind, limit, offset)]
+
+    def passage(self, passage_id: str) -> dict[str, Any]:
+        p = self.store.passage(passage_id)
+        return passage_json(p, self.store.report(p.report_id)["year"])
 
     def items(self, report_id: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
         if kind and kind not in ITEM_KINDS:
