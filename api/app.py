@@ -1,6 +1,7 @@
 """The FastAPI application: thin routes over the Service facade, one error shape, security headers."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from api.settings import Settings, get_settings
 from graph.errors import PeelgraphError
 
 STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("peelgraph.api")
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
           413: "too_large", 415: "unsupported_format", 422: "invalid_parameter"}
@@ -68,8 +70,10 @@ def _errors(app: FastAPI) -> None:
                             status_code=exc.status_code)
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(error_body("internal_error", "internal error", type(exc).__name__), status_code=500)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse(error_body("internal_error", "Something went wrong on the server (internal error).",
+                                       type(exc).__name__), status_code=500)
 
 
 def _middleware(app: FastAPI, settings: Settings) -> None:

@@ -73,6 +73,8 @@ class Service:
         status = self.store.put_report(report, extra=lambda con, r: [h(con, r) for h in self.on_put])
         # Report.warnings comes with the formats work ("no force or period found ..."); until then there are none
         warnings = list(getattr(report, "warnings", None) or [])
+        if not warnings and not report.meta.force and not report.meta.year:  # never accept such a file silently
+            warnings.append("no force or period found: this may not be an inspection report")
         return {"report_id": report.report_id, "source": report.source, "status": status,
                 "passages": len(report.passages), "items": len(report.items), "warnings": warnings}
 
