@@ -191,7 +191,7 @@ def tracker(result: dict[str, Any]) -> None:
     for r in result["items"]:
         origin = f" from {r['origin']['label']}" if r["origin"] else ""
         into = "".join(f"; carried into {c['year']}" for c in r["carried_into"])
-        again = "".join(f"; found again in {x['later']['year']}" for x in r["recurs"][:3])
+        again = "".join(f"; found again in {y}" for y in dict.fromkeys(x["later"]["year"] for x in r["recurs"]))
         print(f"\n[{r['status'].replace('_', ' ')}{origin}] {r['kind'].replace('_', ' ')}, {r['year']}"
               f" (origin {r['origin_year']}){into}{again}\n  {r['text']}")
         for ev in r["evidence"]:

@@ -85,7 +85,10 @@ def _row(G: nx.MultiDiGraph, it: dict[str, Any], reports: dict[str, dict[str, An
     rep = reports.get(it["report_id"], {})
     origin = _origin(G, f"{it['kind']}:{it['item_id']}", it)
     words = content_words(it["text"])
-    recurs = _recurrences(G, words, reports)
+    mine = rep.get("year_end") or _year_end(rep.get("year"))
+    # found again: the same weakness in a report later than the item's own
+    recurs = [x for x in _recurrences(G, words, reports)
+              if (reports.get(x["later"]["report_id"], {}).get("year_end") or 0) > mine]
     status = "carried_over" if origin else "found_again" if recurs else "new"
     return {"item_id": it["item_id"], "kind": it["kind"], "report_id": it["report_id"], "year": rep.get("year"),
             "force": rep.get("force"), "question": it.get("question"), "text": it["text"],
