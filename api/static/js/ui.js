@@ -23,6 +23,16 @@ export function showError(err, context) {
       }, "×")));
 }
 
+/** The trimmed value of a required field; empty: a message in the live region and the focus back on it. */
+export function required(input, message, context) {
+  const value = input.value.trim();
+  if (!value) {
+    showError(new Error(message), context);
+    input.focus();
+  }
+  return value;
+}
+
 export const clearError = () => $("#messages").replaceChildren();
 export const announce = (text) => { $("#status").textContent = text; };
 

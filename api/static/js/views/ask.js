@@ -3,7 +3,7 @@
 import { api } from "../api.js";
 import { $, el, asList, disclosure, pickList, plural } from "../dom.js";
 import { setView } from "../details.js";
-import { announce, citationEl, firstSentence, highlighted, remember, runTask, sectionPath, showError, state } from "../ui.js";
+import { announce, citationEl, firstSentence, highlighted, remember, runTask, sectionPath, showError, state, required } from "../ui.js";
 
 const input = $("#ask-input");
 
@@ -73,12 +73,8 @@ input.addEventListener("keydown", (ev) => {
 
 $("#ask-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
-  const question = input.value.trim();
-  if (!question) {
-    showError(new Error("Type a question first."), "Ask");
-    input.focus();
-    return;
-  }
+  const question = required(input, "Type a question first.", "Ask");
+  if (!question) return;
   const body = { question, force: $("#ask-force").value || null, year: $("#ask-year").value || null };
   const out = $("#ask-result");
   await runTask("ask", { out, button: $("#ask-button"), busyText: "Finding the passages that answer this question…", context: "Ask" },

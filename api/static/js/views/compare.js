@@ -2,7 +2,7 @@
 import { api } from "../api.js";
 import { $, el, disclosure, pickList, plural } from "../dom.js";
 import { drawNeighbourhood } from "../details.js";
-import { citationEl, firstSentence, remember, runTask, sectionPath, showError, state } from "../ui.js";
+import { citationEl, firstSentence, remember, runTask, sectionPath, showError, state, required } from "../ui.js";
 
 const out = $("#compare-result");
 
@@ -60,12 +60,8 @@ function render(data) {
 
 $("#compare-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
-  const topic = $("#compare-input").value.trim();
-  if (!topic) {
-    showError(new Error("Name a theme or an entity to compare."), "Compare");
-    $("#compare-input").focus();
-    return;
-  }
+  const topic = required($("#compare-input"), "Name a theme or an entity to compare.", "Compare");
+  if (!topic) return;
   await runTask("compare", { out, button: $("#compare-button"), busyText: "Comparing the reports…", context: "Compare" },
     async (signal) => render(await api("/api/compare", { params: { topic }, signal })));
 });

@@ -1,7 +1,7 @@
 /* Search: passages by words, with mode and filters; each result card with its citation and marks. */
 import { api } from "../api.js";
 import { $, el, human, pickList, plural } from "../dom.js";
-import { announce, citationEl, highlighted, queryWords, remember, runTask, sectionPath, showError } from "../ui.js";
+import { announce, citationEl, highlighted, queryWords, remember, runTask, sectionPath, required } from "../ui.js";
 
 function renderSearch(out, data, q) {
   const hits = pickList(data, "hits");
@@ -24,12 +24,8 @@ function renderSearch(out, data, q) {
 
 $("#search-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
-  const q = $("#search-input").value.trim();
-  if (!q) {
-    showError(new Error("Type something to search for."), "Search");
-    $("#search-input").focus();
-    return;
-  }
+  const q = required($("#search-input"), "Type something to search for.", "Search");
+  if (!q) return;
   const params = { q, k: $("#search-k").value || 10, mode: $("#search-mode").value, year: $("#search-year").value,
     report: $("#search-report").value, theme: $("#search-theme").value, kind: $("#search-kind").value };
   const out = $("#search-result");

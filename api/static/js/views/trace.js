@@ -5,7 +5,7 @@ import { $, $$, el, asList, isObj, pickList, plural } from "../dom.js";
 import { evidenceList, setView } from "../details.js";
 import { view } from "../graph-view.js";
 import { relationLabel } from "../legend.js";
-import { announce, freshSignal, runTask, showError } from "../ui.js";
+import { announce, freshSignal, runTask, required } from "../ui.js";
 
 /** Paths with the same nodes in the same order count once. */
 function distinct(paths) {
@@ -86,13 +86,9 @@ for (const id of ["#trace-from", "#trace-to"]) {
 
 $("#trace-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
-  const from = $("#trace-from").value.trim();
+  const from = required($("#trace-from"), "Say where the trace starts.", "Trace");
   const to = $("#trace-to").value.trim();
-  if (!from) {
-    showError(new Error("Say where the trace starts."), "Trace");
-    $("#trace-from").focus();
-    return;
-  }
+  if (!from) return;
   const out = $("#trace-result");
   await runTask("trace", { out, button: $("#trace-button"), busyText: "Tracing the connections…", context: "Trace" }, async (signal) => {
     const data = await api("/api/trace", { params: { from, to }, signal });
