@@ -263,6 +263,19 @@ class Service:
 
         return causal_evidence(self.knowledge(), question, limit)
 
+    def passages_for_entity(self, name: str) -> set[str] | None:
+        """Passages that mention the entity (resolved through the graph, aliases included); None if unknown."""
+        try:
+            node = self._node(name.strip())
+        except NotFound:
+            return None
+        return {m["passage_id"] for m in self.knowledge().nodes[node]["mentions"]}
+
+    def _node(self, name_or_id: str) -> str:
+        from graph.catalogue import find_node
+
+        return find_node(self.knowledge(), name_or_id)
+
     def subgraph_for(self, passage_ids: Iterable[str], limit: int = 40) -> dict[str, Any]:
         """The nodes mentioned in some passages and the relations those passages evidence (for answers)."""
         from graph.subgraph import for_passages

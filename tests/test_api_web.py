@@ -129,7 +129,7 @@ class _Engine:
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
     def ask(self, question: str, **kwargs: Any) -> dict[str, Any]:
-        self.calls.append((question, kwargs))
+        self.calls.append((question, {k: v for k, v in kwargs.items() if v is not None}))
         return {"question": question, "answer": "", "evidence": [], "graph": {"nodes": [], "edges": []}}
 
 
@@ -141,7 +141,7 @@ def test_ask_filters_reach_the_engine(tmp_path: Path, make_settings) -> None:  #
     assert c.post("/api/ask", json={"question": QUESTION, "force": "Dorset Police", "year": "2016"}).status_code == 200
     assert c.post("/api/ask", json={"question": QUESTION, "report": "r1", "k": 3}).status_code == 200
     assert c.post("/api/ask", json={"question": QUESTION}).status_code == 200
-    assert engine.calls == [(QUESTION, {"k": 8, "force": "Dorset Police", "year": "2016"}),
+    assert engine.calls == [(QUESTION, {"k": 8, "force": "Dorset Police", "year": "2016"}),  # filters not given: None
                             (QUESTION, {"k": 3, "report": "r1"}), (QUESTION, {"k": 8})]
 
 
@@ -160,3 +160,10 @@ def test_found_again_means_a_later_report(client: TestClient) -> None:
         for x in row["recurs"]:
             assert years[x["later"]["report_id"]] > years[row["report_id"]]
         assert (row["status"] == "found_again") == (not row["origin"] and bool(row["recurs"]))
+
+
+def test_passages_for_entity_uses_the_graph(corpus_service: Service) -> None:
+    ent = corpus_service.entities(q="neighbourhood")[0]
+    got = corpus_service.passages_for_entity(ent["label"])
+    assert got and got == {m["passage_id"] for m in corpus_service.entity(ent["id"])["mentions"]}
+    assert corpus_service.passages_for_entity("no such thing at all") is None
