@@ -25,7 +25,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("PEELGRAPH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-QUESTION = "What affects neighbourhood policing?"
+QUESTION = "How did the removal of neighbourhood officers affect the disruption of organised crime?"
 SEARCH = "neighbourhood policing"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TIMEOUT_MS = 30_000
@@ -124,8 +124,9 @@ def _no_error_message(page) -> None:  # noqa: ANN001
 def _ask(page, question: str = QUESTION) -> None:  # noqa: ANN001
     page.fill("#ask-input", question)
     page.press("#ask-input", "Enter")  # Enter submits
-    page.wait_for_selector("#ask-result[aria-busy='false'] .quote-item, #messages .message")
+    page.wait_for_selector("#ask-result[aria-busy='false'] :is(.quote-item, .empty), #messages .message")
     _no_error_message(page)
+    assert page.locator("#ask-result .quote-item").count(), page.inner_text("#ask-result")
 
 
 def test_page_loads_without_console_errors(page, server) -> None:  # noqa: ANN001
@@ -373,8 +374,9 @@ def test_ask_sends_the_force_and_year_filters(page) -> None:  # noqa: ANN001
         page.click("#ask-button")
     body = req.value.post_data_json
     assert body["year"] == year and body["force"] == forces[0] and body["question"] == QUESTION
-    page.wait_for_selector("#ask-result[aria-busy='false'] .quote-item, #messages .message")
+    page.wait_for_selector("#ask-result[aria-busy='false'] :is(.quote-item, .empty), #messages .message")
     _no_error_message(page)
+    assert page.locator("#ask-result .quote-item").count(), page.inner_text("#ask-result")
     # every quote comes from a report of that year
     assert all(year in c for c in page.locator("#ask-result .citation").all_inner_texts())
 
