@@ -403,6 +403,8 @@ def test_trace_lists_distinct_paths_beside_the_graph(page, server) -> None:  # n
     assert graph["x"] >= listed["x"] + listed["width"] - 1, (listed, graph)
     paths.first.click()
     page.wait_for_selector("#details-body[data-shown='path-1'] .evidence blockquote")
+    # the evidence names only its passage: the citation is completed with the section (and paragraph)
+    page.wait_for_selector("#details-body .evidence .citation:has-text(' · ')")
     assert page.locator("#graph .node.on-path").count() >= 2
     assert paths.first.get_attribute("aria-pressed") == "true"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ import { normaliseGraph } from "./graph-model.js";
 import { drawGraph, edgeName, onChoose, select, view } from "./graph-view.js";
 import { nodeFill, nodeTypeLabel, polarityKey, relationLabel } from "./legend.js";
 import { selectTab } from "./tabs.js";
-import { announce, citationEl, firstSentence, freshSignal, progress, remember, showError, state } from "./ui.js";
+import { announce, citationEl, firstSentence, freshSignal, passageCitation, progress, remember, showError, state } from "./ui.js";
 
 // ------------------------------------------------------------------ the graph of each tab
 
@@ -69,10 +69,11 @@ export function evidenceList(evidence) {
     const quote = info.quote || info.sentence || info.surface || asList(info.quotes)[0] || (info.text ? firstSentence(info.text) : "");
     if (seen.has(`${pid}\u0000${quote}`)) continue; // the same quote once
     seen.add(`${pid}\u0000${quote}`);
-    ul.append(el("li", null, quote ? el("blockquote", { class: "quote" }, el("p", null, quote)) : null, citationEl(info)));
+    ul.append(el("li", null, quote ? el("blockquote", { class: "quote" }, el("p", null, quote)) : null, passageCitation(info)));
   }
   return ul;
 }
+
 
 function relationView(r, selfId) {
   const type = String(r.type ?? r.relation ?? "related");
@@ -155,7 +156,7 @@ function mentionList(d) {
   if (!mentions.length) return [];
   const ul = el("ul", { class: "mentions" });
   const more = showMore(ul, mentions, (m) => el("li", null,
-    el("blockquote", { class: "quote" }, el("p", null, m.surface || firstSentence(m.text))), citationEl(m)));
+    el("blockquote", { class: "quote" }, el("p", null, m.surface || firstSentence(m.text))), passageCitation(m)));
   return [el("h4", null, `Mentions (${fmtNum(mentions.length)})`), ul, more];
 }
 

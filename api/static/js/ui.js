@@ -1,4 +1,5 @@
 /* Shared page state, messages, progress and citations. */
+import { api } from "./api.js";
 import { $, el, asList, isObj } from "./dom.js";
 
 export const state = {
@@ -80,6 +81,20 @@ export function remember(hit) {
   state.passages.set(hit.passage_id, { ...old, ...hit, text: hit.text || old.text });
 }
 
+const loading = new Map(); // passage_id -> the request in flight, so each passage is fetched once
+
+/** A passage with its text and citation, from what the page already holds or from the API. */
+export function loadPassage(pid) {
+  const known = state.passages.get(pid);
+  if (known && known.text && known.section !== undefined) return Promise.resolve(known);
+  if (!loading.has(pid)) {
+    loading.set(pid, api(`/api/passages/${encodeURIComponent(pid)}`)
+      .then((p) => { remember(p); return state.passages.get(pid); })
+      .finally(() => loading.delete(pid)));
+  }
+  return loading.get(pid);
+}
+
 export const sectionPath = (h) => (Array.isArray(h.section) ? h.section : String(h.section || "").split(" > "))
   .map((x) => String(x).trim()).filter(Boolean);
 
@@ -101,6 +116,15 @@ export function citationOf(h, full = false) {
 
 export function citationEl(h) {
   return el("cite", { class: "citation", title: citationOf(h, true) || null }, citationOf(h));
+}
+
+/** A citation of what the page knows now, completed (section, paragraph, page) once the passage is loaded. */
+export function passageCitation(info) {
+  const cite = citationEl(info);
+  if (info.passage_id && !info.section) {
+    loadPassage(info.passage_id).then((p) => cite.replaceWith(citationEl(p)), () => { /* the short one stays */ });
+  }
+  return cite;
 }
 
 /** The passage text with the given sentences (or, failing those, words) marked. */

@@ -3,7 +3,7 @@
 import { api } from "../api.js";
 import { $, el, asList, disclosure, pickList, plural } from "../dom.js";
 import { setView } from "../details.js";
-import { announce, citationEl, firstSentence, highlighted, remember, runTask, sectionPath, showError, state, required } from "../ui.js";
+import { announce, citationEl, firstSentence, highlighted, loadPassage, remember, runTask, sectionPath, showError, state, required } from "../ui.js";
 
 const input = $("#ask-input");
 
@@ -18,11 +18,7 @@ function quotesOf(data) {
 }
 
 async function passageText(q) {
-  let p = state.passages.get(q.passage_id);
-  if (!p || !p.text) {
-    p = await api(`/api/passages/${encodeURIComponent(q.passage_id)}`);
-    remember(p);
-  }
+  const p = await loadPassage(q.passage_id);
   const path = sectionPath(p);
   return el("div", null, path.length > 1 ? el("p", { class: "section-path" }, path.join(" › ")) : null,
     el("p", null, highlighted(p.text, [q.text])));

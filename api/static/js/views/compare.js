@@ -2,15 +2,14 @@
 import { api } from "../api.js";
 import { $, el, disclosure, pickList, plural } from "../dom.js";
 import { drawNeighbourhood } from "../details.js";
-import { citationEl, firstSentence, remember, runTask, sectionPath, showError, state, required } from "../ui.js";
+import { citationEl, firstSentence, loadPassage, runTask, sectionPath, showError, required } from "../ui.js";
 
 const out = $("#compare-result");
 
 function passageOf(pid, quote) {
   return async () => {
     try {
-      const p = state.passages.get(pid)?.text ? state.passages.get(pid) : await api(`/api/passages/${encodeURIComponent(pid)}`);
-      remember(p);
+      const p = await loadPassage(pid);
       return el("div", null, el("p", { class: "section-path" }, sectionPath(p).join(" › ")), el("p", null, p.text), citationEl(p));
     } catch (err) {
       showError(err, "Passage");

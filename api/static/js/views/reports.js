@@ -2,7 +2,7 @@
  * allows writes, and a report page with its judgments, causes of concern, recommendations and AFIs. */
 import { api, upload } from "../api.js";
 import { $, el, human, pickList, plural, sentence } from "../dom.js";
-import { announce, clearError, citationEl, runTask, showError, state } from "../ui.js";
+import { announce, clearError, passageCitation, runTask, showError, state } from "../ui.js";
 
 const out = $("#reports-result");
 const changed = [];
@@ -25,7 +25,7 @@ function itemList(items) {
   return el("ol", { class: "items" }, items.map((it) => el("li", null,
     el("p", null, it.text),
     it.carried_over_from ? el("p", { class: "meta" }, el("span", { class: "badge carried" }, `still outstanding from ${it.carried_over_from}`)) : null,
-    it.passage_id ? citationEl(state.passages.get(it.passage_id) || { report_id: it.report_id }) : null)));
+    it.passage_id ? passageCitation({ passage_id: it.passage_id, report_id: it.report_id }) : null)));
 }
 
 async function openReport(id) {
