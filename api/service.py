@@ -343,7 +343,8 @@ def passage_json(p: Passage, year: str | None) -> dict[str, Any]:
 def item_json(it: Item) -> dict[str, Any]:
     return {"item_id": it.item_id, "report_id": it.report_id, "kind": it.kind,
             "question": "overall" if it.overall else it.question, "text": it.text,
-            "carried_over_from": it.carried_over_from, "grade": it.grade, "passage_id": it.passage_id}
+            "carried_over_from": it.carried_over_from, "grade": it.grade, "passage_id": it.passage_id,
+            "lead": it.lead}
 
 
 def _expand(paths: Iterable[str | Path]) -> list[Path]:

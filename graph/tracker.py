@@ -91,7 +91,7 @@ def _row(G: nx.MultiDiGraph, it: dict[str, Any], reports: dict[str, dict[str, An
               if (reports.get(x["later"]["report_id"], {}).get("year_end") or 0) > mine]
     status = "carried_over" if origin else "found_again" if recurs else "new"
     return {"item_id": it["item_id"], "kind": it["kind"], "report_id": it["report_id"], "year": rep.get("year"),
-            "force": rep.get("force"), "question": it.get("question"), "text": it["text"],
+            "force": rep.get("force"), "question": it.get("question"), "text": it["text"], "lead": it.get("lead"),
             "origin": origin, "origin_year": (origin or {}).get("year") or rep.get("year"),
             "status": status, "carried_into": [], "recurs": recurs,
             "evidence": [_cite(passages.get(it.get("passage_id") or ""), rep, it["text"], it.get("passage_id"))]}

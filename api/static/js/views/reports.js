@@ -23,6 +23,7 @@ function judgmentList(items) {
 
 function itemList(items) {
   return el("ol", { class: "items" }, items.map((it) => el("li", null,
+    it.lead ? el("p", { class: "item-lead" }, it.lead) : null, // "the force should, within six months, ..."
     el("p", null, it.text),
     it.carried_over_from ? el("p", { class: "meta" }, el("span", { class: "badge carried" }, `still outstanding from ${it.carried_over_from}`)) : null,
     it.passage_id ? passageCitation({ passage_id: it.passage_id, report_id: it.report_id }) : null)));

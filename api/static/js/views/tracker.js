@@ -9,7 +9,7 @@ const out = $("#tracker-result");
 let loaded = false;
 
 function detailOf(r) {
-  const parts = [el("h4", null, "Evidence"),
+  const parts = [r.lead ? el("p", { class: "item-lead" }, "Introduced by: ", r.lead) : null,el("h4", null, "Evidence"),
     el("ul", { class: "evidence" }, r.evidence.map((e) => el("li", null, el("blockquote", { class: "quote" }, el("p", null, e.quote)), citationEl(e))))];
   if (r.origin) {
     parts.push(el("p", null, `Still outstanding from ${r.origin.label}`, r.origin.year ? ` (first made in ${r.origin.year})` : "", "."));
