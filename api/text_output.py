@@ -114,7 +114,8 @@ def search(result: dict[str, Any]) -> None:
         print("no passages found")
     for n, h in enumerate(result["hits"], 1):
         quote = " ".join(h.get("quotes") or []) or h["text"][:200]
-        print(f"{n:>2}. {h['force'] or ''} {_cite(h)} ({h['kind']}, score {h['score']:.3f})\n    {quote}")
+        print(f"{n:>2}. [{h['passage_id']}] {h['force'] or ''} {_cite(h)} ({h['kind']}, score {h['score']:.3f})\n"
+              f"    {quote}")
 
 
 def ask(result: dict[str, Any]) -> None:
