@@ -96,12 +96,12 @@ def relations(G: nx.MultiDiGraph, type: str | None = None, entity: str | None = 
 
 
 def _theme_id(G: nx.MultiDiGraph, theme: str) -> str:
-    cands = [n for n, d in G.nodes(data=True) if d["type"] == "theme"]
-    found = next((n for n in cands if n == theme or n == f"theme:{theme}" or n == f"theme:{slug(theme)}"
-                  or G.nodes[n]["label"].lower() == theme.lower()), None)
-    if found is None:
-        raise InvalidParameter(f"unknown theme {theme!r}; use one of {', '.join(sorted(c[6:] for c in cands))}")
-    return found
+    """A filter's theme: an unknown one is an invalid parameter, listing the known ones."""
+    try:
+        return theme_node(G, theme)
+    except NotFound:
+        known = sorted(n[6:] for n, d in G.nodes(data=True) if d["type"] == "theme")
+        raise InvalidParameter(f"unknown theme {theme!r}; use one of {', '.join(known)}") from None
 
 
 def findings(G: nx.MultiDiGraph, theme: str | None = None, polarity: str | None = None,
