@@ -227,3 +227,17 @@ def test_serve_changes_no_environment(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert seen["host"] == "0.0.0.0" and seen["port"] == 8123
     assert seen["app"].state.service.settings.host == "0.0.0.0"  # writes follow the bound address
     get_settings.cache_clear()
+
+
+def test_make_serve_port_from_the_command_line_or_the_environment() -> None:
+    """`make serve PORT=...` wins; otherwise the shell reads PEELGRAPH_PORT when the recipe runs."""
+    def serve_line(*args: str, **env: str) -> str:
+        out = subprocess.run(["make", "-n", "serve", *args], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                             env={**os.environ, **env})
+        assert out.returncode == 0, out.stderr
+        line = next(x for x in out.stdout.splitlines() if "peelgraph serve" in x)
+        return subprocess.run(["sh", "-c", f"echo {line}"], capture_output=True, text=True,
+                              env={**os.environ, **env}).stdout
+    assert "--port 9001" in serve_line("PORT=9001")
+    assert "--port 9002" in serve_line(PEELGRAPH_PORT="9002")
+    assert "--port 8000" in serve_line(PEELGRAPH_PORT="")

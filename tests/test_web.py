@@ -472,10 +472,18 @@ def test_upload_open_and_delete_a_report(page, tmp_path: Path) -> None:  # noqa:
     assert page.is_visible("#upload-zone")
     path = tmp_path / "dorset-2016.txt"
     path.write_text(SMALL_REPORT, encoding="utf-8")
+    page.evaluate("""() => {  // record what the progress bar shows while the file goes up
+      window.progressSeen = [];
+      const bar = document.querySelector('#upload-progress');
+      new MutationObserver(() => { if (!bar.hidden) window.progressSeen.push(bar.value); })
+        .observe(bar, {attributes: true});
+    }""")
     with page.expect_file_chooser() as chooser:
         page.click(".file-button")  # the file button, with the mouse
     chooser.value.set_files(str(path))
     page.wait_for_selector("#upload-status .ok")
+    assert page.evaluate("() => Math.max(...window.progressSeen)") == 1, page.evaluate("() => window.progressSeen")
+    assert page.is_hidden("#upload-progress")
     assert "dorset-2016.txt was added" in page.inner_text("#upload-status")
     page.wait_for_function(f"() => document.querySelectorAll('#reports-result tbody tr').length === {before + 1}")
     row = page.locator("#reports-result tbody tr", has_text="Dorset")

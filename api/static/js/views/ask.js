@@ -50,14 +50,17 @@ function renderAnswer(out, data) {
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(q);
   }
-  const parts = [el("h2", null, "Answer"), quoteItem(lead, true)];
+  const years = asList(data.scope && data.scope.years);
+  const parts = [el("h2", null, "Answer"),
+    years.length ? el("p", { class: "hint scope" }, `From the ${years.join(" and ")} report${years.length === 1 ? "" : "s"}.`) : null,
+    quoteItem(lead, true)];
   if (rest.length) parts.push(el("h3", null, `Supporting quotes (${rest.length})`));
   for (const [rid, list] of groups) {
     const rep = state.reports.get(rid) || {};
     const name = [rep.force, rep.year || list[0].year].filter(Boolean).join(" ") || rep.title || "Report";
     parts.push(el("h4", { class: "report-group" }, name), el("ol", { class: "quote-list" }, list.map((q) => quoteItem(q))));
   }
-  out.replaceChildren(...parts);
+  out.replaceChildren(...parts.filter(Boolean));
 }
 
 input.addEventListener("keydown", (ev) => {
