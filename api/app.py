@@ -72,8 +72,9 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse(error_body("internal_error", "Something went wrong on the server (internal error).",
-                                       type(exc).__name__), status_code=500)
+        # this handler runs outside the http middleware: it adds the security headers itself
+        return _secure(JSONResponse(error_body("internal_error", "Something went wrong on the server (internal error).",
+                                               type(exc).__name__), status_code=500), request.url.path)
 
 
 def _middleware(app: FastAPI, settings: Settings) -> None:
@@ -88,11 +89,15 @@ def _middleware(app: FastAPI, settings: Settings) -> None:
                 error_body("too_large", f"The file is too large (at most {mb} MB)."), status_code=413)
         else:
             response = await call_next(request)
-        docs = request.url.path in ("/docs", "/redoc")
-        response.headers["Content-Security-Policy"] = DOCS_CSP if docs else PAGE_CSP
-        for name, value in SECURITY_HEADERS.items():
-            response.headers[name] = value
-        return response
+        return _secure(response, request.url.path)
+
+
+def _secure(response: Response, path: str) -> Response:
+    """The security headers every response carries (the API docs pages get the CSP their CDN scripts need)."""
+    response.headers["Content-Security-Policy"] = DOCS_CSP if path in ("/docs", "/redoc") else PAGE_CSP
+    for name, value in SECURITY_HEADERS.items():
+        response.headers[name] = value
+    return response
 
 
 def _page(app: FastAPI) -> None:

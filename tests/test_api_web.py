@@ -167,3 +167,18 @@ def test_passages_for_entity_uses_the_graph(corpus_service: Service) -> None:
     got = corpus_service.passages_for_entity(ent["label"])
     assert got and got == {m["passage_id"] for m in corpus_service.entity(ent["id"])["mentions"]}
     assert corpus_service.passages_for_entity("no such thing at all") is None
+
+
+def test_a_server_error_has_the_headers_and_a_plain_message(tmp_path: Path, make_settings) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(make_settings(tmp_path / "store"))
+
+    class Broken:
+        def ask(self, question: str, **kwargs: Any) -> dict[str, Any]:
+            raise RuntimeError("boom")
+
+    app.state.service._search_engine = Broken()
+    r = TestClient(app, raise_server_exceptions=False).post("/api/ask", json={"question": QUESTION})
+    assert r.status_code == 500 and r.json()["error"]["code"] == "internal_error"
+    assert "boom" not in r.text and "went wrong" in r.json()["error"]["message"]
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
