@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,18 +46,10 @@ def _get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if os.environ.get("PEELGRAPH_WEB_URL"):  # drive an already running server instead
-        yield os.environ["PEELGRAPH_WEB_URL"].rstrip("/")
-        return
-    store = tmp_path_factory.mktemp("web-store")
-    env = {**os.environ, "PEELGRAPH_STORE": str(store), "PEELGRAPH_ENCODER": "hash", "HF_HUB_OFFLINE": "1"}
-    cli = Path(sys.executable).with_name("peelgraph")
-    build = [str(cli), "build"] if cli.exists() else [sys.executable, "-c", "from api.cli import main; raise SystemExit(main())", "build"]
-    done = subprocess.run(build, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, f"peelgraph build failed:\n{done.stdout}\n{done.stderr}"
-
+@contextmanager
+def _serving(store: Path, **env: str) -> Iterator[str]:
+    """uvicorn on a free loopback port over ``store``, until the block ends."""
+    env = {**os.environ, "PEELGRAPH_STORE": str(store), "PEELGRAPH_ENCODER": "hash", "HF_HUB_OFFLINE": "1", **env}
     port = _free_port()
     log = open(store / "server.log", "w+")
     proc = subprocess.Popen(
@@ -86,6 +79,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if os.environ.get("PEELGRAPH_WEB_URL"):  # drive an already running server instead
+        yield os.environ["PEELGRAPH_WEB_URL"].rstrip("/")
+        return
+    store = tmp_path_factory.mktemp("web-store")
+    env = {**os.environ, "PEELGRAPH_STORE": str(store), "PEELGRAPH_ENCODER": "hash", "HF_HUB_OFFLINE": "1"}
+    cli = Path(sys.executable).with_name("peelgraph")
+    build = [str(cli), "build"] if cli.exists() else [sys.executable, "-c", "from api.cli import main; raise SystemExit(main())", "build"]
+    done = subprocess.run(build, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"peelgraph build failed:\n{done.stdout}\n{done.stderr}"
+    with _serving(store) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -542,3 +550,39 @@ def test_report_page_of_a_bundled_report(page, server) -> None:  # noqa: ANN001
                         ("area_for_improvement", "Areas for improvement")):
         assert f"{title} ({len(detail['items'][kind])})" in text
     assert "still outstanding from" in text
+
+
+def test_a_server_with_an_api_key_takes_writes_once_the_key_is_typed(browser, tmp_path: Path) -> None:  # noqa: ANN001
+    store = tmp_path / "keyed-store"
+    store.mkdir()
+    report = tmp_path / "dorset-2016.txt"
+    report.write_text(SMALL_REPORT, encoding="utf-8")
+    with _serving(store, PEELGRAPH_API_KEY="s3cret-key") as base:
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        try:
+            page.goto(base + "/")
+            page.click("#tab-reports")
+            page.wait_for_selector("#reports-result[aria-busy='false'] .empty")
+            assert page.is_visible("#api-key-row") and page.is_hidden("#upload-zone")
+            page.fill("#api-key", "wrong")
+            page.dispatch_event("#api-key", "change")
+            with page.expect_file_chooser() as chooser:
+                page.click(".file-button")
+            chooser.value.set_files(str(report))
+            page.wait_for_selector("#messages .message")
+            assert "API key" in page.inner_text("#messages .message-text")
+            page.fill("#api-key", "s3cret-key")
+            page.dispatch_event("#api-key", "change")
+            with page.expect_file_chooser() as chooser:
+                page.click(".file-button")
+            chooser.value.set_files(str(report))
+            page.wait_for_selector("#upload-status .ok")
+            row = page.locator("#reports-result tbody tr", has_text="Dorset")
+            row.locator("button.danger").click()
+            row.locator("button.confirm").click()
+            page.wait_for_selector("#reports-result[aria-busy='false'] .empty")
+            assert _get(base + "/api/reports")[1] == b"[]"
+        finally:
+            context.close()

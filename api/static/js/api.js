@@ -30,8 +30,8 @@ function errorFrom(status, text) {
   return new ApiError(plain[status] || `The server answered with an error (${status}).`, status);
 }
 
-export async function api(path, { method = "GET", body, params, raw = false, signal } = {}) {
-  const opts = { method, headers: { Accept: "application/json" }, signal };
+export async function api(path, { method = "GET", body, params, raw = false, signal, headers = {} } = {}) {
+  const opts = { method, headers: { Accept: "application/json", ...headers }, signal };
   if (body !== undefined) {
     opts.body = JSON.stringify(body);
     opts.headers["Content-Type"] = "application/json";
@@ -48,11 +48,12 @@ export async function api(path, { method = "GET", body, params, raw = false, sig
 }
 
 /** Upload one file with XMLHttpRequest so the page can show upload progress (fetch cannot). */
-export function upload(file, onProgress) {
+export function upload(file, onProgress, headers = {}) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/reports");
     xhr.setRequestHeader("Accept", "application/json");
+    for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
     xhr.upload.addEventListener("progress", (ev) => { if (ev.lengthComputable) onProgress(ev.loaded / ev.total); });
     xhr.addEventListener("load", () => {
       if (xhr.status >= 200 && xhr.status < 300) resolve(JSON.parse(xhr.responseText));

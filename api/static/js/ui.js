@@ -8,6 +8,7 @@ export const state = {
   passages: new Map(),  // passage_id -> passage or hit (text for quotes and edge evidence)
   reports: new Map(),   // report_id -> report summary
   health: {},           // GET /api/health: writable, needs_key
+  apiKey: "",           // typed by the user when the server needs one for writes; never stored
 };
 
 export function showError(err, context) {

@@ -9,8 +9,9 @@ const changed = [];
 /** Call fn() after a report is added or deleted (the header and the filters reload). */
 export const onReportsChanged = (fn) => changed.push(fn);
 
-/** Uploads and deletes: the service accepts writes and needs no key the page cannot hold. */
-const canWrite = () => Boolean(state.health.writable && !state.health.needs_key);
+/** Uploads and deletes: the service accepts writes, with the API key typed here when it needs one. */
+const canWrite = () => Boolean(state.health.writable && (!state.health.needs_key || state.apiKey));
+const keyHeader = () => (state.apiKey ? { "X-API-Key": state.apiKey } : {});
 
 const ITEM_GROUPS = [["cause_of_concern", "Causes of concern"], ["recommendation", "Recommendations"],
   ["area_for_improvement", "Areas for improvement"]];
@@ -64,7 +65,7 @@ function deleteButton(r) {
 async function remove(r) {
   clearError();
   try {
-    await api(`/api/reports/${encodeURIComponent(r.report_id)}`, { method: "DELETE" });
+    await api(`/api/reports/${encodeURIComponent(r.report_id)}`, { method: "DELETE", headers: keyHeader() });
     $("#upload-status").replaceChildren(el("p", { class: "ok" }, `Deleted “${r.title}”.`));
     announce(`Deleted ${r.title}.`);
     await refresh();
@@ -111,7 +112,7 @@ async function send(file) {
     const res = await upload(file, (f) => {
       bar.value = f;
       if (f >= 1) status.replaceChildren(el("p", null, `Reading ${file.name}: finding passages, entities and relations…`));
-    });
+    }, keyHeader());
     const verb = res.status === "unchanged" ? "is already in the store" : "was added";
     status.replaceChildren(el("p", { class: "ok" }, `${file.name} ${verb}: ${plural(res.passages, "passage")}, ${plural(res.items, "item")}.`),
       pickList(res, "warnings").length ? el("ul", { class: "warnings" }, res.warnings.map((w) => el("li", null, `Warning: ${w}`))) : null);
@@ -125,11 +126,21 @@ async function send(file) {
   }
 }
 
-/** Show the upload controls only when the service accepts writes without a key the page cannot hold. */
+function showControls() {
+  $("#upload-zone").hidden = !canWrite();
+  $("#api-key-row").hidden = !(state.health.writable && state.health.needs_key);
+  $("#upload-readonly").hidden = Boolean(state.health.writable);
+}
+
+/** Upload and delete controls when the service accepts writes (after its API key is typed, if it needs one). */
 export function setupUpload() {
+  showControls();
   const zone = $("#upload-zone");
-  zone.hidden = !canWrite();
-  $("#upload-readonly").hidden = !zone.hidden;
+  $("#api-key").addEventListener("change", (ev) => {
+    state.apiKey = ev.target.value.trim();
+    showControls();
+    if (out.dataset.loaded) showReports(true);
+  });
   const input = $("#upload-input");
   input.addEventListener("change", () => { if (input.files.length) send(input.files[0]).then(() => { input.value = ""; }); });
   zone.addEventListener("dragover", (ev) => { ev.preventDefault(); zone.classList.add("dragging"); });
