@@ -482,14 +482,18 @@ def test_upload_open_and_delete_a_report(page, tmp_path: Path) -> None:  # noqa:
     path.write_text(SMALL_REPORT, encoding="utf-8")
     page.evaluate("""() => {  // record what the progress bar shows while the file goes up
       window.progressSeen = [];
+      window.barShown = false;
       const bar = document.querySelector('#upload-progress');
-      new MutationObserver(() => { if (!bar.hidden) window.progressSeen.push(bar.value); })
-        .observe(bar, {attributes: true});
+      new MutationObserver((records) => records.forEach((r) => {
+        if (r.attributeName === 'value') window.progressSeen.push(bar.value);
+        if (r.attributeName === 'hidden' && r.oldValue !== null) window.barShown = true;  // 'hidden' removed
+      })).observe(bar, {attributes: true, attributeOldValue: true});
     }""")
     with page.expect_file_chooser() as chooser:
         page.click(".file-button")  # the file button, with the mouse
     chooser.value.set_files(str(path))
     page.wait_for_selector("#upload-status .ok")
+    assert page.evaluate("() => window.barShown")
     assert page.evaluate("() => Math.max(...window.progressSeen)") == 1, page.evaluate("() => window.progressSeen")
     assert page.is_hidden("#upload-progress")
     assert "dorset-2016.txt was added" in page.inner_text("#upload-status")
