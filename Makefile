@@ -3,8 +3,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-HOST ?= 127.0.0.1
-PORT ?= 8000
+# `make serve PORT=9000` or PEELGRAPH_PORT=9000 make serve (the shell reads the variable when the recipe runs)
+HOST ?= $${PEELGRAPH_HOST:-127.0.0.1}
+PORT ?= $${PEELGRAPH_PORT:-8000}
 
 .PHONY: setup browser office build serve test bench clean
 

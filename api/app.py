@@ -1,33 +1,38 @@
-"""The FastAPI application: thin routes over the Service facade, one error shape."""
+"""The FastAPI application: thin routes over the Service facade, one error shape, security headers."""
 from __future__ import annotations
 
-import hmac
+import logging
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, FastAPI, File, Request, UploadFile
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.messages import error_body, validation_message
 from api.routes import router
 from api.service import Service
 from api.settings import Settings, get_settings
-from graph.errors import Forbidden, PeelgraphError, TooLarge
+from graph.errors import PeelgraphError
 
 STATIC = Path(__file__).parent / "static"
-
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+log = logging.getLogger("peelgraph.api")
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
           413: "too_large", 415: "unsupported_format", 422: "invalid_parameter"}
 
-
-def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "detail": detail}}
+# The page loads nothing from another origin; blob: lets it save an export it has just received.
+PAGE_CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# FastAPI's /docs and /redoc pages are inline HTML that pull Swagger UI / ReDoc from a CDN.
+DOCS_CSP = ("default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
+            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; worker-src blob:; frame-ancestors 'none'")
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+                    "X-Frame-Options": "DENY"}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,6 +43,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
                            allow_headers=["*"])
+    _errors(app)
+    _middleware(app, settings)
+    app.include_router(router)
+    _page(app)
+    return app
+
+
+def _errors(app: FastAPI) -> None:
+    """Every error, ours or the framework's, as {"error": {"code", "message", "detail"}}."""
 
     @app.exception_handler(PeelgraphError)
     async def _peelgraph_error(_: Request, exc: PeelgraphError) -> JSONResponse:
@@ -45,9 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", "")} for e in exc.errors()]
-        msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors) or "invalid request"
-        return JSONResponse(error_body("invalid_parameter", msg, errors), status_code=422)
+        errors = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type")}
+                  for e in exc.errors()]
+        return JSONResponse(error_body("invalid_parameter", validation_message(exc.errors()), errors),
+                            status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -55,64 +70,40 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                             status_code=exc.status_code)
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(error_body("internal_error", "internal error", type(exc).__name__), status_code=500)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+        # this handler runs outside the http middleware: it adds the security headers itself
+        return _secure(JSONResponse(error_body("internal_error", "Something went wrong on the server (internal error).",
+                                               type(exc).__name__), status_code=500), request.url.path)
 
+
+def _middleware(app: FastAPI, settings: Settings) -> None:
     @app.middleware("http")
-    async def _limit_body(request: Request, call_next: Any) -> Any:
+    async def _limit_and_headers(request: Request, call_next: Any) -> Response:
         # refuse an oversized upload before reading it (the multipart overhead gets 1 MB of slack)
         length = request.headers.get("content-length")
         limit = settings.max_upload_bytes + 1024 * 1024
         if length and length.isdigit() and int(length) > limit:
-            return JSONResponse(error_body("too_large", f"request body larger than {limit} bytes"), status_code=413)
-        return await call_next(request)
+            mb = settings.max_upload_bytes // (1024 * 1024)
+            response: Response = JSONResponse(
+                error_body("too_large", f"The file is too large (at most {mb} MB)."), status_code=413)
+        else:
+            response = await call_next(request)
+        return _secure(response, request.url.path)
 
-    def service(request: Request) -> Service:
-        return request.app.state.service
 
-    def writer(request: Request) -> None:
-        """Writes need the API key; with no key set, only a service bound to loopback accepts them."""
-        key = settings.api_key
-        if key:
-            given = request.headers.get("x-api-key") or request.headers.get("authorization", "").removeprefix("Bearer ")
-            if not hmac.compare_digest(given.encode(), key.encode()):
-                raise Forbidden("this operation needs a valid API key (header X-API-Key)")
-        elif settings.host not in LOOPBACK:
-            raise Forbidden("writes are disabled: set PEELGRAPH_API_KEY to allow them on a non-loopback address")
+def _secure(response: Response, path: str) -> Response:
+    """The security headers every response carries (the API docs pages get the CSP their CDN scripts need)."""
+    response.headers["Content-Security-Policy"] = DOCS_CSP if path in ("/docs", "/redoc") else PAGE_CSP
+    for name, value in SECURITY_HEADERS.items():
+        response.headers[name] = value
+    return response
 
-    @app.get("/api/health")
-    def health(svc: Service = Depends(service)) -> dict[str, Any]:
-        return {"status": "ok", "reports": svc.store.count("reports"), "passages": svc.store.count("passages")}
 
-    @app.get("/api/stats")
-    def stats(svc: Service = Depends(service)) -> dict[str, Any]:
-        return svc.stats()
-
-    @app.get("/api/reports")
-    def reports(svc: Service = Depends(service)) -> list[dict[str, Any]]:
-        return svc.reports()
-
-    @app.post("/api/reports", status_code=201)
-    async def upload(file: UploadFile = File(...), svc: Service = Depends(service),
-                     _: None = Depends(writer)) -> dict[str, Any]:
-        limit = svc.settings.max_upload_bytes
-        data = await file.read(limit + 1)
-        if len(data) > limit:
-            raise TooLarge(f"{file.filename or 'upload'}: larger than the limit of {limit} bytes")
-        # ingest (parsing, encoding, graph extraction) runs off the event loop so other requests go on
-        return await run_in_threadpool(svc.ingest_bytes, data, file.filename or "upload")
-
-    @app.delete("/api/reports/{report_id}")
-    def delete(report_id: str, svc: Service = Depends(service), _: None = Depends(writer)) -> dict[str, Any]:
-        return svc.delete(report_id)
-
-    app.include_router(router)
-
-    # the web page: plain files, no build step
+def _page(app: FastAPI) -> None:
+    """The web page: plain files and ES modules, no build step."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
-
-    return app

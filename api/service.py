@@ -14,6 +14,7 @@ from graph.ingest.pipeline import build_report
 from graph.store import Store
 
 REPORT_SUFFIXES = {".txt", ".pdf", ".html", ".htm", ".docx"}
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 Progress = Callable[[str, int, int], None]  # (file name, number, of how many)
 
 
@@ -70,8 +71,12 @@ class Service:
             for step in self.before_put:
                 step(report)
         status = self.store.put_report(report, extra=lambda con, r: [h(con, r) for h in self.on_put])
+        # Report.warnings comes with the formats work ("no force or period found ..."); until then there are none
+        warnings = list(getattr(report, "warnings", None) or [])
+        if not warnings and not report.meta.force and not report.meta.year:  # never accept such a file silently
+            warnings.append("no force or period found: this may not be an inspection report")
         return {"report_id": report.report_id, "source": report.source, "status": status,
-                "passages": len(report.passages), "items": len(report.items)}
+                "passages": len(report.passages), "items": len(report.items), "warnings": warnings}
 
     def delete(self, report_id: str) -> dict[str, Any]:
         self.store.delete_report(report_id, extra=lambda con, rid: [h(con, rid) for h in self.on_delete])
@@ -108,24 +113,48 @@ class Service:
 
     # ------------------------------------------------------------ reads
 
+    def writes(self) -> dict[str, bool]:
+        """Whether this service accepts uploads and deletes: with an API key, or bound to loopback only."""
+        return {"writable": bool(self.settings.api_key) or self.settings.host in LOOPBACK,
+                "needs_key": bool(self.settings.api_key)}
+
+    def health(self) -> dict[str, Any]:
+        return {"status": "ok", "reports": self.store.count("reports"), "passages": self.store.count("passages"),
+                **self.writes()}
+
+    def legend(self) -> dict[str, Any]:
+        """The one legend (node fills, relation strokes, polarity colours) every picture of the graph uses."""
+        from ontology import legend
+
+        return legend()
+
     def reports(self) -> list[dict[str, Any]]:
         return self.store.reports()
 
+    def report(self, report_id: str) -> dict[str, Any]:
+        """One report with its judgments, causes of concern, recommendations and areas for improvement."""
+        self.store.report(report_id)  # unknown id -> NotFound
+        rep = next(r for r in self.store.reports() if r["report_id"] == report_id)
+        items = self.items(report_id)
+        return {**rep, "items": {kind: [it for it in items if it["kind"] == kind] for kind in ITEM_KINDS}}
+
+    def tracker(self, kind: str | None = None, status: str | None = None, q: str | None = None) -> dict[str, Any]:
+        """Every recommendation, AFI and cause of concern: origin year, carried over, found again, evidence."""
+        from graph.tracker import STATUSES, TRACKED, tracker
+
+        if kind and kind not in TRACKED:
+            raise InvalidParameter(f"unknown kind {kind!r}; use one of {', '.join(TRACKED)}")
+        if status and status not in STATUSES:
+            raise InvalidParameter(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+        items = self.items()
+        wanted = {it["passage_id"] for it in items if it["passage_id"]}
+        passages = {p.passage_id: p for p in self.store.passages() if p.passage_id in wanted}
+        return tracker(self.knowledge(), items, self.reports(), passages, kind=kind, status=status, q=q)
+
     def stats(self) -> dict[str, Any]:
-        items = self.store.items()
-        out = []
-        for r in self.store.reports():
-            mine = [it for it in items if it.report_id == r["report_id"]]
-            count = lambda kind: sum(1 for it in mine if it.kind == kind)  # noqa: E731
-            out.append({
-                "report_id": r["report_id"], "title": r["title"], "force": r["force"], "year": r["year"],
-                "programme": r["programme"], "passages": r["passages"],
-                "recommendations": count("recommendation"), "areas_for_improvement": count("area_for_improvement"),
-                "causes_of_concern": count("cause_of_concern"),
-                "judgments": [{"question": "overall" if it.overall else it.question, "grade": it.grade}
-                              for it in mine if it.kind == "judgment"],
-            })
-        return {"reports": out, "passages": self.store.count("passages")}
+        from graph.catalogue import report_stats
+
+        return report_stats(self.store.reports(), self.store.items(), self.store.count("passages"))
 
     def passages(self, report_id: str | None = None, kind: str | None = None,
                   limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
@@ -133,6 +162,10 @@ class Service:
             self.store.report(report_id)  # unknown id -> NotFound
         years = {r["report_id"]: r["year"] for r in self.store.reports()}
         return [passage_json(p, years.get(p.report_id)) for p in self.store.passages(report_id, kind, limit, offset)]
+
+    def passage(self, passage_id: str) -> dict[str, Any]:
+        p = self.store.passage(passage_id)
+        return passage_json(p, self.store.report(p.report_id)["year"])
 
     def items(self, report_id: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
         if kind and kind not in ITEM_KINDS:
@@ -158,111 +191,28 @@ class Service:
                 self._graph_generation = gen
             return self._graph
 
-    def _node(self, name_or_id: str) -> str:
-        from graph.extract.entities import norm_key
-
-        G = self.knowledge()
-        if name_or_id in G:
-            return name_or_id
-        key = norm_key(name_or_id)
-        for want_alias in (False, True):
-            for n, d in sorted(G.nodes(data=True), key=lambda x: (x[1]["type"] in ("finding", "metric"), x[0])):
-                names = d["aliases"] if want_alias else [d["label"]]
-                if any(norm_key(x) == key for x in names) or (want_alias and name_or_id in d["aliases"]):
-                    return n
-        raise NotFound(f"no entity named or with id {name_or_id!r}; try `peelgraph entities --q {name_or_id!r}`",
-                       {"entity": name_or_id})
-
     def entities(self, type: str | None = None, q: str | None = None) -> list[dict[str, Any]]:
-        from graph.build import ENTITY_TYPES, NODE_TYPES
+        from graph import catalogue
 
-        if type and type not in NODE_TYPES:
-            raise InvalidParameter(f"unknown entity type {type!r}; use one of {', '.join(NODE_TYPES)}")
-        G = self.knowledge()
-        want = (type,) if type else ENTITY_TYPES
-        ql = (q or "").strip().lower()
-        out = []
-        for n, d in sorted(G.nodes(data=True)):
-            if d["type"] not in want:
-                continue
-            if ql and ql not in d["label"].lower() and not any(ql in a.lower() for a in d["aliases"]):
-                continue
-            out.append({"id": n, "label": d["label"], "type": d["type"], "kind": d.get("kind"),
-                        "aliases": d["aliases"], "reports": d["reports"], "mentions": len(d["mentions"])})
-        # most-mentioned first; forces (hubs of every report) after the things inside them
-        return sorted(out, key=lambda e: (e["type"] == "force", -e["mentions"], e["id"]))
+        return catalogue.entities(self.knowledge(), type, q)
 
     def entity(self, name_or_id: str) -> dict[str, Any]:
-        from graph.build import ensure_communities, node_ref, relation_json
+        from graph import catalogue
 
-        if not (name_or_id or "").strip():
-            raise BadInput("give an entity name or id")
-        G = self.knowledge()
-        ensure_communities(G)
-        n = self._node(name_or_id.strip())
-        d = G.nodes[n]
-        texts = {}
-        for m in d["mentions"]:
-            if m["passage_id"] not in texts:
-                try:
-                    texts[m["passage_id"]] = self.store.passage(m["passage_id"]).text
-                except NotFound:
-                    texts[m["passage_id"]] = ""
-        mentions = [{**m, "text": texts.get(m["passage_id"], "")} for m in d["mentions"]]
-        rels = [relation_json(G, s, t, e) for s, t, e in sorted(
-            list(G.out_edges(n, data=True)) + list(G.in_edges(n, data=True)), key=lambda x: x[2]["id"])]
-        neighbours = sorted({x for s, t, _ in list(G.out_edges(n, data=True)) + list(G.in_edges(n, data=True))
-                             for x in (s, t) if x != n})
-        return {"id": n, "label": d["label"], "type": d["type"], "kind": d.get("kind"), "data": d.get("data", {}),
-                "aliases": d["aliases"], "reports": d["reports"], "community": d.get("community"),
-                "mentions": mentions, "relations": rels, "neighbours": [node_ref(G, x) for x in neighbours]}
+        return catalogue.entity(self.knowledge(), self.store, name_or_id)
 
     def relations(self, type: str | None = None, entity: str | None = None) -> list[dict[str, Any]]:
-        from graph.build import RELATION_TYPES, relation_json
+        from graph import catalogue
 
-        if type and type not in RELATION_TYPES:
-            raise InvalidParameter(f"unknown relation type {type!r}; use one of {', '.join(RELATION_TYPES)}")
-        G = self.knowledge()
-        node = self._node(entity) if entity else None
-        out = [relation_json(G, s, t, e) for s, t, e in G.edges(data=True)
-               if (not type or e["type"] == type) and (node is None or node in (s, t))]
-        return sorted(out, key=lambda r: (r["type"], r["source"]["id"], r["target"]["id"]))
+        return catalogue.relations(self.knowledge(), type, entity)
 
     def findings(self, theme: str | None = None, polarity: str | None = None,
                  report_id: str | None = None) -> list[dict[str, Any]]:
-        from ontology import FINDING_POLARITIES
+        from graph import catalogue
 
-        if polarity and polarity not in FINDING_POLARITIES:
-            raise InvalidParameter(f"unknown polarity {polarity!r}; use one of {', '.join(FINDING_POLARITIES)}")
         if report_id:
-            self.store.report(report_id)
-        G = self.knowledge()
-        theme_id = None
-        if theme:
-            from graph.extract.entities import slug
-
-            cands = [n for n, d in G.nodes(data=True) if d["type"] == "theme"]
-            theme_id = next((n for n in cands if n == theme or n == f"theme:{theme}" or n == f"theme:{slug(theme)}"
-                             or G.nodes[n]["label"].lower() == theme.lower()), None)
-            if theme_id is None:
-                raise InvalidParameter(f"unknown theme {theme!r}; use one of "
-                                       f"{', '.join(sorted(c[6:] for c in cands))}")
-        out = []
-        for n, d in sorted(G.nodes(data=True)):
-            if d["type"] != "finding":
-                continue
-            data = d["data"]
-            if polarity and data["polarity"] != polarity:
-                continue
-            if report_id and d["reports"] != [report_id]:
-                continue
-            if theme_id and theme_id[6:] not in data["themes"]:
-                continue
-            m = d["mentions"][0]
-            out.append({"id": n, "report_id": m["report_id"], "passage_id": m["passage_id"], "question": data["question"],
-                        "polarity": data["polarity"], "text": data["text"], "themes": data["themes"],
-                        "entities": data["entities"]})
-        return out
+            self.store.report(report_id)  # unknown id -> NotFound
+        return catalogue.findings(self.knowledge(), theme, polarity, report_id)
 
     def crosscutting(self, limit: int | None = 50) -> list[dict[str, Any]]:
         from graph.build import crosscutting
@@ -280,15 +230,9 @@ class Service:
 
     def themes(self) -> list[dict[str, Any]]:
         """The SKOS themes with how many passages each one tags."""
-        from ontology import themes
+        from graph import catalogue
 
-        counts: dict[str, int] = {}
-        G = self.knowledge()
-        for n, d in G.nodes(data=True):
-            if d["type"] == "theme":
-                counts[n.split(":", 1)[-1]] = len(d.get("mentions", []))
-        return [{"id": t.id, "label": t.label, "definition": t.definition, "alt_labels": list(t.alt_labels),
-                 "broader": list(t.broader), "passages": counts.get(t.id, 0)} for t in themes()]
+        return catalogue.themes(self.knowledge())
 
     def trace(self, source: str, target: str | None = None, depth: int = 4) -> dict[str, Any]:
         from graph.trace import trace
@@ -297,6 +241,7 @@ class Service:
 
     def compare(self, topic: str) -> dict[str, Any]:
         """A theme or an entity across reports, side by side by year."""
+        from graph import catalogue
         from graph.compare import compare
         from graph.trace import resolve
 
@@ -304,35 +249,16 @@ class Service:
             raise BadInput("give a theme or an entity to compare")
         G = self.knowledge()
         nodes = resolve(G, topic)
-        about: set[str] = set()
-        for n in nodes:
-            about.update(m["passage_id"] for m in G.nodes[n].get("mentions", []))
-        metrics = [{"id": n, "label": d["label"], "report_id": (d.get("reports") or [None])[0],
-                    "passage_id": (d.get("mentions") or [{}])[0].get("passage_id"), **(d.get("data") or {})}
-                   for n, d in G.nodes(data=True) if d["type"] == "metric"]
-        out = compare(topic, self.reports(), self.findings(), self.items(), metrics, about)
+        out = compare(topic, self.reports(), self.findings(), self.items(), catalogue.metrics(G),
+                      catalogue.passages_about(G, nodes))
         out["matched"] = [{"id": n, "label": G.nodes[n]["label"], "type": G.nodes[n]["type"]} for n in nodes]
         return out
 
     def causal_evidence(self, question: str, limit: int = 3) -> list[dict[str, Any]]:
         """Evidence of causes/affects relations whose two ends the question names (for why-questions)."""
-        from graph.trace import words
+        from graph.catalogue import causal_evidence
 
-        want = words(question)
-        G = self.knowledge()
-        causal = G.graph.get("_causal")
-        if causal is None:  # once per graph: the causal edges with the words of their two ends
-            causal = G.graph["_causal"] = [
-                (words(G.nodes[s]["label"]), words(G.nodes[t]["label"]), d) for s, t, d in G.edges(data=True)
-                if d["type"] in ("causes", "affects")]
-        scored = []
-        for ws, wt, d in causal:
-            a, b = len(want & ws), len(want & wt)
-            if (a and b) or max(a, b) >= 2:
-                for ev in d.get("evidence", []):
-                    scored.append((-(a + b + (a > 0 and b > 0)), d["id"], ev))
-        scored.sort(key=lambda x: (x[0], x[1]))
-        return [ev for _, _, ev in scored[:limit]]
+        return causal_evidence(self.knowledge(), question, limit)
 
     def passages_for_entity(self, name: str) -> set[str] | None:
         """Passages that mention the entity (resolved through the graph, aliases included); None if unknown."""
@@ -341,6 +267,11 @@ class Service:
         except NotFound:
             return None
         return {m["passage_id"] for m in self.knowledge().nodes[node]["mentions"]}
+
+    def _node(self, name_or_id: str) -> str:
+        from graph.catalogue import find_node
+
+        return find_node(self.knowledge(), name_or_id)
 
     def subgraph_for(self, passage_ids: Iterable[str], limit: int = 40) -> dict[str, Any]:
         """The nodes mentioned in some passages and the relations those passages evidence (for answers)."""
@@ -352,7 +283,7 @@ class Service:
                question: str | None = None, trace: dict[str, str] | None = None, entity: str | None = None,
                depth: int = 1, title: str | None = None) -> dict[str, Any]:
         """A subgraph chosen by ids, theme, search, question, trace or neighbourhood, in the export shape."""
-        from graph import subgraph
+        from graph import catalogue, subgraph
 
         G = self.knowledge()
         if node_ids:
@@ -360,7 +291,7 @@ class Service:
             if not nodes:
                 raise NotFound("none of the given node ids is in the graph", {"node_ids": node_ids[:20]})
         elif theme:
-            nodes, label = subgraph.around(G, [self._theme_node(theme)], 1), f"Theme: {theme}"
+            nodes, label = subgraph.around(G, [catalogue.theme_node(G, theme)], 1), f"Theme: {theme}"
         elif query:
             hits = self.search(query, k=10)["hits"]
             nodes, label = subgraph.for_passages(G, [h["passage_id"] for h in hits], 60)["node_ids"], f"Search: {query}"
@@ -374,7 +305,7 @@ class Service:
             nodes = sorted({n["id"] for p in out["paths"] for n in p["nodes"]})
             label = f"Trace: {trace['from']}" + (f" -> {trace['to']}" if trace.get("to") else "")
         elif entity:
-            nodes, label = subgraph.around(G, [self._node(entity)], depth), f"Around: {entity}"
+            nodes, label = subgraph.around(G, [catalogue.find_node(G, entity)], depth), f"Around: {entity}"
         else:
             raise InvalidParameter("choose a subgraph: node_ids, theme, query, question, trace or entity")
         limit = self.settings.max_export_nodes
@@ -399,19 +330,6 @@ class Service:
             self._rdf = (gen, to_rdf(self.knowledge(), store=self.store))
         return run(self._rdf[1], query, timeout=self.settings.sparql_timeout, max_rows=self.settings.sparql_rows)
 
-    def _theme_node(self, theme: str) -> str:
-        from graph.extract.entities import slug
-
-        G = self.knowledge()
-        for n in (theme, f"theme:{theme}", f"theme:{slug(theme)}"):
-            if n in G and G.nodes[n]["type"] == "theme":
-                return n
-        for n, d in G.nodes(data=True):
-            if d["type"] == "theme" and (d["label"].lower() == theme.lower()
-                                         or theme.lower() in (a.lower() for a in d.get("aliases", []))):
-                return n
-        raise NotFound(f"no theme {theme!r}; see GET /api/themes", {"theme": theme})
-
 
 def passage_json(p: Passage, year: str | None) -> dict[str, Any]:
     return {"passage_id": p.passage_id, "report_id": p.report_id, "year": year, "section": " > ".join(p.section),
@@ -422,7 +340,8 @@ def passage_json(p: Passage, year: str | None) -> dict[str, Any]:
 def item_json(it: Item) -> dict[str, Any]:
     return {"item_id": it.item_id, "report_id": it.report_id, "kind": it.kind,
             "question": "overall" if it.overall else it.question, "text": it.text,
-            "carried_over_from": it.carried_over_from, "grade": it.grade, "passage_id": it.passage_id}
+            "carried_over_from": it.carried_over_from, "grade": it.grade, "passage_id": it.passage_id,
+            "lead": it.lead}
 
 
 def _expand(paths: Iterable[str | Path]) -> list[Path]:

@@ -174,3 +174,70 @@ def test_subprocess_error_exit_code(tmp_path: Path) -> None:
                        env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "empty.txt" in r.stderr and r.stdout == ""
+
+
+@pytest.mark.parametrize("argv", [("compare", "neighbourhood policing"), ("themes",), ("tracker",), ("legend",),
+                                  ("sparql", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3"), ("reports",), ("stats",),
+                                  ("crosscutting",), ("items",), ("findings",)])
+def test_every_command_prints_text_unless_json(built, run_cli, argv) -> None:  # type: ignore[no-untyped-def]
+    import json
+    store, _ = built
+    text = run_cli(store, *argv)
+    assert text.code == 0 and text.out.strip(), text.err
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(text.out)
+    as_json = run_cli(store, *argv, "--json")
+    assert as_json.code == 0 and as_json.json() is not None
+
+
+def test_tracker_text_names_origin_years(built, run_cli) -> None:  # type: ignore[no-untyped-def]
+    store, _ = built
+    data = run_cli(store, "tracker", "--status", "carried_over", "--json").json()
+    text = run_cli(store, "tracker", "--status", "carried_over").out
+    assert len(data["items"]) == 3
+    for row in data["items"]:
+        assert f"[carried over from {row['origin']['label']}]" in text and f"(origin {row['origin_year']})" in text
+
+
+def test_a_new_command_is_one_table_entry() -> None:
+    from api.cli import COMMANDS, _parser
+
+    names = [c.name for c in COMMANDS]
+    assert len(names) == len(set(names))
+    sub = next(a for a in _parser()._actions if a.dest == "command")
+    assert set(sub.choices) == set(names) | {"serve"}
+    assert all(callable(c.call) and callable(c.show) for c in COMMANDS)
+
+
+def test_serve_changes_no_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import os
+
+    import uvicorn
+
+    from api import cli
+    from api.settings import get_settings
+
+    monkeypatch.setenv("PEELGRAPH_STORE", str(tmp_path / "store"))
+    get_settings.cache_clear()
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    before = dict(os.environ)
+    assert cli.main(["serve", "--host", "0.0.0.0", "--port", "8123"]) == 0
+    assert dict(os.environ) == before
+    assert seen["host"] == "0.0.0.0" and seen["port"] == 8123
+    assert seen["app"].state.service.settings.host == "0.0.0.0"  # writes follow the bound address
+    get_settings.cache_clear()
+
+
+def test_make_serve_port_from_the_command_line_or_the_environment() -> None:
+    """`make serve PORT=...` wins; otherwise the shell reads PEELGRAPH_PORT when the recipe runs."""
+    def serve_line(*args: str, **env: str) -> str:
+        out = subprocess.run(["make", "-n", "serve", *args], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                             env={**os.environ, **env})
+        assert out.returncode == 0, out.stderr
+        line = next(x for x in out.stdout.splitlines() if "peelgraph serve" in x)
+        return subprocess.run(["sh", "-c", f"echo {line}"], capture_output=True, text=True,
+                              env={**os.environ, **env}).stdout
+    assert "--port 9001" in serve_line("PORT=9001")
+    assert "--port 9002" in serve_line(PEELGRAPH_PORT="9002")
+    assert "--port 8000" in serve_line(PEELGRAPH_PORT="")
