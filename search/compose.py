@@ -197,8 +197,12 @@ def choose(snap: Snapshot, cands: list[Candidate], ranked: list[Sentence], plan:
                                                                                  for q in quotes):
             continue
         start, end, used = _span(snap, by_row[s.row], s)
-        used = {i for i in used if not any(q.row == s.row and i in q.indexes for q in quotes)} or {s.index}
         text = " ".join(snap.texts[s.row][start:end].split())
+        taken = any(q.row == s.row and used & q.indexes for q in quotes)
+        if used != {s.index} and (taken or any(_similar(text, q.text) for q in quotes)):
+            if _ANAPHOR.match(s.text):
+                continue  # "It should..." means nothing without the sentence before, which is quoted already
+            start, end, used, text = s.start, s.end, {s.index}, s.text  # the neighbour is quoted already
         quotes.append(Quote(row=s.row, start=start, end=end, text=text, score=s.score, indexes=used))
     if plan.kind == "compare":  # every report in scope speaks, even when its sentences score lower
         have = {snap.report_ids[q.row] for q in quotes}
