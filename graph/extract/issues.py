@@ -64,7 +64,9 @@ _STOP_NP = re.compile(
 _SUBJECT_PRONOUN = re.compile(r"^(?:they|it|he|she)\b\s*", re.I)
 _BAD_START = re.compile(r"^(?:it|they|them|this|there|we|he|she|that|these|those|while|although|for example|by|of|"
                         r"to|be|which|who|and|or|but|from|is|are|was|were|has|have|had|as at)\b", re.I)
-_BAD_END = {"this", "these", "those", "it", "them", "they", "that"}
+_BAD_END = {"this", "these", "those", "it", "that"}
+_VAGUE = {"role", "roles", "workload", "workloads", "work", "time", "issue", "issues", "problem", "problems", "area",
+          "areas", "way", "part", "result", "example", "approach", "number", "level", "use"}
 _GENERIC = {"force", "forces", "police", "crime", "investigations", "staff", "officers", "people", "work",
             "this", "that", "it", "they"}
 
@@ -293,6 +295,8 @@ def valid_label(label: str | None) -> bool:
     words = label.split()
     if not (1 <= len(words) <= MAX_WORDS + 2) or not any(len(w) > 2 for w in words):
         return False
+    if len(words) == 1 and words[0].lower() in _VAGUE:
+        return False  # one vague word ("workload", "role") names no issue on its own
     if _BAD_START.match(label) or label.lower() in _GENERIC or words[-1].lower() in _TRAILING | _BAD_END:
         return False
     t = lookup(label)
