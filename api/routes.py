@@ -146,3 +146,9 @@ def sparql_get(query: str = Query(..., max_length=20000), svc: Service = Depends
 @router.post("/sparql")
 def sparql_post(body: SparqlBody = Body(...), svc: Service = Depends(service)) -> dict[str, Any]:
     return svc.sparql(body.query)
+
+
+@router.get("/involved")
+def involved(limit: int = Limit, offset: int = Offset, svc: Service = Depends(service)) -> list[dict[str, Any]]:
+    """Roles, units and partners ranked by the spread of their mentions (the cross-cutting view's "who")."""
+    return page(svc.involved(), limit, offset, svc)

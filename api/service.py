@@ -402,6 +402,12 @@ class Service:
                 return n
         raise NotFound(f"no theme {theme!r}; see GET /api/themes", {"theme": theme})
 
+    def involved(self, limit: int | None = 50) -> list[dict[str, Any]]:
+        """Who is involved: roles, units and partners ranked by the spread of the passages naming them."""
+        from graph.build import involved
+
+        return involved(self.knowledge(), limit)
+
 
 def passage_json(p: Passage, year: str | None) -> dict[str, Any]:
     return {"passage_id": p.passage_id, "report_id": p.report_id, "year": year, "section": " > ".join(p.section),

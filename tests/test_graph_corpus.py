@@ -175,3 +175,32 @@ def test_no_label_in_the_bundled_graph_asserts_the_opposite_of_its_quote(G):
     issue_labels = [d["label"] for _, d in G.nodes(data=True) if d["type"] == "issue"]
     assert all(len(label.split()) <= issues.MAX_WORDS + 2 for label in issue_labels)
     assert all(label.split()[-1].lower() not in {"the", "of", "a", "to", "and", "for"} for label in issue_labels)
+
+
+def test_crosscutting_top_ten_are_issues_with_reasons(G):
+    top = knowledge.crosscutting(G, 10)
+    assert len(top) == 10
+    for item in top:
+        assert G.nodes[item["id"]]["type"] == "issue", item
+        assert any(d["type"] in relations.CAUSAL_TYPES for _, _, d in
+                   list(G.out_edges(item["id"], data=True)) + list(G.in_edges(item["id"], data=True)))
+        counts = (item["theme_count"], item["question_count"], item["report_count"], item["affects_count"])
+        assert item["why"] == "{} theme{} · {} question{} · {} report{} · affects {}".format(
+            counts[0], "" if counts[0] == 1 else "s", counts[1], "" if counts[1] == 1 else "s",
+            counts[2], "" if counts[2] == 1 else "s", counts[3])
+        assert counts[:3] == (len(item["themes"]), len(item["questions"]), len(item["reports"]))
+    assert [x["score"] for x in top] == sorted((x["score"] for x in top), reverse=True)
+    who = knowledge.involved(G, 10)
+    assert who and all(G.nodes[x["id"]]["type"] in ("role", "unit", "partner") and x["why"] for x in who)
+    assert not {x["id"] for x in who} & {x["id"] for x in knowledge.crosscutting(G)}
+
+
+def test_graph_is_a_snapshot_with_communities_built_once(G):
+    assert all("community" in d for n, d in G.nodes(data=True) if G.degree(n))
+    facts = knowledge.facts(G)
+    with pytest.raises(TypeError):
+        facts.passage_themes["x"] = ("y",)  # type: ignore[index]
+    before = dict(G.graph)
+    knowledge.crosscutting(G)
+    knowledge.involved(G)
+    assert dict(G.graph) == before  # ranking reads the snapshot, never caches into it

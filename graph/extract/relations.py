@@ -321,8 +321,11 @@ def _sentences(report: Report, ex: Extraction) -> list[_Sentence]:
     return out
 
 
-def _add_causal(out: _Out, s: _Sentence, themes_of: ThemesOf | None) -> None:
-    """A cause-and-effect edge from one sentence, kept only when its quote supports it."""
+def _add_causal(out: _Out, s: _Sentence, themes_of: ThemesOf | None, known: dict[str, str]) -> None:
+    """A cause-and-effect edge from one sentence, kept only when its quote supports it.
+
+    An end whose label names a known entity ("Operation Encompass") is that entity, not a new issue.
+    """
     c = read_causal(s.text, s.prev)
     if c is None:
         return
@@ -335,8 +338,9 @@ def _add_causal(out: _Out, s: _Sentence, themes_of: ThemesOf | None) -> None:
     if not supports(rule, ev.quote, c_label, e_label):
         return
     pid = s.passage.passage_id
-    c_id = out.node("issue", c_label, pid, s.prev_start if c.uses_prev and s.prev_start is not None else s.start, s.end)
-    e_id = out.node("issue", e_label, pid, s.start, s.end)
+    c_id = known.get(norm_key(c_label)) or out.node("issue", c_label, pid, s.prev_start if c.uses_prev and
+                                                    s.prev_start is not None else s.start, s.end)
+    e_id = known.get(norm_key(e_label)) or out.node("issue", e_label, pid, s.start, s.end)
     out.rel(c.type, c_id, e_id, _polarity(f"{c.prefix} {c.effect}", s.text), rule, [ev])
     for t in (themes_of(s.text) if themes_of else []):
         for nid in (c_id, e_id):
@@ -422,8 +426,10 @@ def extract(report: Report, ex: Extraction, themes_of: ThemesOf | None = None) -
     """Per-report relations. ``themes_of(sentence)`` gives a sentence's theme ids (for issue -> theme edges)."""
     out = _Out(report)
     force_id = _force_id(report, ex)
+    known = {norm_key(n): e.id for e in sorted(ex.entities.values(), key=lambda e: e.id) if e.type != "force"
+             for n in (e.label, *e.aliases)}
     for s in _sentences(report, ex):
-        _add_causal(out, s, themes_of)
+        _add_causal(out, s, themes_of, known)
         _add_partners(out, s, ex, force_id)
         _add_responsibility(out, s, ex)
     _items(report, out, themes_of)
