@@ -72,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("source", metavar="FROM")
     c.add_argument("target", nargs="?", metavar="TO")
     c.add_argument("--depth", type=int, default=4)
+    c.add_argument("--via", choices=("meaning", "themes"), default=None,
+                   help="themes: also walk theme and mentions hops (default: cause-and-effect and partner edges)")
     c = cmd("compare", "a theme or entity across reports, side by side by year")
     c.add_argument("topic", metavar="THEME_OR_ENTITY")
     cmd("themes", "the themes of the SKOS scheme and how many passages each tags")
@@ -162,7 +164,7 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "ask":
         result = service.ask(args.question, k=args.k)
     elif args.command == "trace":
-        result = service.trace(args.source, args.target, depth=args.depth)
+        result = service.trace(args.source, args.target, depth=args.depth, via=args.via)
     elif args.command == "compare":
         result = service.compare(args.topic)
     elif args.command == "themes":

@@ -105,8 +105,9 @@ def crosscutting(limit: int = Limit, offset: int = Offset, svc: Service = Depend
 
 @router.get("/trace")
 def trace(from_: str = Query(..., alias="from", max_length=200), to: str | None = Query(None, max_length=200),
-          depth: int = Query(4, ge=1, le=6), svc: Service = Depends(service)) -> dict[str, Any]:
-    return svc.trace(from_, to, depth=depth)
+          depth: int = Query(4, ge=1, le=6), via: str | None = Query(None, pattern="^(meaning|themes)$"),
+          svc: Service = Depends(service)) -> dict[str, Any]:
+    return svc.trace(from_, to, depth=depth, via=via)
 
 
 @router.get("/compare")

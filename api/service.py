@@ -288,10 +288,10 @@ class Service:
         return [{"id": t.id, "label": t.label, "definition": t.definition, "alt_labels": list(t.alt_labels),
                  "broader": list(t.broader), "passages": counts.get(t.id, 0)} for t in themes()]
 
-    def trace(self, source: str, target: str | None = None, depth: int = 4) -> dict[str, Any]:
+    def trace(self, source: str, target: str | None = None, depth: int = 4, via: str | None = None) -> dict[str, Any]:
         from graph.trace import trace
 
-        return trace(self.knowledge(), source, target, depth=depth)
+        return trace(self.knowledge(), source, target, depth=depth, via=via)
 
     def compare(self, topic: str) -> dict[str, Any]:
         """A theme or an entity across reports, side by side by year."""
