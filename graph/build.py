@@ -12,7 +12,6 @@ ranking and communities.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import time
 from collections import defaultdict
@@ -30,6 +29,7 @@ from graph.extract import themes as thm
 from graph.extract.relations import relation_id
 from graph.records import Report
 from graph.store import Store
+from graph.text import content_words
 
 ENTITY_TYPES = ("force", "partner", "unit", "role", "programme", "legislation", "metric", "issue", "theme",
                 "inspection")
@@ -245,16 +245,6 @@ def _edge(G: nx.MultiDiGraph, rid: str, type_: str, s: str, t: str, polarity: st
     G.add_edge(s, t, key=rid, id=rid, type=type_, polarity=polarity, rule=rule, evidence=evidence)
 
 
-_CONTENT_STOP = set("""the a an and or of to in on for with by at from is are was were be been has have had it its this
-that these those they them their not no does doesn't don't isn't aren't force force's police which who
-there as but also all any some more most than into about we our can could should would will""".split())
-
-
-def _content(text: str) -> set[str]:
-    return {ents.singular(w) for w in re.findall(r"[a-z][a-z'-]+", text.lower().replace("’", "'"))
-            if w not in _CONTENT_STOP and len(w) > 2}
-
-
 def _order(reports: dict[str, dict[str, Any]], rid: str) -> tuple[int, str]:
     r = reports.get(rid, {})
     return (r.get("year_end") or 0, rid)
@@ -269,8 +259,8 @@ def _recurs(G: nx.MultiDiGraph, findings: list[fnd.Finding], reports: dict[str, 
         if d["type"] in ("affects", "causes"):
             for ev in d["evidence"]:
                 issue_of[(ev["passage_id"])].add(s)
-    force_words = {w for r in reports.values() for w in _content(r.get("force") or "")}  # the force's own name
-    content = {f.id: _content(f.text) - force_words for f in weak}
+    force_words = {w for r in reports.values() for w in content_words(r.get("force") or "")}  # the force's own name
+    content = {f.id: content_words(f.text) - force_words for f in weak}
     force_of = {rid: r.get("force") for rid, r in reports.items()}
     # Only pairs that share an entity or an issue can recur: index them instead of comparing all pairs,
     # so the cost grows with the findings of one force, not with the square of the corpus.

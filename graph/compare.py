@@ -9,18 +9,11 @@ content words, so "neighbourhood officers moved to response work" (weakness,
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from graph.text import content_words
+
 GRADE_RANK = {"inadequate": 0, "requires improvement": 1, "adequate": 2, "good": 3, "outstanding": 4}
-_STOP = set("""a an the of and or to in on for by with at from as is are was were be been it its this that these those
-force forces police we our they their has have had not no does doesn t isn aren can could should would will
-more most less much many some all any there which who what when how than into also but however""".split())
-
-
-def content_words(text: str) -> set[str]:
-    return {w[:-1] if len(w) > 4 and w.endswith("s") else w
-            for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOP and len(w) > 2}
 
 
 def _overlap(a: str, b: str) -> float:

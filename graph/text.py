@@ -86,3 +86,20 @@ def shorten(text: str, limit: int) -> str:
     if " " in cut and not text[limit - 3].isspace():
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:") + "..."
+
+
+STOP_WORDS = frozenset("""a an the of and or to in on for by with at from as is are was were be been being it its this
+that these those they them their we our has have had not no does doesn't don't isn't aren't can could should would
+will may might must do did which who what when how than into also but however there more most less much many some all
+any force forces force's police""".split())
+
+
+def fold_plural(word: str) -> str:
+    """"officers" -> "officer", "processes" kept whole: the one plural rule for comparing words."""
+    return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-case content words of three letters or more, plurals folded: what "the same words" means."""
+    return {fold_plural(w) for w in re.findall(r"[a-z][a-z'-]+", text.lower().replace("’", "'"))
+            if w not in STOP_WORDS and len(w) > 2}

@@ -19,6 +19,7 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import BadInput, InvalidParameter, NotFound
+from graph.text import fold_plural
 
 STRUCTURAL = {"report", "passage", "force", "question"}  # hubs that would connect everything
 _STOP = {"the", "of", "and", "a", "an", "in", "on", "to", "for", "by", "with", "at", "its", "force", "s"}
@@ -34,7 +35,7 @@ def words(text: str) -> set[str]:
     for w in re.findall(r"[a-z0-9]+", text.lower()):
         if w in _STOP:
             continue
-        out.add(w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w)
+        out.add(fold_plural(w))
     return out
 
 
