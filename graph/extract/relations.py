@@ -102,7 +102,8 @@ CUES: tuple[Cue, ...] = (
     _cue("has-reduced", "affects", True, _HAS + r"(?:\w+ly\s+)?(?P<verb>reduced|increased|improved|weakened|"
          r"undermined|hampered|restricted|damaged|delayed|affected)\b"),
     _cue("affects", "affects", True, r"\b(?:is\s+|are\s+|was\s+|were\s+)?(?:adversely\s+|negatively\s+|seriously\s+)?"
-         r"(?:affects|affecting|undermines|undermining|hampers|hinders|limits|restricts)(?:\s+(?:adversely|negatively))?"
+         r"(?:affects|affecting|undermines|undermining|hampers|hampering|hinders|hindering|limits|limiting|restricts|"
+         r"restricting|weakens|weakening)(?:\s+(?:adversely|negatively))?"
          r"(?:\s+on)?\b"),
     _cue("contributes-to", "causes", True, _HAS + r"?contribut(?:es|ed|ing)\s+to\b"),
     _cue("so-that", "causes", True, r"\bso\s+that\b"),
@@ -165,26 +166,40 @@ _NO_LINK = re.compile(r"(?:n['’]t|\bnot|\bnever|\bno\s+longer|\band|\b(?:that|
 _LEAD_IN = re.compile(r"^(?:(?:after|before|in|at|on|for|as|when|however|therefore|in\s+turn)\b[^,]{0,40},\s*)", re.I)
 
 
-def read_causal(sent: str, prev: str | None) -> Causal | None:
-    """The cause and effect a sentence states, by the first cue family that fits it."""
+def readings(sent: str, prev: str | None) -> list[Causal]:
+    """The cause-and-effect readings of a sentence, most likely first: a sentence-initial cue, a reference back
+    ("As a result, ..."), a lack of resources, then each cue family in the order the cues appear."""
     sent = sent.strip().rstrip(" .")
     body = sent if _LEADING_CUE.match(sent) else issues.strip_openers(sent)
     m = _LEADING.match(body)
     if m:
         without = m.group("cue").lower() == "without"
-        return Causal("leading", "affects" if without else "causes", ("lack of " if without else "") + m.group("c"),
-                      m.group("e"))
+        return [Causal("leading", "affects" if without else "causes", ("lack of " if without else "") + m.group("c"),
+                       m.group("e"))]
     m = _BACK_REF.match(sent) or _TRAIL_REF.match(body)
     if m:
-        return Causal("as-a-result", "causes", _prev_cause(prev), m.group("e"), True) if prev else None
+        return [Causal("as-a-result", "causes", _prev_cause(prev), m.group("e"), True)] if prev else []
+    out = []
     m = _LACK.search(body)
     if m:
-        return Causal("lack-of-resources", "affects", m.group("c"), m.group("e"))
-    hits = [(m.start(), -(m.end() - m.start()), n, m) for n, cue in enumerate(CUES) for m in [cue.rx.search(body)] if m]
-    if not hits:
-        return None
-    _, _, n, m = min(hits)
-    cue = CUES[n]
+        out.append(Causal("lack-of-resources", "affects", m.group("c"), m.group("e")))
+    hits = sorted((m.start(), -(m.end() - m.start()), n, m) for n, cue in enumerate(CUES) for m in [cue.rx.search(body)]
+                  if m)
+    for _, _, n, m in hits:
+        c = _cue_reading(CUES[n], m, body, prev)
+        if c is not None:
+            out.append(c)
+    return out
+
+
+def read_causal(sent: str, prev: str | None) -> Causal | None:
+    """The most likely cause-and-effect reading of a sentence, if any."""
+    found = readings(sent, prev)
+    return found[0] if found else None
+
+
+def _cue_reading(cue: Cue, m: re.Match[str], body: str, prev: str | None) -> Causal | None:
+    """Cause and effect on either side of one cue; "This ..." as the cause points to the sentence before."""
     left, right = body[:m.start()].strip(" ,"), body[m.end():].strip(" ,")
     left = re.sub(r",?\s+which$", "", left, flags=re.I)
     if _NO_LINK.search(left):  # "... are not affecting", "X and has increased": no causal claim
@@ -326,17 +341,19 @@ def _add_causal(out: _Out, s: _Sentence, themes_of: ThemesOf | None, known: dict
 
     An end whose label names a known entity ("Operation Encompass") is that entity, not a new issue.
     """
-    c = read_causal(s.text, s.prev)
-    if c is None:
-        return
-    pair = labels_for(c)
-    if pair is None:
-        return
+    for c in readings(s.text, s.prev):
+        pair = labels_for(c)
+        ev = s.evidence(c.uses_prev)
+        if pair is not None and supports(f"cue:{c.family}", ev.quote, *pair):
+            _link(out, s, c, pair, ev, themes_of, known)
+            return
+
+
+def _link(out: _Out, s: _Sentence, c: Causal, pair: tuple[str, str], ev: Evidence, themes_of: ThemesOf | None,
+          known: dict[str, str]) -> None:
+    """The two issue nodes (or known entities) of a causal reading, the edge, and their theme and mention edges."""
     c_label, e_label = pair
-    ev = s.evidence(c.uses_prev)
     rule = f"cue:{c.family}"
-    if not supports(rule, ev.quote, c_label, e_label):
-        return
     pid = s.passage.passage_id
     c_id = known.get(norm_key(c_label)) or out.node("issue", c_label, pid, s.prev_start if c.uses_prev and
                                                     s.prev_start is not None else s.start, s.end)
