@@ -237,3 +237,12 @@ def test_every_causal_edge_is_supported_by_its_quote() -> None:
 def test_negated_or_coordinated_cues_make_no_edge() -> None:
     assert not causal("Abstractions are not affecting the force's ability to tackle anti-social behaviour.")
     assert not causal("The force reviews its rota each year and has increased its use of overtime.")
+
+
+def test_main_clause_is_the_effect_and_pronouns_resolve_only_to_their_own_clause() -> None:
+    got = causal("Although the triage hub is well staffed, it struggles to keep up due to the volume of referrals.",
+                 "The force's firearms team works nights, which means they rarely attend daytime training.")
+    pairs = {(s, t) for s, t, _ in got}
+    assert ("volume of referrals", "triage hub struggles to keep up") in pairs, pairs
+    assert any(t.startswith("firearms team rarely attend") for _, t in pairs), pairs
+    assert not any("well staffed" in t for _, t in pairs)  # the concession is not the effect

@@ -31,7 +31,8 @@ _REPORTING = re.compile(
     r"acknowledge[sd]?)\s+(?:some\s+)?(?:signs\s+|evidence\s+)?(?:that\s+)?|"
     r"there (?:is|was|are|were) (?:some )?(?:evidence|signs|indications) that\s+|"
     r"it is (?:clear|likely|evident|apparent) that\s+|"
-    r"(?:[\w’'-]+\s+){1,10}?(?:recommended|found|noted|concluded|said|reported|told us|were told|saw)\s+that\s+)",
+    r"(?:many|some|several|a\s+number\s+of|a\s+few)?\s*(?:good\s+)?examples?\s+of\s+|"
+    r"(?!(?:although|though|while|whereas|if|when|since)\b)(?:[\w’'-]+\s+){1,10}?(?:recommended|found|noted|concluded|said|reported|told us|were told|saw)\s+that\s+)",
     re.I)
 _DETERMINERS = re.compile(r"^(?:the|a|an|its|their|these|those|some|all|any|each|such|our|his|her)\s+", re.I)
 _POSSESSIVE = re.compile(r"^(?:the\s+)?(?:force|forces|constabulary|police)['’]s?\s+", re.I)
@@ -274,13 +275,28 @@ def _special_label(c: str, role: str) -> str | None:
     return None
 
 
+_SINGULAR_HEADS = {"team", "unit", "hub", "department", "service", "board", "partnership", "force", "constabulary",
+                   "centre", "room", "squad", "desk", "panel", "group", "scheme", "system", "programme", "model"}
+
+
+def _subject(np_: str) -> str:
+    """The subject inside a run of words: "firearms team works nights" -> "firearms team" (a singular head
+    noun followed by a word in -s is followed by its verb)."""
+    words = np_.split()
+    for i in range(1, len(words)):
+        w = words[i].lower()
+        if words[i - 1].lower() in _SINGULAR_HEADS and w.endswith("s") and not w.endswith("ss"):
+            return " ".join(words[:i])
+    return np_
+
+
 def resolve_pronoun(label: str, other: str) -> str | None:
     """"they are making poor decisions" + "supervisors don't have time" -> "supervisors are making poor decisions"."""
     m = _SUBJECT_PRONOUN.match(label)
     if not m:
         return label
-    subj = noun_phrase(clean_np(strip_openers(other)))
-    words = subj.split()
+    words = _subject(noun_phrase(clean_np(strip_openers(other)))).split()
+    subj = " ".join(words)
     if not (1 <= len(words) <= 5) or _SUBJECT_PRONOUN.match(subj) or _BAD_START.match(subj):
         return None
     if m.group(0).strip().lower() == "it" and words[-1].lower().endswith("s") and not words[-1].endswith("ss"):

@@ -150,6 +150,7 @@ class Causal:
     effect: str
     uses_prev: bool = False
     prefix: str = ""
+    context: str | None = None  # what a pronoun in the effect refers to (default: the cause)
 
 
 def _polarity(effect: str, sentence: str) -> str:
@@ -160,9 +161,12 @@ def _polarity(effect: str, sentence: str) -> str:
     return "negative" if neg else "positive" if pos else "neutral"
 
 
-_CLAUSE_START = re.compile(r"(?:,\s*(?:but|and|so|while|although)\s+|;\s*|\b(?:how|what|why|whether|when)\s+)", re.I)
+_CLAUSE_START = re.compile(r"(?:,\s*(?:but|and|so|while|although)\s+|;\s*|\b(?:how|what|why|whether|when)\s+|"
+                           r",\s*(?:we|hmic|hmicfrs|inspectors)\s+(?:found|saw|noted)\s+(?:that\s+)?)", re.I)
 _NO_LINK = re.compile(r"(?:n['’]t|\bnot|\bnever|\bno\s+longer|\band|\b(?:that|which|who)(?:\s+(?:is|are|was|were|has|"
                       r"have|had))?)\s*$", re.I)
+_SUBORDINATE = re.compile(r"^(?:although|though|while|whereas|despite|if|when|since)\s+(?P<sub>[^,]+),\s*(?P<main>.+)$",
+                          re.I)
 _LEAD_IN = re.compile(r"^(?:(?:after|before|in|at|on|for|as|when|however|therefore|in\s+turn)\b[^,]{0,40},\s*)", re.I)
 
 
@@ -207,12 +211,16 @@ def _cue_reading(cue: Cue, m: re.Match[str], body: str, prev: str | None) -> Cau
     left = left.split("\n")[-1]
     left = _CLAUSE_START.split(left)[-1] if cue.forward else left
     right = _LEAD_IN.sub("", right.split("\n")[0])
+    context = None
+    sub = _SUBORDINATE.match(left)
+    if sub and not cue.forward:  # "Although X are good, they are under-used due to Y": the effect is the main clause
+        context, left = sub.group("sub"), sub.group("main")
     cause, effect = (left, right) if cue.forward else (right, left)
     prefix = cue.prefix or (m.group("verb").lower() if "verb" in m.groupdict() and m.group("verb") in _PARTICIPLE
                             else "")
     if _ANAPHOR.match(issues.strip_openers(cause) or "this"):
         return Causal(cue.family, cue.type, _prev_cause(prev), effect, True, prefix) if prev else None
-    return Causal(cue.family, cue.type, cause, effect, False, prefix)
+    return Causal(cue.family, cue.type, cause, effect, False, prefix, context)
 
 
 def _prev_cause(prev: str | None) -> str:
@@ -230,7 +238,7 @@ def labels_for(c: Causal) -> tuple[str, str] | None:
     if effect and c.prefix:
         effect = f"{c.prefix} {effect}"
     if effect:
-        effect = issues.resolve_pronoun(effect, c.cause)
+        effect = issues.resolve_pronoun(effect, c.cause if c.context is None else c.context)
     if not (issues.valid_label(cause) and issues.valid_label(effect)) or norm_key(cause or "") == norm_key(effect or ""):
         return None
     return cause, effect  # type: ignore[return-value]
