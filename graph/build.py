@@ -12,6 +12,7 @@ ranking and communities.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from collections import defaultdict
@@ -373,6 +374,7 @@ def relation_json(G: nx.MultiDiGraph, s: str, t: str, d: dict[str, Any]) -> dict
 
 ISSUE_TYPES = ("issue",)
 WHO_TYPES = ("unit", "role", "partner")
+_AUTHOR = re.compile(r"\binspectorate\b|\bHMIC", re.I)  # who wrote the report is not who is involved in the work
 CAUSAL = ("affects", "causes")
 
 
@@ -434,15 +436,20 @@ def crosscutting(G: nx.MultiDiGraph, limit: int | None = None) -> list[dict[str,
             if e["type"] == "about_theme":
                 sp.themes.add(G.nodes[t]["label"])
         reach = _downstream(G, n)
-        score = len(sp.themes) + 2 * len(sp.questions) + 3 * len(sp.reports) + 2 * len(reach)
+        harm = any(e["polarity"] == "negative" for _, _, e in causal)  # a weakness, not a plain change
+        score = len(sp.themes) + 2 * len(sp.questions) + 3 * len(sp.reports) + 2 * len(reach) + 2 * harm
         out.append({"id": n, "label": d["label"], "type": d["type"], "themes": sorted(sp.themes),
                     "questions": sorted(sp.questions), "reports": sorted(sp.reports),
                     "affects": sorted((relation_json(G, s, t, e) for s, t, e in causal if s == n),
                                       key=lambda r: r["id"]),
-                    "affects_count": len(reach), **sp.counts(), "why": _why(sp, f"affects {len(reach)}"),
+                    "affects_count": len(reach), "weakness": harm, **sp.counts(), "why": _why(sp, f"affects {len(reach)}"),
                     "score": score, "community": d.get("community")})
     out.sort(key=lambda x: (-x["score"], x["id"]))
     return out[:limit] if limit else out
+
+
+def _names(d: dict[str, Any]) -> list[str]:
+    return [d["label"], *d.get("aliases", [])]
 
 
 def involved(G: nx.MultiDiGraph, limit: int | None = None) -> list[dict[str, Any]]:
@@ -450,7 +457,7 @@ def involved(G: nx.MultiDiGraph, limit: int | None = None) -> list[dict[str, Any
     known = facts(G)
     out = []
     for n, d in G.nodes(data=True):
-        if d["type"] not in WHO_TYPES or not d["mentions"]:
+        if d["type"] not in WHO_TYPES or not d["mentions"] or any(_AUTHOR.search(x) for x in _names(d)):
             continue
         sp = _Spread()
         for m in d["mentions"]:
