@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import sqlite3
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -158,12 +159,29 @@ def delete_report(con: sqlite3.Connection, report_id: str) -> None:
 # ---------------------------------------------------------------------------- the graph
 
 
+class _Once:
+    """Run a step once, under a lock, and count it done only after it has finished."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._done = False
+
+    def run(self, step: Callable[[], None]) -> None:
+        if self._done:
+            return
+        with self._lock:
+            if not self._done:
+                step()
+                self._done = True
+
+
 @dataclass(frozen=True)
 class GraphFacts:
     """What the ranking needs beside the graph: fixed when the graph is built, read-only afterwards."""
 
     passage_themes: Mapping[str, tuple[str, ...]]
     passage_questions: Mapping[str, str | None]
+    communities: _Once = field(default_factory=_Once, compare=False)
 
 
 def facts(G: nx.MultiDiGraph) -> GraphFacts:
@@ -173,9 +191,9 @@ def facts(G: nx.MultiDiGraph) -> GraphFacts:
 
 
 def build(store: Store) -> nx.MultiDiGraph:
-    """The whole graph from the store, communities included: built once, then only read (a snapshot).
-
-    Deterministic: sorted inserts, hashed ids, seeded communities.
+    """The whole graph from the store: built once, then only read (a snapshot); the facts beside it are
+    read-only. Communities are added once, on first use (``ensure_communities``): Louvain is the slowest
+    step at scale. Deterministic: sorted inserts, hashed ids, seeded communities.
     """
     G = nx.MultiDiGraph()
     reports = {r["report_id"]: r for r in store.reports()}
@@ -195,7 +213,6 @@ def build(store: Store) -> nx.MultiDiGraph:
     _recurs(G, findings, reports)
     _metric_changes(G, reports)
     _carried_over(G, reports)
-    _communities(G)
     G.graph["facts"] = GraphFacts(MappingProxyType({k: tuple(v) for k, v in ptheme.items()}),
                                   MappingProxyType({pid: p.question for pid, p in passages.items()}))
     return G
@@ -352,8 +369,9 @@ def _communities(G: nx.MultiDiGraph) -> None:
 
 
 def ensure_communities(G: nx.MultiDiGraph) -> None:
-    """Kept for callers: ``build`` has already assigned the communities, so there is nothing left to do."""
-    del G
+    """Communities as node attributes, computed once per built graph by whichever thread asks first; the
+    others wait for it, and none sees the graph marked done before every node has its community."""
+    facts(G).communities.run(lambda: _communities(G))
 
 
 # ---------------------------------------------------------------------------- views
@@ -420,6 +438,7 @@ def crosscutting(G: nx.MultiDiGraph, limit: int | None = None) -> list[dict[str,
     partners) is ``involved``. Each item says why it ranks where it does.
     """
     known = facts(G)
+    ensure_communities(G)
     out = []
     for n, d in G.nodes(data=True):
         causal = [(s, t, e) for s, t, e in list(G.out_edges(n, data=True)) + list(G.in_edges(n, data=True))
@@ -455,6 +474,7 @@ def _names(d: dict[str, Any]) -> list[str]:
 def involved(G: nx.MultiDiGraph, limit: int | None = None) -> list[dict[str, Any]]:
     """Who is involved: roles, units and partners ranked by the spread of the passages that name them."""
     known = facts(G)
+    ensure_communities(G)
     out = []
     for n, d in G.nodes(data=True):
         if d["type"] not in WHO_TYPES or not d["mentions"] or any(_AUTHOR.search(x) for x in _names(d)):

@@ -196,7 +196,17 @@ def test_crosscutting_top_ten_are_issues_with_reasons(G):
 
 
 def test_graph_is_a_snapshot_with_communities_built_once(G):
+    import threading
+
+    threads = [threading.Thread(target=knowledge.ensure_communities, args=(G,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     assert all("community" in d for n, d in G.nodes(data=True) if G.degree(n))
+    seen = {n: d["community"] for n, d in G.nodes(data=True) if "community" in d}
+    knowledge.ensure_communities(G)
+    assert seen == {n: d["community"] for n, d in G.nodes(data=True) if "community" in d}
     facts = knowledge.facts(G)
     with pytest.raises(TypeError):
         facts.passage_themes["x"] = ("y",)  # type: ignore[index]
