@@ -246,3 +246,12 @@ def test_main_clause_is_the_effect_and_pronouns_resolve_only_to_their_own_clause
     assert ("volume of referrals", "triage hub struggles to keep up") in pairs, pairs
     assert any(t.startswith("firearms team rarely attend") for _, t in pairs), pairs
     assert not any("well staffed" in t for _, t in pairs)  # the concession is not the effect
+
+
+def test_named_subject_keeps_its_negation_when_capacity_is_lacking() -> None:
+    got = causal("Detectives don't have the capacity to carry out reviews of cold cases because new referrals take "
+                 "priority.", "Officers said they weren't able to carry out school visits because of the rota.")
+    effects = {t for _, t, _ in got}
+    assert "detectives don't have the capacity to carry out reviews of cold cases" in effects, effects
+    visits = [(t, r) for _, t, r in got if t.endswith("school visits")]
+    assert visits and all(NEG.search(t) or r.polarity == "negative" for t, r in visits), visits

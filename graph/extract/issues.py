@@ -252,7 +252,13 @@ def issue_label(clause: str, role: str = "cause") -> str | None:
 
 
 def _available_label(c: str, role: str) -> str | None:
-    """"they weren't available to carry out X" -> X (an effect: the edge carries the negative)."""
+    """"they weren't available to carry out X" -> X (an effect: the edge carries the negative).
+
+    Only when the subject is a pronoun: a named subject ("response officers don't have the capacity to ...")
+    is kept, with its negation, by the clause label.
+    """
+    if not _SUBJECT_PRONOUN.match(c):
+        return None
     m = re.search(r"\b(?:available|able|free|time|capacity|resources?)\s+to\s+(?:carry\s+out|do|undertake|conduct|"
                   r"perform|complete|provide|deliver|support|execute|make)\s+(?P<x>[^,.;]+)", c, re.I)
     if m:
