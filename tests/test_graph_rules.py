@@ -255,3 +255,14 @@ def test_named_subject_keeps_its_negation_when_capacity_is_lacking() -> None:
     assert "detectives don't have the capacity to carry out reviews of cold cases" in effects, effects
     visits = [(t, r) for _, t, r in got if t.endswith("school visits")]
     assert visits and all(NEG.search(t) or r.polarity == "negative" for t, r in visits), visits
+
+
+def test_this_as_the_effect_and_chained_results_point_back() -> None:
+    got = causal("Burglary arrests fell sharply last year. This was because of fewer patrols at night.",
+                 "Custody sergeants lack time, which means they make hurried decisions. As a result, detainees don't "
+                 "always get an appropriate adult.",
+                 "There is no referral route for older victims, which means that no joint visit takes place.")
+    pairs = {(s, t) for s, t, _ in got}
+    assert ("fewer patrols at night", "burglary arrests fell sharply last year") in pairs, pairs
+    assert ("custody sergeants make hurried decisions", "detainees don't always get an appropriate adult") in pairs
+    assert any(s.startswith("no referral route") and t.startswith("no joint visit") for s, t in pairs), pairs

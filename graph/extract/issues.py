@@ -24,14 +24,17 @@ _OPENERS = re.compile(
     r"^(?:however|also|in addition|additionally|furthermore|moreover|therefore|consequently|but|and|so|yet|"
     r"in (?:the )?(?:meantime|practice|particular)|as well as this|overall|generally|unfortunately|"
     r"(?:in|as at|during|since|by|from|between|over)\b[^,]{0,60}\d{4}\s*,|"
+    r"(?:despite|in\s+spite\s+of|for\s+example|for\s+instance)\b[^,;]{0,80}[,;]|"
     r"(?:in|during|since|by) (?:\w+ )?\d{4})\s*,?\s+", re.I)
 _REPORTING = re.compile(
     r"^(?:(?:we|hmic|hmicfrs|inspectors|the inspectorate|officers|staff|partners|the force)\s+(?:also\s+)?"
     r"(?:saw|found|noted|heard|were told|was told|believe|are concerned|told us|reported|recognise[sd]?|"
     r"acknowledge[sd]?)\s+(?:some\s+)?(?:signs\s+|evidence\s+)?(?:that\s+)?|"
     r"there (?:is|was|are|were) (?:some )?(?:evidence|signs|indications) that\s+|"
-    r"it is (?:clear|likely|evident|apparent) that\s+|"
+    r"it is (?:clear|likely|evident|apparent) that\s+|there\s+(?:is|are|was|were|(?:may|might|will|could)\s+be)\s+"
+    r"(?=(?:no|not|never|more|less|fewer|some|a|an|many|too)\b)|"
     r"(?:many|some|several|a\s+number\s+of|a\s+few)?\s*(?:good\s+)?examples?\s+of\s+|"
+    r"(?:a|one|another)\s+(?:recent\s+|good\s+)?example\s+(?:of\s+this\s+)?(?:is|was)\s+(?:when\s+|that\s+|where\s+)?|"
     r"(?!(?:although|though|while|whereas|if|when|since)\b)(?:[\w’'-]+\s+){1,10}?(?:recommended|found|noted|concluded|said|reported|told us|were told|saw)\s+that\s+)",
     re.I)
 _DETERMINERS = re.compile(r"^(?:the|a|an|its|their|these|those|some|all|any|each|such|our|his|her)\s+", re.I)
@@ -47,6 +50,7 @@ _NOMINAL = {
 _EVENT_NOUNS = ("removal|reduction|loss|lack|shortage|withdrawal|abstraction|abstractions|absence|increase|decrease|"
                 "introduction|use|cut|cuts|closure|merger|centralisation|redeployment|movement|demand|rise|fall|"
                 "number|volume|quality|level")
+_SUBORDINATORS = {"when", "where", "while", "if", "because", "as", "although", "unless", "until", "since"}
 _MEASURES = {"number", "volume", "quality", "level", "use", "demand"}
 # words that start a new phrase: a label may end just before one of them
 _PHRASE_START = {"in", "at", "for", "within", "during", "from", "on", "with", "over", "after", "before", "across",
@@ -140,6 +144,9 @@ def cut_phrase(text: str, max_words: int = MAX_WORDS) -> str | None:
         words = words[:cuts[-1]]
     while words and words[-1].lower() in _TRAILING:
         words.pop()
+    if words and words[-1].lower() in _BAD_END:  # "... when the victim doesn't support it": end before that clause
+        cuts = [i for i in range(3, len(words)) if words[i].lower() in _SUBORDINATORS]
+        words = words[:cuts[-1]] if cuts else words
     return " ".join(words) or None
 
 
@@ -286,9 +293,12 @@ _SINGULAR_HEADS = {"team", "unit", "hub", "department", "service", "board", "par
 
 
 def _subject(np_: str) -> str:
-    """The subject inside a run of words: "firearms team works nights" -> "firearms team" (a singular head
-    noun followed by a word in -s is followed by its verb)."""
+    """The subject inside a run of words: "custody sergeants lack time" -> "custody sergeants" (a known name at
+    the start), "firearms team works nights" -> "firearms team" (a singular head noun, then its verb in -s)."""
     words = np_.split()
+    for i in range(len(words) - 1, 0, -1):  # the longest known name at the start ("custody sergeants")
+        if lookup(" ".join(words[:i])) is not None:
+            return " ".join(words[:i])
     for i in range(1, len(words)):
         w = words[i].lower()
         if words[i - 1].lower() in _SINGULAR_HEADS and w.endswith("s") and not w.endswith("ss"):

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from graph.extract import issues
 from graph.extract.entities import Entity, Extraction, Mention, norm_key, slug
 from graph.records import KIND_AFI, KIND_CAUSE, KIND_PARAGRAPH, KIND_RECOMMENDATION, KIND_SUMMARY, Passage, Report
-from graph.text import shorten, split_sentences
+from graph.text import fold_plural, shorten, split_sentences
 
 CAUSAL_KINDS = (KIND_PARAGRAPH, KIND_SUMMARY, KIND_CAUSE, "list")
 CAUSAL_TYPES = ("affects", "causes")
@@ -161,10 +161,12 @@ def _polarity(effect: str, sentence: str) -> str:
     return "negative" if neg else "positive" if pos else "neutral"
 
 
-_CLAUSE_START = re.compile(r"(?:,\s*(?:but|and|so|while|although)\s+|;\s*|\b(?:how|what|why|whether|when)\s+|"
+_CLAUSE_START = re.compile(r"(?:,\s*(?:but|and|so|while|although)\s+|;\s*|\b(?:how|what|why|whether)\s+|"
                            r",\s*(?:we|hmic|hmicfrs|inspectors)\s+(?:found|saw|noted)\s+(?:that\s+)?)", re.I)
 _NO_LINK = re.compile(r"(?:n['’]t|\bnot|\bnever|\bno\s+longer|\band|\b(?:that|which|who)(?:\s+(?:is|are|was|were|has|"
                       r"have|had))?)\s*$", re.I)
+_ANAPHOR_CLAUSE = re.compile(r"^(?:some\s+of\s+)?(?:this|that|these|it)(?:\s+\w+)?(?:\s+(?:is|was|are|were)"
+                            r"(?:\s+\w+)?)?$", re.I)
 _SUBORDINATE = re.compile(r"^(?:although|though|while|whereas|despite|if|when|since)\s+(?P<sub>[^,]+),\s*(?P<main>.+)$",
                           re.I)
 _LEAD_IN = re.compile(r"^(?:(?:after|before|in|at|on|for|as|when|however|therefore|in\s+turn)\b[^,]{0,40},\s*)", re.I)
@@ -216,17 +218,26 @@ def _cue_reading(cue: Cue, m: re.Match[str], body: str, prev: str | None) -> Cau
     if sub and not cue.forward:  # "Although X are good, they are under-used due to Y": the effect is the main clause
         context, left = sub.group("sub"), sub.group("main")
     cause, effect = (left, right) if cue.forward else (right, left)
+    back = not cue.forward and bool(_ANAPHOR_CLAUSE.match(issues.strip_openers(effect)))
+    if back:
+        if prev is None:  # "This was because of X": the effect is what the sentence before says
+            return None
+        effect = prev
     prefix = cue.prefix or (m.group("verb").lower() if "verb" in m.groupdict() and m.group("verb") in _PARTICIPLE
                             else "")
     if _ANAPHOR.match(issues.strip_openers(cause) or "this"):
         return Causal(cue.family, cue.type, _prev_cause(prev), effect, True, prefix) if prev else None
-    return Causal(cue.family, cue.type, cause, effect, False, prefix, context)
+    return Causal(cue.family, cue.type, cause, effect, back, prefix, context)
 
 
 def _prev_cause(prev: str | None) -> str:
-    """What "This ..." refers to: the effect the sentence before states, or that whole sentence."""
-    c = read_causal(prev, None) if prev else None
-    return c.effect if c is not None and not c.uses_prev else prev or ""
+    """What "This ..." refers to: the effect the sentence before states (as its label, pronouns resolved),
+    or else that whole sentence."""
+    for c in readings(prev, None) if prev else []:
+        pair = None if c.uses_prev else labels_for(c)
+        if pair is not None:
+            return pair[1]
+    return prev or ""
 
 
 def labels_for(c: Causal) -> tuple[str, str] | None:
@@ -252,11 +263,12 @@ police more most than into about all any some which who when where there as but 
 
 
 def _stems(text: str) -> set[str]:
-    return {w.lower().replace("’", "'")[:5] for w in re.findall(r"[A-Za-z][\w'’-]*", text)}
+    return {fold_plural(w.lower().replace("’", "'"))[:5] for w in re.findall(r"[A-Za-z][\w'’-]*", text)}
 
 
 def _content_stems(label: str) -> list[str]:
-    return [w.lower()[:5] for w in re.findall(r"[A-Za-z][\w'’-]*", label) if w.lower() not in _STOP and len(w) > 2]
+    return [fold_plural(w.lower())[:5] for w in re.findall(r"[A-Za-z][\w'’-]*", label)
+            if w.lower() not in _STOP and len(w) > 2]
 
 
 def names(quote: str, label: str) -> bool:
