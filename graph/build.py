@@ -3,11 +3,12 @@
 ``extract_report`` runs the stages (themes -> entities -> metrics -> findings
 -> relations) on one report; ``write_report`` / ``delete_report`` are the
 Service hooks that keep the graph tables in the report's own transaction.
-``build`` assembles one ``networkx.MultiDiGraph`` from the tables and adds
-what needs every report at once: ``recurs`` (a weakness found again in a
-later report), metric changes between reports, areas for improvement
-linked to the earlier report they were carried over from, the cross-cutting
-ranking and communities.
+``build`` assembles one ``networkx.MultiDiGraph`` from the tables (no SQL
+here: the statements live in ``graph.store``) and adds what needs every
+report at once (``graph.cross_report``). The graph is a snapshot: built once
+per store change and only read afterwards; communities are added once, on
+first use. ``crosscutting`` ranks issues by the spread of their evidence and
+says why; ``involved`` lists who is involved (roles, units, partners).
 """
 from __future__ import annotations
 
@@ -28,10 +29,9 @@ from graph.extract import entities as ents
 from graph.extract import findings as fnd
 from graph.extract import relations as rels
 from graph.extract import themes as thm
-from graph.extract.relations import relation_id
+from graph.cross_report import add_cross_report, add_edge
 from graph.records import Report
 from graph.store import Store
-from graph.text import content_words
 
 ENTITY_TYPES = ("force", "partner", "unit", "role", "programme", "legislation", "metric", "issue", "theme",
                 "inspection")
@@ -209,10 +209,8 @@ def build(store: Store) -> nx.MultiDiGraph:
         evidence[rid].append({"passage_id": pid, "report_id": report_id, "quote": quote})
     for rid, type_, s, t, polarity, rule in store.graph_rows("relations"):
         if s in G and t in G and evidence.get(rid):
-            _edge(G, rid, type_, s, t, polarity, rule, evidence[rid])
-    _recurs(G, findings, reports)
-    _metric_changes(G, reports)
-    _carried_over(G, reports)
+            add_edge(G, rid, type_, s, t, polarity, rule, evidence[rid])
+    add_cross_report(G, findings, reports)
     G.graph["facts"] = GraphFacts(MappingProxyType({k: tuple(v) for k, v in ptheme.items()}),
                                   MappingProxyType({pid: p.question for pid, p in passages.items()}))
     return G
@@ -256,101 +254,6 @@ def _add_findings(G: nx.MultiDiGraph, store: Store) -> list[fnd.Finding]:
                    mentions=[{"report_id": f.report_id, "passage_id": f.passage_id, "start": f.start, "end": f.end,
                               "surface": f.text}])
     return findings
-
-
-def _edge(G: nx.MultiDiGraph, rid: str, type_: str, s: str, t: str, polarity: str, rule: str,
-          evidence: list[dict[str, str]]) -> None:
-    G.add_edge(s, t, key=rid, id=rid, type=type_, polarity=polarity, rule=rule, evidence=evidence)
-
-
-def _order(reports: dict[str, dict[str, Any]], rid: str) -> tuple[int, str]:
-    r = reports.get(rid, {})
-    return (r.get("year_end") or 0, rid)
-
-
-def _recurs(G: nx.MultiDiGraph, findings: list[fnd.Finding], reports: dict[str, dict[str, Any]]) -> None:
-    """A weakness in a later report that was found in an earlier one of the same force."""
-    weak = [f for f in findings if f.polarity == "weakness"]
-    # findings that are evidence of the same issue
-    issue_of: dict[str, set[str]] = defaultdict(set)
-    for s, t, d in G.edges(data=True):
-        if d["type"] in ("affects", "causes"):
-            for ev in d["evidence"]:
-                issue_of[(ev["passage_id"])].add(s)
-    force_words = {w for r in reports.values() for w in content_words(r.get("force") or "")}  # the force's own name
-    content = {f.id: content_words(f.text) - force_words for f in weak}
-    force_of = {rid: r.get("force") for rid, r in reports.items()}
-    # Only pairs that share an entity or an issue can recur: index them instead of comparing all pairs,
-    # so the cost grows with the findings of one force, not with the square of the corpus.
-    index: dict[tuple[Any, str], list[fnd.Finding]] = defaultdict(list)
-    for f in weak:
-        for key in set(f.entities) | issue_of.get(f.passage_id, set()):
-            index[(force_of.get(f.report_id), key)].append(f)
-    for later in weak:
-        keys = set(later.entities) | issue_of.get(later.passage_id, set())
-        candidates = {e.id: e for k in keys for e in index.get((force_of.get(later.report_id), k), ())}
-        for _, earlier in sorted(candidates.items()):
-            if later.report_id == earlier.report_id:
-                continue
-            if _order(reports, earlier.report_id) >= _order(reports, later.report_id):
-                continue
-            same_issue = {i for i in issue_of.get(later.passage_id, ()) if i in issue_of.get(earlier.passage_id, ())}
-            same_issue = {i for i in same_issue if any(w in later.text.lower() and w in earlier.text.lower()
-                                                        for w in G.nodes[i]["label"].lower().split()[-2:])}
-            a, b = content[later.id], content[earlier.id]
-            jac = len(a & b) / max(1, len(a | b))
-            shared = set(later.entities) & set(earlier.entities)
-            rule = None
-            if same_issue:
-                rule = "recurs:same-issue"
-            elif jac >= 0.3 and shared and set(later.themes) & set(earlier.themes):
-                rule = "recurs:similar-weakness"
-            if rule:
-                rid = relation_id("recurs", later.id, earlier.id)
-                _edge(G, rid, "recurs", later.id, earlier.id, "negative", rule, [
-                    {"passage_id": later.passage_id, "report_id": later.report_id, "quote": later.text},
-                    {"passage_id": earlier.passage_id, "report_id": earlier.report_id, "quote": earlier.text}])
-
-
-def _metric_changes(G: nx.MultiDiGraph, reports: dict[str, dict[str, Any]]) -> None:
-    """The same measure counted in two reports of one force: earlier -> later, with the change."""
-    by_key: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for n, d in G.nodes(data=True):
-        if d["type"] == "metric" and d["data"].get("key"):
-            rid = d["data"].get("report_id")
-            force = reports.get(rid, {}).get("force") or ""
-            by_key[(force, d["data"]["key"], d["data"].get("unit", ""))].append(n)
-    for (_force, _key, _unit), ids in sorted(by_key.items()):
-        ids.sort(key=lambda n: (_order(reports, G.nodes[n]["data"]["report_id"]), n))
-        for a, b in zip(ids, ids[1:]):
-            da, db = G.nodes[a]["data"], G.nodes[b]["data"]
-            if da["report_id"] == db["report_id"]:
-                continue
-            rid = relation_id("metric_change", a, b)
-            change = db["value"] - da["value"]
-            ev = [{"passage_id": G.nodes[x]["mentions"][0]["passage_id"], "report_id": G.nodes[x]["data"]["report_id"],
-                   "quote": _quote_of(G, x)} for x in (a, b)]
-            _edge(G, rid, "metric_change", a, b, "neutral", "metric:same-measure", ev)
-            G.edges[a, b, rid]["change"] = change
-
-
-def _quote_of(G: nx.MultiDiGraph, node: str) -> str:
-    m = G.nodes[node]["mentions"][0]
-    return m["surface"] if m["surface"] else G.nodes[node]["label"]
-
-
-def _carried_over(G: nx.MultiDiGraph, reports: dict[str, dict[str, Any]]) -> None:
-    """An area for improvement still outstanding from an inspection: also link the ingested report of that year."""
-    for s, t, d in list(G.edges(data=True)):
-        if d["type"] != "carried_over_from" or not t.startswith("inspection:"):
-            continue
-        year = G.nodes[t]["data"].get("year")
-        src_report = G.nodes[s]["reports"][0] if G.nodes[s]["reports"] else None
-        force = reports.get(src_report, {}).get("force")
-        for rid, r in sorted(reports.items()):
-            if rid != src_report and year and str(r.get("year_end")) == str(year) and r.get("force") == force:
-                _edge(G, relation_id("carried_over_from", s, f"report:{rid}"), "carried_over_from", s,
-                      f"report:{rid}", "negative", "item:inspection-year-report", d["evidence"])
 
 
 def _communities(G: nx.MultiDiGraph) -> None:

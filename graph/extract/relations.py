@@ -6,13 +6,9 @@ and ``mentions`` (an issue naming a known entity). Relations across reports
 (``recurs``, metric changes) are computed over the whole store in
 ``graph.build``.
 
-Cause and effect comes from cue families written for English as inspectors
-use it ("means that", "because of", "has led to", "due to", "putting
-pressure on", "has reduced"...), each knowing which side is the cause. A
-sentence that opens with "This ..." or "As a result" takes its cause from
-the sentence before, and then quotes both. Every causal edge is checked
-before it is kept: its quote must contain the cue and name both ends
-(``supports``). Labels come from ``graph.extract.issues``.
+Cause and effect is read by ``graph.extract.causal`` (cue families, the
+sentence before for "This ...", and ``supports``, the check every causal
+edge passes before it is kept); labels come from ``graph.extract.issues``.
 """
 from __future__ import annotations
 
@@ -22,12 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from graph.extract import issues
+from graph.extract.causal import CAUSAL_TYPES, Causal, labels_for, polarity, readings, supports
 from graph.extract.entities import Entity, Extraction, Mention, norm_key, slug
 from graph.records import KIND_AFI, KIND_CAUSE, KIND_PARAGRAPH, KIND_RECOMMENDATION, KIND_SUMMARY, Passage, Report
-from graph.text import fold_plural, shorten, split_sentences
+from graph.text import shorten, split_sentences
 
 CAUSAL_KINDS = (KIND_PARAGRAPH, KIND_SUMMARY, KIND_CAUSE, "list")
-CAUSAL_TYPES = ("affects", "causes")
+__all__ = ["CAUSAL_TYPES", "Evidence", "Extracted", "Relation", "extract", "relation_id", "supports"]
 ThemesOf = Callable[[str], list[str]]
 
 
@@ -61,232 +58,6 @@ class Extracted:
     relations: list[Relation]
     nodes: dict[str, Entity]  # issues, items and inspections created here
     node_mentions: list[tuple[str, str, int, int]]  # (node id, passage id, start, end)
-
-
-# ---------------------------------------------------------------------------- cue families
-
-
-@dataclass(frozen=True)
-class Cue:
-    """A cause-and-effect cue: ``forward`` when the cause comes before it ("X means that Y")."""
-
-    family: str
-    type: str
-    forward: bool
-    rx: re.Pattern[str]
-    prefix: str = ""  # put before the effect label ("pressure on", "reduced")
-
-
-def _cue(family: str, type_: str, forward: bool, pattern: str, prefix: str = "") -> Cue:
-    return Cue(family, type_, forward, re.compile(pattern, re.I), prefix)
-
-
-_BE = r"(?:is\s+|are\s+|was\s+|were\s+|has\s+been\s+|have\s+been\s+)?"
-_HAS = r"(?:has\s+|have\s+|had\s+)"
-CUES: tuple[Cue, ...] = (
-    _cue("effect-because", "affects", True, r"\b(?:starting\s+to\s+|beginning\s+to\s+)?(?:have|has|had|having)\s+"
-         r"(?:a|an)\s+(?:\w+\s+)?(?:negative|adverse|detrimental|damaging)\s+(?:effect|impact)\s*,?\s+because\b"),
-    _cue("effect-on", "affects", True, r"\b(?:is\s+|was\s+)?(?:starting\s+to\s+)?(?:has|have|had|having)\s+(?:a|an)\s+"
-         r"(?:\w+\s+)?(?:negative|adverse|detrimental|damaging|positive|beneficial|significant|serious|direct)\s+"
-         r"(?:effect|impact)\s+on\b"),
-    _cue("pressure-on", "affects", True, _BE + r"(?:putting|placing|adding|puts|places|put|placed)\s+(?:\w+\s+){0,2}"
-         r"pressure\s+on\b", "pressure on"),
-    _cue("caused-by", "causes", False, _BE + r"(?:caused|driven)\s+by\b"),
-    _cue("affected-by", "affects", False, _BE + r"(?:adversely\s+|negatively\s+)?affected\s+by\b"),
-    _cue("means-that", "affects", True, r"\b(?:means|meant|mean)\b(?:\s+that)?"),
-    _cue("led-to", "causes", True, _HAS + r"?(?:led|leads|leading)\s+to\b"),
-    _cue("resulting-in", "causes", True, r"\b(?:resulting|resulted|results|result)\s+in\b"),
-    _cue("resulting-from", "causes", False, r"\b(?:resulting|resulted|results|result)\s+from\b"),
-    _cue("caused", "causes", True, r"(?:\b(?:has|have|had)\s+caused|\b(?:is|are|was|were)\s+causing|\bcauses|"
-         r"(?<!\bwho\s)(?<!\bthat\s)(?<!\bwhich\s)\bcaused)\b(?!\s+by)"),
-    _cue("has-reduced", "affects", True, _HAS + r"(?:\w+ly\s+)?(?P<verb>reduced|increased|improved|weakened|"
-         r"undermined|hampered|restricted|damaged|delayed|affected)\b"),
-    _cue("affects", "affects", True, r"\b(?:is\s+|are\s+|was\s+|were\s+)?(?:adversely\s+|negatively\s+|seriously\s+)?"
-         r"(?:affects|affecting|undermines|undermining|hampers|hampering|hinders|hindering|limits|limiting|restricts|"
-         r"restricting|weakens|weakening)(?:\s+(?:adversely|negatively))?"
-         r"(?:\s+on)?\b"),
-    _cue("contributes-to", "causes", True, _HAS + r"?contribut(?:es|ed|ing)\s+to\b"),
-    _cue("so-that", "causes", True, r"\bso\s+that\b"),
-    _cue("as-a-result-of", "causes", False, r"\bas\s+a\s+(?:direct\s+)?(?:result|consequence)\s+of\b"),
-    _cue("because-of", "causes", False, r"\bbecause\s+of\b"),
-    _cue("because", "causes", False, r"\bbecause\b"),
-    _cue("due-to", "causes", False, _BE + r"(?:partly\s+|mainly\s+|largely\s+|in\s+part\s+)?due\s+to\b"),
-    _cue("owing-to", "causes", False, r"\bowing\s+to\b"),
-)
-_LEADING = re.compile(r"^(?P<cue>because\s+of|because|due\s+to|as\s+a\s+(?:direct\s+)?(?:result|consequence)\s+of|"
-                      r"owing\s+to|without)\s+(?P<c>[^,]+),\s*(?P<e>.+)$", re.I)
-_BACK_REF = re.compile(r"^(?:as\s+a\s+(?:direct\s+)?(?:result|consequence)|consequently|because\s+of\s+this|"
-                       r"for\s+this\s+reason)\s*,?\s+(?P<e>.+)$", re.I)
-_TRAIL_REF = re.compile(r"^(?P<e>.+?),?\s+as\s+a\s+(?:direct\s+)?(?:result|consequence)$", re.I)
-_LACK = re.compile(r"(?P<c>\b(?:lack|shortage)\s+of\s+(?:available\s+)?(?:\w+\s+)?(?:resources|officers|staff|"
-                   r"capacity|people|detectives|investigators))\s+to\s+(?P<e>[^,.;]+)", re.I)
-_ANAPHOR = re.compile(r"^(?:this|that|these|it|which|such|this\s+\w+|these\s+\w+|that\s+\w+|such\s+\w+)$", re.I)
-CUE_RX: dict[str, re.Pattern[str]] = {c.family: c.rx for c in CUES} | {
-    "leading": re.compile(r"\b(?:because|due\s+to|as\s+a\s+(?:direct\s+)?(?:result|consequence)\s+of|owing\s+to|"
-                          r"without)\b", re.I),
-    "as-a-result": re.compile(r"\bas\s+a\s+(?:direct\s+)?(?:result|consequence)\b|"
-                                                   r"\bconsequently\b|\bbecause\s+of\s+this\b|\bfor\s+this\s+reason\b",
-                                                   re.I),
-    "lack-of-resources": _LACK}
-_LEADING_CUE = re.compile(r"^(?:because(?:\s+of)?|due\s+to|as\s+a\s+(?:direct\s+)?(?:result|consequence)\s+of|"
-                          r"owing\s+to|without)\b", re.I)
-_PARTICIPLE = {"reduced", "increased", "improved", "weakened", "undermined", "limited", "hampered", "restricted",
-               "damaged", "delayed"}
-_NEG_WORDS = re.compile(
-    r"n['’]t\b|\bnot\b|\bno\b|\bnever\b|\bnegative|\badverse|\bpressure\b|\bsuffer|\bdelay|\black\b|\bunable\b|"
-    r"\bcannot\b|\blimit|\brisk\b|\bfewer\b|\bless\b|\bbacklog|\bfail|\bwors|\bmiss|\bpoor|\bunderm|\bhamper|"
-    r"\bweaken|\bdamag|\breduced\b|\bexposed\b|\btoo\s+(?:long|slow|late|few)\b", re.I)
-_POS_WORDS = re.compile(r"\bimprov|\bbetter\b|\benabl|\bpositive|\bquick|\bbenefi|"
-                        r"\breduc\w* (?:the )?(?:risk|harm|number|crime|demand|backlog|delay)", re.I)
-
-
-@dataclass
-class Causal:
-    """One cause-and-effect reading of a sentence (``uses_prev``: the cause is the sentence before)."""
-
-    family: str
-    type: str
-    cause: str
-    effect: str
-    uses_prev: bool = False
-    prefix: str = ""
-    context: str | None = None  # what a pronoun in the effect refers to (default: the cause)
-
-
-def _polarity(effect: str, sentence: str) -> str:
-    """negative when the effect is a harm or a lack, positive when it is a gain, else neutral."""
-    neg, pos = _NEG_WORDS.search(effect + " " + sentence), _POS_WORDS.search(effect)
-    if neg and pos:
-        return "negative" if re.search(r"n['’]t\b|\bnot\b|\bno\b|\bnever\b|\btoo\b", effect, re.I) else "positive"
-    return "negative" if neg else "positive" if pos else "neutral"
-
-
-_CLAUSE_START = re.compile(r"(?:,\s*(?:but|and|so|while|although)\s+|;\s*|\b(?:how|what|why|whether)\s+|"
-                           r",\s*(?:we|hmic|hmicfrs|inspectors)\s+(?:found|saw|noted)\s+(?:that\s+)?)", re.I)
-_NO_LINK = re.compile(r"(?:n['’]t|\bnot|\bnever|\bno\s+longer|\band|\b(?:that|which|who)(?:\s+(?:is|are|was|were|has|"
-                      r"have|had))?)\s*$", re.I)
-_ANAPHOR_CLAUSE = re.compile(r"^(?:some\s+of\s+)?(?:this|that|these|it)(?:\s+\w+)?(?:\s+(?:is|was|are|were)"
-                            r"(?:\s+\w+)?)?$", re.I)
-_SUBORDINATE = re.compile(r"^(?:although|though|while|whereas|despite|if|when|since)\s+(?P<sub>[^,]+),\s*(?P<main>.+)$",
-                          re.I)
-_LEAD_IN = re.compile(r"^(?:(?:after|before|in|at|on|for|as|when|however|therefore|in\s+turn)\b[^,]{0,40},\s*)", re.I)
-
-
-def readings(sent: str, prev: str | None) -> list[Causal]:
-    """The cause-and-effect readings of a sentence, most likely first: a sentence-initial cue, a reference back
-    ("As a result, ..."), a lack of resources, then each cue family in the order the cues appear."""
-    sent = sent.strip().rstrip(" .")
-    body = sent if _LEADING_CUE.match(sent) else issues.strip_openers(sent)
-    m = _LEADING.match(body)
-    if m:
-        without = m.group("cue").lower() == "without"
-        return [Causal("leading", "affects" if without else "causes", ("lack of " if without else "") + m.group("c"),
-                       m.group("e"))]
-    m = _BACK_REF.match(sent) or _TRAIL_REF.match(body)
-    if m:
-        return [Causal("as-a-result", "causes", _prev_cause(prev), m.group("e"), True)] if prev else []
-    out = []
-    m = _LACK.search(body)
-    if m:
-        out.append(Causal("lack-of-resources", "affects", m.group("c"), m.group("e")))
-    hits = sorted((m.start(), -(m.end() - m.start()), n, m) for n, cue in enumerate(CUES) for m in [cue.rx.search(body)]
-                  if m)
-    for _, _, n, m in hits:
-        c = _cue_reading(CUES[n], m, body, prev)
-        if c is not None:
-            out.append(c)
-    return out
-
-
-def read_causal(sent: str, prev: str | None) -> Causal | None:
-    """The most likely cause-and-effect reading of a sentence, if any."""
-    found = readings(sent, prev)
-    return found[0] if found else None
-
-
-def _cue_reading(cue: Cue, m: re.Match[str], body: str, prev: str | None) -> Causal | None:
-    """Cause and effect on either side of one cue; "This ..." as the cause points to the sentence before."""
-    left, right = body[:m.start()].strip(" ,"), body[m.end():].strip(" ,")
-    left = re.sub(r",?\s+which$", "", left, flags=re.I)
-    if _NO_LINK.search(left):  # "... are not affecting", "X and has increased": no causal claim
-        return None
-    left = left.split("\n")[-1]
-    left = _CLAUSE_START.split(left)[-1] if cue.forward else left
-    right = _LEAD_IN.sub("", right.split("\n")[0])
-    context = None
-    sub = _SUBORDINATE.match(left)
-    if sub and not cue.forward:  # "Although X are good, they are under-used due to Y": the effect is the main clause
-        context, left = sub.group("sub"), sub.group("main")
-    cause, effect = (left, right) if cue.forward else (right, left)
-    back = not cue.forward and bool(_ANAPHOR_CLAUSE.match(issues.strip_openers(effect)))
-    if back:
-        if prev is None:  # "This was because of X": the effect is what the sentence before says
-            return None
-        effect = prev
-    prefix = cue.prefix or (m.group("verb").lower() if "verb" in m.groupdict() and m.group("verb") in _PARTICIPLE
-                            else "")
-    if _ANAPHOR.match(issues.strip_openers(cause) or "this"):
-        return Causal(cue.family, cue.type, _prev_cause(prev), effect, True, prefix) if prev else None
-    return Causal(cue.family, cue.type, cause, effect, back, prefix, context)
-
-
-def _prev_cause(prev: str | None) -> str:
-    """What "This ..." refers to: the effect the sentence before states (as its label, pronouns resolved),
-    or else that whole sentence."""
-    for c in readings(prev, None) if prev else []:
-        pair = None if c.uses_prev else labels_for(c)
-        if pair is not None:
-            return pair[1]
-    return prev or ""
-
-
-def labels_for(c: Causal) -> tuple[str, str] | None:
-    """The two labels of a causal reading, pronouns resolved; None when either cannot be made faithfully."""
-    if re.match(r"^(?:from|by|to)\s+\d", c.effect.strip(), re.I):
-        return None  # "reduced from 22": a count changing, not an effect
-    cause = issues.issue_label(c.cause, "cause")
-    effect = issues.issue_label(c.effect, "effect")
-    if effect and c.prefix:
-        effect = f"{c.prefix} {effect}"
-    if effect:
-        effect = issues.resolve_pronoun(effect, c.cause if c.context is None else c.context)
-    if not (issues.valid_label(cause) and issues.valid_label(effect)) or norm_key(cause or "") == norm_key(effect or ""):
-        return None
-    return cause, effect  # type: ignore[return-value]
-
-
-# ---------------------------------------------------------------------------- the evidence check
-
-_STOP = frozenset("""the a an and or of to in on for with by at from is are was were be been being has have had it its
-this that these those they them their not no can could should would will may might must do does did force forces
-police more most than into about all any some which who when where there as but also only""".split())
-
-
-def _stems(text: str) -> set[str]:
-    return {fold_plural(w.lower().replace("’", "'"))[:5] for w in re.findall(r"[A-Za-z][\w'’-]*", text)}
-
-
-def _content_stems(label: str) -> list[str]:
-    return [fold_plural(w.lower())[:5] for w in re.findall(r"[A-Za-z][\w'’-]*", label)
-            if w.lower() not in _STOP and len(w) > 2]
-
-
-def names(quote: str, label: str) -> bool:
-    """At least half the content words of ``label`` (by their first five letters) are in ``quote``."""
-    want = _content_stems(label)
-    if not want:
-        return False
-    have = _stems(quote)
-    return sum(w in have for w in want) * 2 >= len(want)
-
-
-def supports(rule: str, quote: str, source_label: str, target_label: str) -> bool:
-    """A causal edge's quote holds its cue and names both its ends."""
-    family = rule.split(":", 1)[-1]
-    rx = CUE_RX.get(family)
-    if rx is None or not rx.search(quote):
-        return False
-    return names(quote, source_label) and names(quote, target_label)
 
 
 # ---------------------------------------------------------------------------- per-report extraction
@@ -378,7 +149,7 @@ def _link(out: _Out, s: _Sentence, c: Causal, pair: tuple[str, str], ev: Evidenc
     c_id = known.get(norm_key(c_label)) or out.node("issue", c_label, pid, s.prev_start if c.uses_prev and
                                                     s.prev_start is not None else s.start, s.end)
     e_id = known.get(norm_key(e_label)) or out.node("issue", e_label, pid, s.start, s.end)
-    out.rel(c.type, c_id, e_id, _polarity(f"{c.prefix} {c.effect}", s.text), rule, [ev])
+    out.rel(c.type, c_id, e_id, polarity(f"{c.prefix} {c.effect}", s.text), rule, [ev])
     for t in (themes_of(s.text) if themes_of else []):
         for nid in (c_id, e_id):
             out.rel("about_theme", nid, f"theme:{t}", "neutral", "theme:sentence", [ev])
