@@ -173,8 +173,9 @@ def crosscutting(limit: int = Limit, offset: int = Offset, svc: Service = Depend
 
 @router.get("/trace")
 def trace(from_: str = Query(..., alias="from", max_length=200), to: str | None = Query(None, max_length=200),
-          depth: int = Query(4, ge=1, le=6), svc: Service = Depends(service)) -> dict[str, Any]:
-    return svc.trace(from_, to, depth=depth)
+          depth: int = Query(4, ge=1, le=6), via: str | None = Query(None, pattern="^(meaning|themes)$"),
+          svc: Service = Depends(service)) -> dict[str, Any]:
+    return svc.trace(from_, to, depth=depth, via=via)
 
 
 @router.get("/compare")
@@ -223,3 +224,9 @@ def tracker(kind: ItemKind | None = None,
             svc: Service = Depends(service)) -> dict[str, Any]:
     """Every recommendation, AFI and cause of concern: origin year, carried over, found again, evidence."""
     return svc.tracker(kind=kind, status=status, q=q)
+
+
+@router.get("/involved")
+def involved(limit: int = Limit, offset: int = Offset, svc: Service = Depends(service)) -> list[dict[str, Any]]:
+    """Roles, units and partners ranked by the spread of their mentions (the cross-cutting view's "who")."""
+    return page(svc.involved(), limit, offset, svc)

@@ -234,10 +234,10 @@ class Service:
 
         return catalogue.themes(self.knowledge())
 
-    def trace(self, source: str, target: str | None = None, depth: int = 4) -> dict[str, Any]:
+    def trace(self, source: str, target: str | None = None, depth: int = 4, via: str | None = None) -> dict[str, Any]:
         from graph.trace import trace
 
-        return trace(self.knowledge(), source, target, depth=depth)
+        return trace(self.knowledge(), source, target, depth=depth, via=via)
 
     def compare(self, topic: str) -> dict[str, Any]:
         """A theme or an entity across reports, side by side by year."""
@@ -329,6 +329,12 @@ class Service:
         if self._rdf is None or self._rdf[0] != gen:
             self._rdf = (gen, to_rdf(self.knowledge(), store=self.store))
         return run(self._rdf[1], query, timeout=self.settings.sparql_timeout, max_rows=self.settings.sparql_rows)
+
+    def involved(self, limit: int | None = 50) -> list[dict[str, Any]]:
+        """Who is involved: roles, units and partners ranked by the spread of the passages naming them."""
+        from graph.build import involved
+
+        return involved(self.knowledge(), limit)
 
 
 def passage_json(p: Passage, year: str | None) -> dict[str, Any]:

@@ -99,10 +99,14 @@ def findings(result: list[dict[str, Any]]) -> None:
 
 def crosscutting(result: list[dict[str, Any]]) -> None:
     for c in result:
-        print(f"{c['score']:>3}  {c['label']} ({c['type']}): {len(c['themes'])} themes, "
-              f"{len(c['questions'])} questions, {len(c['reports'])} reports")
+        print(f"{c['score']:>3}  {c['label']}: {c['why']}")
         for a in c["affects"]:
             print(f"       -> {a['target']['label']}")
+
+
+def involved(result: list[dict[str, Any]]) -> None:
+    for c in result:
+        print(f"{c['score']:>5.1f}  {c['label']} ({c['type']}): {c['why']}")
 
 
 def rdf(result: dict[str, Any]) -> None:

@@ -9,22 +9,15 @@ content words, so "neighbourhood officers moved to response work" (weakness,
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from graph.text import key_words
+
 GRADE_RANK = {"inadequate": 0, "requires improvement": 1, "adequate": 2, "good": 3, "outstanding": 4}
-_STOP = set("""a an the of and or to in on for by with at from as is are was were be been it its this that these those
-force forces police we our they their has have had not no does doesn t isn aren can could should would will
-more most less much many some all any there which who what when how than into also but however""".split())
-
-
-def content_words(text: str) -> set[str]:
-    return {w[:-1] if len(w) > 4 and w.endswith("s") else w
-            for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOP and len(w) > 2}
 
 
 def _overlap(a: str, b: str) -> float:
-    wa, wb = content_words(a), content_words(b)
+    wa, wb = key_words(a), key_words(b)
     if not wa or not wb:
         return 0.0
     return len(wa & wb) / min(len(wa), len(wb))
@@ -45,21 +38,21 @@ def compare(topic: str, reports: list[dict[str, Any]], findings: list[dict[str, 
             continue
         key = {"strength": "strengths", "weakness": "weaknesses"}.get(f.get("polarity"), "neutral")
         col[key].append({"text": f["text"], "passage_id": f.get("passage_id")})
-    topic_words = content_words(topic)
+    topic_words = key_words(topic)
     for it in items:
         col = by_report.get(it["report_id"])
         if col is None:
             continue
-        relevant = it.get("passage_id") in about or bool(topic_words & content_words(it.get("text", "")))
+        relevant = it.get("passage_id") in about or bool(topic_words & key_words(it.get("text", "")))
         if it["kind"] == "judgment":
-            if topic_words & content_words(it.get("question") or "") or it.get("question") == "overall":
+            if topic_words & key_words(it.get("question") or "") or it.get("question") == "overall":
                 col["judgments"].append({"question": it.get("question"), "grade": it.get("grade")})
         elif relevant:
             col["recommendations"].append({"kind": it["kind"], "text": it["text"], "item_id": it["item_id"],
                                            "carried_over_from": it.get("carried_over_from")})
     for m in metrics:
         col = by_report.get(m.get("report_id", ""))
-        if col is not None and (m.get("passage_id") in about or topic_words & content_words(m.get("label", ""))):
+        if col is not None and (m.get("passage_id") in about or topic_words & key_words(m.get("label", ""))):
             col["metrics"].append(m)
     columns = [c for c in by_report.values()]
     persisted, improved, worsened = [], [], []

@@ -355,6 +355,50 @@ class Store:
         return {r[0] for r in rows}
 
 
+    # ------------------------------------------------------------ knowledge graph tables (graph/build.py)
+
+    @staticmethod
+    def put_graph(con: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+        """A report's graph rows, inside its own write transaction; ``rows`` is keyed by table name."""
+        for table, sql in _GRAPH_INSERTS.items():
+            if rows.get(table):
+                con.executemany(sql, rows[table])
+
+    @staticmethod
+    def drop_orphans(con: sqlite3.Connection) -> None:
+        """Relations left without evidence and entities left without mentions (after a delete or replace)."""
+        con.execute("DELETE FROM relations WHERE relation_id NOT IN (SELECT relation_id FROM evidence)")
+        con.execute("DELETE FROM entities WHERE entity_id NOT IN (SELECT entity_id FROM mentions)")
+
+    def graph_rows(self, table: str) -> list[sqlite3.Row]:
+        """Every row of one graph table, in a stable order (the graph is built deterministically)."""
+        if table not in _GRAPH_SELECTS:
+            raise ValueError(table)
+        return self.con.execute(_GRAPH_SELECTS[table]).fetchall()
+
+
+_GRAPH_INSERTS = {
+    "passage_themes": "INSERT OR IGNORE INTO passage_themes VALUES (?,?,?,?,?)",
+    "entities": "INSERT OR IGNORE INTO entities VALUES (?,?,?,?,?)",
+    "entity_aliases": "INSERT OR IGNORE INTO entity_aliases VALUES (?,?,?)",
+    "mentions": "INSERT INTO mentions VALUES (?,?,?,?,?,?)",
+    "findings": "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?)",
+    "relations": "INSERT OR IGNORE INTO relations VALUES (?,?,?,?,?,?)",
+    "evidence": "INSERT OR IGNORE INTO evidence VALUES (?,?,?,?,?,?)",
+}
+_GRAPH_SELECTS = {
+    "passage_themes": "SELECT passage_id, theme FROM passage_themes ORDER BY passage_id, score DESC, theme",
+    "entity_aliases": "SELECT entity_id, alias FROM entity_aliases",
+    "mentions": 'SELECT entity_id, report_id, passage_id, start, "end", surface FROM mentions '
+                'ORDER BY entity_id, report_id, passage_id, start',
+    "entities": "SELECT entity_id, type, label, kind, data FROM entities ORDER BY entity_id",
+    "findings": 'SELECT finding_id, report_id, passage_id, question, polarity, text, start, "end", themes, entities '
+                'FROM findings ORDER BY finding_id',
+    "evidence": "SELECT relation_id, passage_id, report_id, quote FROM evidence "
+                "ORDER BY relation_id, report_id, passage_id, quote",
+    "relations": "SELECT relation_id, type, source, target, polarity, rule FROM relations ORDER BY relation_id",
+}
+
 def _statements(script: str) -> list[str]:
     """Split the schema script into statements (triggers contain semicolons)."""
     out, cur = [], []

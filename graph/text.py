@@ -132,3 +132,31 @@ def stem(word: str) -> str:
 def stems(text: str) -> set[str]:
     """The stems of a text's content words."""
     return {stem(w) for w in content_words(text)}
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` if it fits, else cut at the last whole word before ``limit`` with an ellipsis (never mid-word)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 3]
+    if " " in cut and not text[limit - 3].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "..."
+
+
+_KEY_STOP = frozenset("""a an the of and or to in on for by with at from as is are was were be been being it its this
+that these those they them their we our has have had not no does doesn't don't isn't aren't can could should would
+will may might must do did which who what when how than into also but however there more most less much many some all
+any force forces force's police""".split())
+
+
+def fold_plural(word: str) -> str:
+    """"officers" -> "officer", "processes" kept whole: the one plural rule for comparing words."""
+    return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def key_words(text: str) -> set[str]:
+    """Lower-case content words of three letters or more, plurals folded, the force's own words out: what
+    "the same words" means when labels, findings and topics are compared."""
+    return {fold_plural(w) for w in re.findall(r"[a-z][a-z'-]+", text.lower().replace("’", "'"))
+            if w not in _KEY_STOP and len(w) > 2}

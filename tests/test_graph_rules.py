@@ -1,7 +1,9 @@
 """Extraction rules on sentences written for these tests (no bundled report text)."""
 from __future__ import annotations
 
-from graph.extract import entities, findings, relations, themes
+import re
+
+from graph.extract import entities, findings, issues, relations, themes
 from graph.build import extract_report
 from graph.records import Passage, Report, ReportMeta
 
@@ -27,11 +29,11 @@ def labels(report: Report):
 
 
 def test_issue_label_nominalises_verb_and_resolves_role():
-    assert relations.issue_label("In March 2021, the constabulary removed all police constables from its "
+    assert issues.issue_label("In March 2021, the constabulary removed all police constables from its "
                                  "neighbourhood teams") == "removal of neighbourhood officers"
-    assert relations.issue_label("However, we found that the withdrawal of PCSOs from schools") == \
+    assert issues.issue_label("However, we found that the withdrawal of PCSOs from schools") == \
         "withdrawal of police community support officers from schools"
-    assert relations.issue_label("they weren't available to carry out routine foot patrols", "effect") == \
+    assert issues.issue_label("they weren't available to carry out routine foot patrols", "effect") == \
         "routine foot patrols"
 
 
@@ -39,7 +41,7 @@ def test_negative_effect_because_rule():
     r = make_report("Inspectors saw signs that the reduction of detectives in the area was starting to have a "
                     "negative effect because they weren't available to carry out proactive drug investigations.")
     _, rels = labels(r)
-    hit = [x for x in rels if x[0] == "affects" and x[3] == "cue:negative-effect-because"]
+    hit = [x for x in rels if x[0] == "affects" and x[3] == "cue:effect-because"]
     assert hit, rels
     _, src, tgt, _, rel = hit[0]
     assert src == "reduction of detectives in the area" and tgt == "proactive drug investigations"
@@ -138,3 +140,129 @@ def test_gazetteer_aliases_with_either_apostrophe() -> None:
     for label in ("domestic violence disclosure scheme", "child sex offender disclosure scheme"):
         assert label in by_label, sorted(by_label)
         assert any(m.entity_id == by_label[label].id for m in ex.mentions)
+
+
+# ---- faithful labels, supporting evidence and cue families (issue 11)
+
+NEG = issues.NEGATION
+
+
+def causal(*paragraphs: str, force: str = "Kent Police"):
+    """(cause label, effect label, relation) for each causal edge of a report written here."""
+    _, rels = labels(make_report(*paragraphs, force=force))
+    return [(s, t, r) for typ, s, t, _, r in rels if typ in relations.CAUSAL_TYPES]
+
+
+def test_labels_keep_subject_and_negation_of_the_three_cases() -> None:
+    got = causal("Patrol officers can't progress burglary investigations quickly because of high workloads.",
+                 "In May 2022 the force took every constable out of its rural teams. This resulted in a rural model "
+                 "only staffed by volunteers and PCSOs.",
+                 "Victims are not given information about bail conditions because officers don't record them.")
+    by_effect = {t: (s, r) for s, t, r in got}
+    assert "patrol officers can't progress burglary investigations quickly" in by_effect, got
+    assert by_effect["patrol officers can't progress burglary investigations quickly"][0] == "high workloads"
+    only = [t for t in by_effect if "rural model" in t]
+    assert only and "only staffed by volunteers and PCSOs" in only[0], got
+    assert "victims are not given information about bail conditions" in by_effect, got
+    assert by_effect["victims are not given information about bail conditions"][0] == "officers don't record them"
+
+
+def _flips(label: str, quote: str) -> bool:
+    """The quote negates the words the label is made of, and the label drops that negation."""
+    words = [w for w in re.findall(r"[a-z][\w'’-]+", label.lower()) if len(w) > 3][:2]
+    if not words or NEG.search(label):
+        return False
+    q = quote.lower()
+    at = q.find(words[0][:5])
+    return at >= 0 and bool(NEG.search(" ".join(q[:at].split()[-4:])))
+
+
+def assert_no_flipped_label(edges) -> None:
+    for s_label, t_label, polarity, quote in edges:
+        for label in (s_label, t_label):
+            assert not _flips(label, quote) or polarity == "negative", (label, polarity, quote)
+
+
+def test_no_label_asserts_the_opposite_of_its_quote() -> None:
+    got = causal("Neighbourhood officers no longer attend community meetings, which means that residents never hear "
+                 "about local priorities.", "Without a dedicated analyst, the team cannot map organised crime groups.",
+                 "Detectives aren't trained in digital evidence, so that cases are not built on phone data.",
+                 "The control room doesn't grade calls consistently. As a result, urgent calls wait too long.")
+    assert len(got) >= 3, got
+    assert_no_flipped_label([(s, t, r.polarity, r.evidence[0].quote) for s, t, r in got])
+    for s, t, _ in got:
+        for label in (s, t):
+            assert not label.startswith(("officers attend", "analyst", "team can map")), label
+
+
+def test_labels_are_never_cut_mid_phrase() -> None:
+    for clause in ("the force removed the remaining police officers from its rural community hubs and moved them",
+                   "officers aren't at work for 12–15 days each month because of the rota",
+                   "the volume of cases waiting for a decision from the crown prosecution service in the county"):
+        label = issues.issue_label(clause, "effect")
+        assert label and label.split()[-1].lower() not in {"the", "of", "for", "from", "a", "and", "in"}, label
+    assert "12–15" in (issues.issue_label("officers aren't at work for 12–15 days each month", "effect") or "")
+
+
+def test_another_force_style_report_gives_every_cause_and_effect() -> None:
+    text = ("Because of high workloads in the investigation hubs, the quality of investigations has suffered.",
+            "The number of detectives fell by a fifth in 2022. This reduction has caused delays in serious case "
+            "reviews.",
+            "The loss of neighbourhood officers in rural areas has reduced intelligence from local communities.",
+            "Long waits for mental health assessments are putting pressure on custody staff.",
+            "Repeat victims are not identified due to gaps in the call handling system.")
+    got = causal(*text, force="Northshire Constabulary")
+    pairs = [(s, t) for s, t, _ in got]
+    expect = [("workloads", "quality of investigations"), ("detectives", "delays in serious case reviews"),
+              ("loss of neighbourhood officers", "intelligence"), ("mental health assessments", "pressure on custody"),
+              ("call handling system", "repeat victims are not identified")]
+    for cause, effect in expect:
+        assert any(cause in s and effect in t for s, t in pairs), (cause, effect, pairs)
+
+
+def test_every_causal_edge_is_supported_by_its_quote() -> None:
+    got = causal("The force's rota means that officers aren't available at weekends.",
+                 "Call handlers are short of training. This means that some risks are missed.",
+                 "Response times have risen because of a shortage of cars.")
+    assert len(got) == 3, got
+    for s, t, r in got:
+        assert all(relations.supports(r.rule, ev.quote, s, t) for ev in r.evidence), (s, t, r)
+        assert r.rule.startswith("cue:")
+    this = [r for _, _, r in got if "short of training" in r.evidence[0].quote]
+    assert this and "This means that" in this[0].evidence[0].quote  # both sentences quoted
+    assert not relations.supports("cue:means-that", "The rota is new.", "rota", "officers aren't available")
+    assert not relations.supports("cue:because-of", "Cars are short. Times have risen.", "cars", "response times")
+
+
+def test_negated_or_coordinated_cues_make_no_edge() -> None:
+    assert not causal("Abstractions are not affecting the force's ability to tackle anti-social behaviour.")
+    assert not causal("The force reviews its rota each year and has increased its use of overtime.")
+
+
+def test_main_clause_is_the_effect_and_pronouns_resolve_only_to_their_own_clause() -> None:
+    got = causal("Although the triage hub is well staffed, it struggles to keep up due to the volume of referrals.",
+                 "The force's firearms team works nights, which means they rarely attend daytime training.")
+    pairs = {(s, t) for s, t, _ in got}
+    assert ("volume of referrals", "triage hub struggles to keep up") in pairs, pairs
+    assert any(t.startswith("firearms team rarely attend") for _, t in pairs), pairs
+    assert not any("well staffed" in t for _, t in pairs)  # the concession is not the effect
+
+
+def test_named_subject_keeps_its_negation_when_capacity_is_lacking() -> None:
+    got = causal("Detectives don't have the capacity to carry out reviews of cold cases because new referrals take "
+                 "priority.", "Officers said they weren't able to carry out school visits because of the rota.")
+    effects = {t for _, t, _ in got}
+    assert "detectives don't have the capacity to carry out reviews of cold cases" in effects, effects
+    visits = [(t, r) for _, t, r in got if t.endswith("school visits")]
+    assert visits and all(NEG.search(t) or r.polarity == "negative" for t, r in visits), visits
+
+
+def test_this_as_the_effect_and_chained_results_point_back() -> None:
+    got = causal("Burglary arrests fell sharply last year. This was because of fewer patrols at night.",
+                 "Custody sergeants lack time, which means they make hurried decisions. As a result, detainees don't "
+                 "always get an appropriate adult.",
+                 "There is no referral route for older victims, which means that no joint visit takes place.")
+    pairs = {(s, t) for s, t, _ in got}
+    assert ("fewer patrols at night", "burglary arrests fell sharply last year") in pairs, pairs
+    assert ("custody sergeants make hurried decisions", "detainees don't always get an appropriate adult") in pairs
+    assert any(s.startswith("no referral route") and t.startswith("no joint visit") for s, t in pairs), pairs

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from graph.records import KIND_CAUSE, KIND_PARAGRAPH, KIND_SUMMARY, Passage, Report
-from graph.text import split_sentences
+from graph.records import KIND_CAUSE, KIND_PARAGRAPH, KIND_SUMMARY, Report
+from graph.text import shorten, split_sentences
 
 FINDING_KINDS = (KIND_PARAGRAPH, KIND_SUMMARY, KIND_CAUSE, "list")
 
@@ -53,7 +53,7 @@ class Finding:
 
     @property
     def label(self) -> str:
-        return self.text if len(self.text) <= 100 else self.text[:97].rstrip() + "..."
+        return shorten(self.text, 100)
 
 
 def polarity(sentence: str) -> str | None:
@@ -105,7 +105,3 @@ def extract(report: Report, passage_themes: dict[str, list[str]], mentions_by_pa
             out.append(Finding(f"finding:{p.passage_id}-s{n + 1:02d}", report.report_id, p.passage_id, p.question,
                                pol, sent, a, b, themes, ents))
     return out
-
-
-def finding_passage(p: Passage) -> bool:
-    return p.kind in FINDING_KINDS
