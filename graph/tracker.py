@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.compare import content_words
+from graph.text import key_words
 from graph.records import Passage
 
 TRACKED = ("cause_of_concern", "recommendation", "area_for_improvement")
@@ -63,7 +63,7 @@ def _recurrences(G: nx.MultiDiGraph, words: set[str], reports: dict[str, dict[st
         if d["type"] != "recurs":
             continue
         texts = [G.nodes[n].get("data", {}).get("text", "") for n in (s, t)]
-        if max(_overlap(words, content_words(x)) for x in texts) < MATCH:
+        if max(_overlap(words, key_words(x)) for x in texts) < MATCH:
             continue
         ends = []
         for n, text in zip((s, t), texts):
@@ -84,7 +84,7 @@ def _row(G: nx.MultiDiGraph, it: dict[str, Any], reports: dict[str, dict[str, An
          passages: dict[str, Passage]) -> dict[str, Any]:
     rep = reports.get(it["report_id"], {})
     origin = _origin(G, f"{it['kind']}:{it['item_id']}", it)
-    words = content_words(it["text"])
+    words = key_words(it["text"])
     mine = rep.get("year_end") or _year_end(rep.get("year"))
     # found again: the same weakness in a report later than the item's own
     recurs = [x for x in _recurrences(G, words, reports)
@@ -103,14 +103,14 @@ def _link_carried(rows: list[dict[str, Any]], reports: dict[str, dict[str, Any]]
         origin = late["origin"]
         if not origin:
             continue
-        lw = content_words(late["text"])
+        lw = key_words(late["text"])
         for early in rows:
             rep = reports.get(early["report_id"], {})
             if early is late or rep.get("force") != late["force"]:
                 continue
             same = origin["report_id"] == early["report_id"] or (
                 origin["year"] and str(rep.get("year_end") or _year_end(rep.get("year"))) == origin["year"])
-            if same and _overlap(lw, content_words(early["text"])) >= MATCH:
+            if same and _overlap(lw, key_words(early["text"])) >= MATCH:
                 early["carried_into"].append({"item_id": late["item_id"], "report_id": late["report_id"],
                                               "year": late["year"]})
 
@@ -122,9 +122,9 @@ def tracker(G: nx.MultiDiGraph, items: Iterable[dict[str, Any]], reports: Iterab
     by_id = {r["report_id"]: r for r in reports}
     rows = [_row(G, it, by_id, passages) for it in items if it["kind"] in TRACKED]
     _link_carried(rows, by_id)
-    want = content_words(q or "")
+    want = key_words(q or "")
     rows = [r for r in rows if (not kind or r["kind"] == kind) and (not status or r["status"] == status)
-            and (not want or want <= content_words(r["text"]))]
+            and (not want or want <= key_words(r["text"]))]
     rows.sort(key=lambda r: (_year_end(r["origin_year"]), _year_end(r["year"]), r["report_id"]))
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUSES}
     return {"items": rows, "counts": counts, "years": sorted({r["year"] for r in rows if r["year"]}, key=_year_end)}
