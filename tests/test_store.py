@@ -5,9 +5,7 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
