@@ -10,6 +10,7 @@ import re
 from graph.records import GRADES
 
 BULLET_RE = re.compile(r"^\s*(?:[•●▪◦■□‣⁃*·–—-]|\(?[a-z]\)|\(?\d{1,2}[.)])\s+")
+NEWLINES_RE = re.compile("\r\n?|[\u2028\u2029\x85\x0b]")  # every line break a file may use
 URL_LINE_RE = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.I)
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s)>\]]+", re.I)
 GRADE_RE = re.compile(r"^\s*(" + "|".join(GRADES) + r")\s*\.?\s*$", re.I)
