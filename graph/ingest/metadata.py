@@ -12,6 +12,7 @@ from collections import Counter
 from functools import lru_cache
 
 from graph.records import Block, KIND_HEADING, ReportMeta
+from graph.text import MONTHS
 
 FORCE_RE = re.compile(
     r"\b((?:[A-Z][a-z]+|and|of|&)(?:[ -](?:[A-Z][a-z]+|and|of|&)){0,4}) "
@@ -19,7 +20,6 @@ FORCE_RE = re.compile(
 NOT_FORCES = {"british transport", "national", "the", "local", "regional", "nuclear", "harbour", "military",
               "ministry of defence", "civil nuclear", "home office", "college of", "our", "their", "all",
               "england and wales", "each", "other", "every", "neighbouring", "mutual", "new", "community"}
-MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 MONTH_YEAR_RE = re.compile(rf"\b(?:{MONTHS}) ((?:19|20)\d\d)\b")
 TITLE_YEAR_RE = re.compile(r"\b(?:PEEL|inspection|effectiveness|efficiency|legitimacy|assessment)\b[^\n]{0,40}?"
                            r"\b((?:19|20)\d\d)(?:\s*/\s*((?:19|20)?\d\d))?\b", re.I)

@@ -7,17 +7,14 @@ import time
 from graph.ingest import metadata, normalise, passages, segment
 from graph.errors import BadInput
 from graph.records import RawDocument, Report, ReportMeta
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "report"
+from graph.text import slug
 
 
 def report_id_for(meta: ReportMeta, source: str) -> str:
     if meta.force:
         parts = [meta.force, meta.programme or "", (meta.year or "").replace("/", "-")]
-        return slug(" ".join(p for p in parts if p))
-    return slug(re.sub(r"\.[A-Za-z0-9]{1,5}$", "", source))
+        return slug(" ".join(p for p in parts if p), "report")
+    return slug(re.sub(r"\.[A-Za-z0-9]{1,5}$", "", source), "report")
 
 
 def build_report(raw: RawDocument, known_forces: list[str] | None = None,
