@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from statistics import median
 
+from graph.ingest.judgments import labelled_block
 from graph.records import HINT_RULE, KIND_HEADING, Block, Line
 from graph.text import URL_LINE_RE, collapse, is_bullet, word_count
 
@@ -42,6 +43,10 @@ def _heading_like(text: str) -> bool:
 
 
 def _run_in_headings(text: str, page: int, level: int) -> list[Block]:
+    """A heading line -> heading blocks; a line that is an area and its grade is a judgment instead."""
+    judged = labelled_block(text, page)
+    if judged is not None:
+        return [judged]
     m = RUN_IN_RE.match(text)
     if not m:
         return [Block(KIND_HEADING, text, page, level)]
@@ -49,7 +54,6 @@ def _run_in_headings(text: str, page: int, level: int) -> list[Block]:
     if m.group(2):
         out.append(Block(KIND_HEADING, m.group(2).strip(), page, level))
     return out
-
 
 
 class _Vocab:

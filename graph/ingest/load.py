@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 from graph.errors import BadInput, PeelgraphError, TooLarge, UnsupportedFormat
-from graph.records import HINT_RULE, Line, RawDocument
+from graph.records import HINT_RULE, HINT_TABLE, Line, RawDocument
 from graph.text import NEWLINES_RE
 
 DEFAULT_MAX_BYTES = 40 * 1024 * 1024
@@ -219,6 +219,9 @@ def _txt_lines(text: str, label: str) -> list[Line]:
 def _txt_line(line: str, page: int) -> Line:
     if _RULE.fullmatch(line):
         return Line("", page, HINT_RULE)
+    cells = [c.strip() for c in line.rstrip().split("\t")]
+    if len([c for c in cells if c]) >= 2:  # tab-separated cells: a table row copied from a page or sheet
+        return Line(" | ".join(cells), page, HINT_TABLE)
     return Line(line.rstrip(), page)
 
 

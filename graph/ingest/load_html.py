@@ -149,7 +149,7 @@ def _table_lines(node) -> list[Line]:
     from bs4.element import Tag
 
     def row_line(tr) -> Line | None:
-        cells = [collapse(c.get_text(" ")) for c in tr.children if isinstance(c, Tag) and c.name in ("td", "th")]
+        cells = [_cell_text(c) for c in tr.children if isinstance(c, Tag) and c.name in ("td", "th")]
         return Line(" | ".join(cells), 1, HINT_TABLE) if any(cells) else None
 
     if node.name == "tr":
@@ -167,6 +167,13 @@ def _table_lines(node) -> list[Line]:
         elif child.name in ("thead", "tbody", "tfoot"):
             out.extend(row_line(tr) for tr in child.children if isinstance(tr, Tag) and tr.name == "tr")
     return [line for line in out if line is not None]
+
+
+def _cell_text(cell) -> str:  # type: ignore[no-untyped-def]
+    """A cell's text; a list or several paragraphs in one cell (areas under a grade) are joined by "; "."""
+    parts = [collapse(x.get_text(" ")) for x in cell.find_all(("li", "p"))]
+    parts = [p for p in parts if p]
+    return "; ".join(parts) if len(parts) > 1 else collapse(cell.get_text(" "))
 
 
 def _html_fallback(text: str) -> list[Line]:

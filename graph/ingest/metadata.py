@@ -22,7 +22,7 @@ NOT_FORCES = {"british transport", "national", "the", "local", "regional", "nucl
               "england and wales", "each", "other", "every", "neighbouring", "mutual", "new", "community"}
 MONTH_YEAR_RE = re.compile(rf"\b(?:{MONTHS}) ((?:19|20)\d\d)\b")
 TITLE_YEAR_RE = re.compile(r"\b(?:PEEL|inspection|effectiveness|efficiency|legitimacy|assessment)\b[^\n]{0,40}?"
-                           r"\b((?:19|20)\d\d)(?:\s*/\s*((?:19|20)?\d\d))?\b", re.I)
+                           r"\b((?:19|20)\d\d)(?:\s*[/–-]\s*((?:19|20)?\d\d))?\b", re.I)
 PILLARS = ("effectiveness", "efficiency", "legitimacy")
 PROGRAMMES = (  # general names of inspection programmes, most specific first
     ("joint targeted area inspection", "Joint targeted area inspection"),

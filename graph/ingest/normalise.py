@@ -10,6 +10,7 @@ conventions only, never at the wording of a particular report.
 """
 from __future__ import annotations
 
+from graph.ingest import judgments
 from graph.ingest.layout import CAPTION_RE, RUN_IN_RE, _heading_like, _run_in_headings
 from graph.ingest.wrapped import from_wrapped
 from graph.records import (
@@ -17,6 +18,8 @@ from graph.records import (
     KIND_PARAGRAPH, KIND_TABLE, KIND_URL, Block, Line, RawDocument,
 )
 from graph.text import URL_LINE_RE, collapse, ends_sentence, grade_of, is_bullet, strip_bullet, word_count
+
+TABLE_WORDS = 200  # a table longer than this is cut into several blocks (passages)
 
 
 def normalise(doc: RawDocument) -> list[Block]:
@@ -58,7 +61,9 @@ def _from_paragraph_lines(lines: list[Line]) -> list[Block]:
         elif ln.hint == HINT_ITEM:
             blocks.append(Block(KIND_LIST_ITEM, strip_bullet(text) if is_bullet(text) else text, ln.page))
         elif ln.hint == HINT_TABLE:
-            blocks.append(Block(KIND_TABLE, text, ln.page))
+            _add_row(blocks, text, ln.page)
+        elif judged := judgments.labelled_block(text, ln.page):
+            blocks.append(judged)
         elif ln.hint == HINT_CAPTION:
             blocks.append(Block(KIND_CAPTION, text, ln.page))
         elif URL_LINE_RE.match(text):
@@ -74,3 +79,12 @@ def _from_paragraph_lines(lines: list[Line]) -> list[Block]:
         else:
             blocks.append(Block(KIND_PARAGRAPH, text, ln.page))
     return blocks
+
+
+def _add_row(blocks: list[Block], row: str, page: int) -> None:
+    """Consecutive table rows are one table block (one passage), up to about a passage's length."""
+    last = blocks[-1] if blocks else None
+    if last is not None and last.kind == KIND_TABLE and word_count(last.text) + word_count(row) <= TABLE_WORDS:
+        last.text += "\n" + row
+    else:
+        blocks.append(Block(KIND_TABLE, row, page))

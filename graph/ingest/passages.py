@@ -60,16 +60,28 @@ def build(report_id: str, segs: list[Segmented]) -> tuple[str, list[Passage], li
                 if a < end and b > start:
                     block_passage.setdefault(id(s), pid)
     for s in segs:
-        if not s.item_kind:
-            continue
-        b = s.block
-        items.append(Item(
-            item_id=f"{report_id}-i{len(items) + 1:03d}", report_id=report_id, kind=s.item_kind,
+        items.extend(_items(report_id, s, block_passage.get(id(s)), len(items)))
+    return text, passages, _dedupe_judgments(items)
+
+
+def _items(report_id: str, s: Segmented, passage_id: str | None, count: int) -> list[Item]:
+    """The block's own item, then each judgment stated in its text."""
+    out: list[Item] = []
+    b = s.block
+    if s.item_kind:
+        out.append(Item(
+            item_id=f"{report_id}-i{count + 1:03d}", report_id=report_id, kind=s.item_kind,
             question=s.question, text=b.text if s.item_kind != KIND_JUDGMENT else b.text.capitalize(),
-            passage_id=block_passage.get(id(s)), carried_over_from=s.carried_over_from,
+            passage_id=passage_id, carried_over_from=s.carried_over_from,
             grade=b.text.lower() if s.item_kind == KIND_JUDGMENT else None, lead=b.lead, overall=s.overall,
         ))
-    return text, passages, _dedupe_judgments(items)
+    for g in s.graded:
+        out.append(Item(
+            item_id=f"{report_id}-i{count + len(out) + 1:03d}", report_id=report_id, kind=KIND_JUDGMENT,
+            question=g.area or s.question, text=g.grade.capitalize(), passage_id=passage_id, grade=g.grade,
+            lead=g.area or None, overall=g.overall,
+        ))
+    return out
 
 
 def _layout(segs: list[Segmented]) -> tuple[str, list[tuple[int, int]]]:

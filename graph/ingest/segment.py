@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from graph.ingest import judgments
+from graph.ingest.judgments import JUDGMENT_LABEL, Graded
 from graph.records import (
     KIND_AFI, KIND_CAUSE, KIND_HEADING, KIND_JUDGMENT, KIND_LIST_ITEM, KIND_PARAGRAPH,
-    KIND_RECOMMENDATION, KIND_SUMMARY, Block,
+    KIND_RECOMMENDATION, KIND_SUMMARY, KIND_TABLE, Block,
 )
-from graph.text import collapse
+from graph.text import collapse, sentences
 
 QUESTION_RE = re.compile(
     r"^(?:Overview\s*[–—:-]\s*)?How (?:effective|efficient|legitimate) (?:is|are) "
@@ -49,6 +51,7 @@ class Segmented:
     item_kind: str | None = None  # recommendation / area_for_improvement / cause_of_concern / judgment
     carried_over_from: str | None = None
     overall: bool = False
+    graded: list[Graded] = field(default_factory=list)  # judgments stated in a table, labelled line or prose
 
 
 @dataclass
@@ -82,16 +85,44 @@ def segment(blocks: list[Block]) -> list[Segmented]:
             continue
         seg = Segmented(b, _path(st), st.question)
         if b.kind == KIND_JUDGMENT:
-            seg.item_kind = KIND_JUDGMENT
-            if b.lead:  # the question is named next to the grade (summary pages)
-                seg.question = _strip_overview(b.lead)
-            elif st.special == "judgment" or st.question is None or st.question == st.overall_question:
-                seg.overall = st.overall_question is not None or st.question is None
-                seg.question = st.overall_question or st.question
-        elif st.special and b.kind in (KIND_PARAGRAPH, KIND_LIST_ITEM):
-            _special_item(st, b, seg)
+            _judgment(st, b, seg)
+        else:
+            opens = i > 0 and blocks[i - 1].kind in (KIND_HEADING, KIND_JUDGMENT)
+            seg.graded = _graded(b, st.stack[-1][1] if st.stack and opens else None)
+            if st.special and b.kind in (KIND_PARAGRAPH, KIND_LIST_ITEM):
+                _special_item(st, b, seg)
         out.append(seg)
     return out
+
+
+def _judgment(st: _State, b: Block, seg: Segmented) -> None:
+    """A grade block: for the question named beside it, else the current (or overall) question."""
+    seg.item_kind = KIND_JUDGMENT
+    label = JUDGMENT_LABEL.match(b.lead) if b.lead else None
+    if b.lead and not label:  # the question is named next to the grade (summary pages, tables)
+        seg.question = _strip_overview(b.lead)
+    elif (label and label.group("overall")) or st.special == "judgment" or st.question is None \
+            or st.question == st.overall_question:
+        seg.overall = st.overall_question is not None or st.question is None or bool(label and label.group("overall"))
+        seg.question = st.overall_question or st.question
+
+
+def _graded(b: Block, heading: str | None) -> list[Graded]:
+    """Judgments a table, a labelled line or a sentence about the force states.
+
+    A plain "the force is good at X" counts only where it opens the section about X (as graded
+    areas are reported since 2021); elsewhere (a summary of a pillar) it describes, not grades."""
+    if b.kind == KIND_TABLE:
+        return judgments.table(b.text.split("\n"))
+    if b.kind not in (KIND_PARAGRAPH, KIND_LIST_ITEM, KIND_SUMMARY):
+        return []
+    found = judgments.labelled(b.text)
+    if found:
+        return found
+    sents = sentences(b.text)
+    return [g for n, s in enumerate(sents) for g in judgments.prose(s)
+            if g.explicit or (n == 0 and heading is not None and not heading.endswith("?")
+                and judgments.names_heading(g.area, heading))]
 
 
 def _special_item(st: _State, b: Block, seg: Segmented) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from graph.ingest.judgments import labelled_block
 from graph.ingest.layout import (
     CAPTION_RE, _body_width, _furniture, _heading_like, _is_column_page, _join, _pages, _run_in_headings,
     _split_page, _strip_markers, _strip_page_numbers, _Vocab,
@@ -19,6 +20,7 @@ from graph.records import (
 )
 from graph.text import collapse, ends_sentence, grade_of, is_bullet, strip_bullet, word_count
 
+QUESTION_START_RE = re.compile(r"^(?:How (?:well|effective|efficient|legitimate|good) |To what extent )")
 TABULAR_RE = re.compile(r"(?:\S\s{3,}\S)|(?:(?:^|\s)[-+]?[£$€]?\d[\d,]*(?:\.\d+)?\s*(?:%|percent)?\s*$)")
 
 
@@ -70,6 +72,8 @@ def _breaks_before(prev: str, line: str, nxt: str, width: float) -> bool:
     short_prev = len(prev) < 0.6 * width
     if short_prev and ends_sentence(prev):
         return True  # the last line of a paragraph
+    if ends_sentence(prev) and QUESTION_START_RE.match(line) and (line.endswith("?") or nxt.endswith("?")):
+        return True  # an inspection question after a full paragraph line
     if ends_sentence(prev) and len(line) < 0.6 * width and not ends_sentence(line) and _heading_like(collapse(line)):
         return bool(nxt) and not _starts_lower(nxt)  # a heading line between two paragraphs
     return short_prev and _heading_like(collapse(prev)) and not ends_sentence(prev) and len(prev.split()) <= 12 \
@@ -132,8 +136,9 @@ def _paragraph_blocks(chunks: list[_Chunk], vocab: _Vocab, width: float) -> list
         if not text:
             continue
         grade = grade_of(text)
-        if grade:
-            blocks.append(Block(KIND_JUDGMENT, grade, ch.page))
+        judged = None if grade or len(lines) > 2 else labelled_block(text, ch.page)
+        if grade or judged:
+            blocks.append(judged or Block(KIND_JUDGMENT, grade or "", ch.page))
             in_figure = False
             continue
         if CAPTION_RE.match(text):
