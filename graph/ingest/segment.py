@@ -35,8 +35,11 @@ OVERALL_JUDGMENT_RE = re.compile(r"^(?:Overall judge?ment|Overall grade|Our judg
 CARRIED_RE = re.compile(r"still outstanding|outstanding from|carried (?:over|forward)|previous inspections?|"
                         r"earlier inspections?|last inspection", re.I)
 ORIGIN_RE = re.compile(r"\(([^()]*\b(?:19|20)\d\d(?:/\d\d)?[^()]*)\)\s*\.?\s*$")
-ACTION_RE = re.compile(r"^(?:The force|It|We recommend|By \w+ \d{4}|Forces?|The constabulary|Chief constables?)\b"
+# an action a report asks for: "The force should ...", "By June 2022, X Police must ...", "Within three months, ..."
+ACTION_RE = re.compile(r"^(?:(?:By|Within|Over)\b[^,]{1,40},\s*)?(?:The force|It|We recommend|By \w+ \d{4}|Forces?|"
+                       r"The constabulary|Chief constables?|The service|(?:[A-Z][\w'’-]*\s+){1,4}(?:Police|Constabulary))\b"
                        r".{0,80}\b(?:should|must|needs? to|to ensure)\b", re.I)
+RECOMMEND_LEAD_RE = re.compile(r"\b(?:we recommend|recommendations?)\b", re.I)
 
 SPECIALS = (CAUSE_RE, RECOMMENDATION_RE, AFI_RE, SUMMARY_RE, OVERALL_JUDGMENT_RE)
 
@@ -127,7 +130,10 @@ def _graded(b: Block, heading: str | None) -> list[Graded]:
 
 def _special_item(st: _State, b: Block, seg: Segmented) -> None:
     text = b.text
-    if st.special == "cause" and b.kind == KIND_PARAGRAPH and not text.rstrip().endswith(":"):
+    if st.special == "cause" and b.kind == KIND_PARAGRAPH and text.rstrip().endswith(":") \
+            and RECOMMEND_LEAD_RE.search(text):
+        st.special = "recommendation"  # "To address this cause of concern, we recommend that the force should:"
+    elif st.special == "cause" and b.kind == KIND_PARAGRAPH and not text.rstrip().endswith(":"):
         seg.item_kind = KIND_CAUSE
         b.kind = KIND_CAUSE
     elif st.special in ("recommendation", "afi"):

@@ -75,7 +75,9 @@ def _breaks_before(prev: str, line: str, nxt: str, width: float) -> bool:
     if ends_sentence(prev) and QUESTION_START_RE.match(line) and (line.endswith("?") or nxt.endswith("?")):
         return True  # an inspection question after a full paragraph line
     if ends_sentence(prev) and len(line) < 0.6 * width and not ends_sentence(line) and _heading_like(collapse(line)):
-        return bool(nxt) and not _starts_lower(nxt)  # a heading line between two paragraphs
+        if not nxt:  # the page's last line: a heading when short (the text goes on overleaf)
+            return word_count(line) <= 8
+        return not _starts_lower(nxt)  # a heading line between two paragraphs
     return short_prev and _heading_like(collapse(prev)) and not ends_sentence(prev) and len(prev.split()) <= 12 \
         and not prev.rstrip().endswith((" and", " or", " of", " the", " to", " in", ",")) and line[:1].isupper()
 
@@ -119,6 +121,8 @@ def _is_question_line_run(lines: list[str]) -> int:
 
 def _is_tabular(lines: list[str]) -> bool:
     rows = [t for t in lines if t.strip()]
+    if len(rows) == 1 and not re.search(r"\S\s{3,}\S", rows[0]):
+        return False  # one line ending in a number is a heading ("Area for improvement 2"), not a table
     hits = sum(1 for t in rows if TABULAR_RE.search(t.rstrip()))
     return bool(rows) and hits / len(rows) >= 0.5 and not (ends_sentence(rows[-1]) and word_count(" ".join(rows)) > 12)
 
