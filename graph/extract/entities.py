@@ -19,6 +19,7 @@ from typing import Any
 from graph.extract.metrics import Metric, metric_key, metrics
 from graph.extract.phrases import (
     _ACT_RX, _GROUP_MODS, _OPERATION_RX, _canonical_label, _clean_surface, _np_candidates, _type_of_head,
+    org_candidates,
 )
 from graph.records import KIND_CAPTION, KIND_FOOTNOTE, KIND_TABLE, Passage, Report
 from graph.text import find_acronyms, plural, singular, slug
@@ -135,6 +136,7 @@ class _Builder:
         self.acr = find_acronyms(report.text)
         self.global_acr = ontology_acronyms()
         self.key_to_id: dict[str, str] = {}
+        self._bare: list[tuple[str, Passage, int, int]] = []  # undefined-type acronyms, resolved at the end
 
     def add(self, typ: str, label: str, kind: str | None, source: str, alias: str | None = None) -> Entity:
         eid = f"{typ}:{slug(label)}"
@@ -215,87 +217,89 @@ class _Builder:
         return Extraction(self.entities, _dedupe(self.mentions), self.acr)
 
     def _passage(self, p: Passage, acr_entities: dict[str, Entity]) -> None:
-        text = p.text
+        """Mentions in one passage; each span goes to the first rule that claims it."""
         taken: list[tuple[int, int]] = []
+        self._operations_and_acts(p, taken)
+        if p.kind not in (KIND_TABLE, KIND_CAPTION):
+            self._patterns(p, taken)
+        self._gazetteer_names(p, taken, acr_entities)
+        self._defined_acronyms(p, taken, acr_entities)
 
-        def free(a: int, b: int) -> bool:
-            return all(b <= x or a >= y for x, y in taken)
+    def _claim(self, e: Entity, p: Passage, a: int, b: int, taken: list[tuple[int, int]]) -> None:
+        self.mention(e, p, a, b)
+        taken.append((a, b))
 
-        g = _gaz()
-        for m in _OPERATION_RX.finditer(text):
+    def _operations_and_acts(self, p: Passage, taken: list[tuple[int, int]]) -> None:
+        for m in _OPERATION_RX.finditer(p.text):
             e = self.resolve(m.group(0), "programme", "operation")
             if e is not None:
                 if e.source == "pattern":
                     e.kind = "operation"
-                self.mention(e, p, m.start(), m.end())
-                taken.append((m.start(), m.end()))
-        for m in _ACT_RX.finditer(text):
-            a, b = m.start(1), m.end(1)
+                self._claim(e, p, m.start(), m.end(), taken)
+        for m in _ACT_RX.finditer(p.text):
+            b = m.end(1)
             name = re.sub(r"^(?:The|the|Under|under|In|By)\s+", "", m.group(1))
             a = b - len(name)
-            if free(a, b):
+            if _free(taken, a, b):
                 t = lookup(name)
                 e = self.add_term(t, name) if t else self.add("legislation", name, "legislation", "pattern")
-                self.mention(e, p, a, b)
-                taken.append((a, b))
-        # pattern phrases (longest names) first, then the gazetteer fills the gaps
-        if p.kind not in (KIND_TABLE, KIND_CAPTION):
-            for a, b, phrase, typ, kind in _np_candidates(text):
-                if not free(a, b):
-                    continue
-                # a gazetteer name inside the phrase that covers it all wins; otherwise the phrase does
-                e = self.resolve(phrase, typ, kind)
-                if e is not None:
-                    self.mention(e, p, a, b)
-                    taken.append((a, b))
-        for m in g.names_rx.finditer(text):
-            if not free(m.start(), m.end()):
+                self._claim(e, p, a, b, taken)
+
+    def _patterns(self, p: Passage, taken: list[tuple[int, int]]) -> None:
+        """Organisations named in capitals and head-noun phrases, unless a longer gazetteer name covers them."""
+        text = p.text
+        gaz = [(m.start(), m.end()) for m in _gaz().names_rx.finditer(text) if lookup(m.group(0)) is not None]
+        found = org_candidates(text) + _np_candidates(text)
+        for a, b, phrase, typ, kind in sorted(found, key=lambda c: (c[0], c[0] - c[1])):
+            if not _free(taken, a, b) or any(x <= a and y >= b and y - x > b - a for x, y in gaz):
                 continue
-            t = lookup(m.group(0))
-            if t is None:
-                continue
-            self.mention(self.add_term(t, m.group(0)), p, m.start(), m.end())
-            taken.append((m.start(), m.end()))
-        if g.acr_rx is not None:
-            for m in g.acr_rx.finditer(text):
-                if not free(m.start(), m.end()):
-                    continue
-                s = m.group(0)
-                if s in self.acr and s not in acr_entities and s.rstrip("s") not in acr_entities:
-                    continue  # the report defines this acronym as something else
-                t = lookup(s)
-                if t is None:
-                    continue
-                self.mention(self.add_term(t), p, m.start(), m.end())
-                taken.append((m.start(), m.end()))
+            e = self.resolve(phrase, typ, kind)
+            if e is not None:
+                self._claim(e, p, a, b, taken)
+
+    def _gazetteer_names(self, p: Passage, taken: list[tuple[int, int]], acr_entities: dict[str, Entity]) -> None:
+        g = _gaz()
+        for m in g.names_rx.finditer(p.text):
+            t = lookup(m.group(0)) if _free(taken, m.start(), m.end()) else None
+            if t is not None:
+                self._claim(self.add_term(t, m.group(0)), p, m.start(), m.end(), taken)
+        for m in g.acr_rx.finditer(p.text) if g.acr_rx is not None else ():
+            s = m.group(0)
+            if not _free(taken, m.start(), m.end()) or (
+                    s in self.acr and s not in acr_entities and s.rstrip("s") not in acr_entities):
+                continue  # taken, or the report defines this acronym as something else
+            t = lookup(s)
+            if t is not None:
+                self._claim(self.add_term(t), p, m.start(), m.end(), taken)
+
+    def _defined_acronyms(self, p: Passage, taken: list[tuple[int, int]], acr_entities: dict[str, Entity]) -> None:
+        text = p.text
         for abbr, e in acr_entities.items():
-            for m in re.finditer(r"(?<![\w-])" + re.escape(abbr) + r"s?(?![\w-])", text):
-                if free(m.start(), m.end()):
-                    self.mention(e, p, m.start(), m.end())
-                    taken.append((m.start(), m.end()))
-            if e.source == "acronym":
-                lf = next((lf for a, lf in self.acr.items() if a == abbr), None)
-                if lf:
-                    for m in re.finditer(re.escape(lf), text, re.I):
-                        if free(m.start(), m.end()):
-                            self.mention(e, p, m.start(), m.end())
-                            taken.append((m.start(), m.end()))
-        self._bare: list[tuple[str, Passage, int, int]] = getattr(self, "_bare", [])
+            spans = [m.span() for m in re.finditer(r"(?<![\w-])" + re.escape(abbr) + r"s?(?![\w-])", text)]
+            lf = self.acr.get(abbr) if e.source == "acronym" else None
+            spans += [m.span() for m in re.finditer(re.escape(lf), text, re.I)] if lf else []
+            for a, b in spans:
+                if _free(taken, a, b):
+                    self._claim(e, p, a, b, taken)
         for abbr in self.acr:
             if abbr in acr_entities:
                 continue
             for m in re.finditer(r"(?<![\w-])" + re.escape(abbr) + r"(?![\w-])", text):
-                if free(m.start(), m.end()):
+                if _free(taken, m.start(), m.end()):
                     self._bare.append((abbr, p, m.start(), m.end()))
 
     def _bare_acronyms(self) -> None:
-        for abbr, p, a, b in getattr(self, "_bare", []):
+        for abbr, p, a, b in self._bare:
             target = next((e for e in sorted(self.entities.values(), key=lambda e: e.id)
                            if e.type == "unit" and e.label.split()[0] == abbr), None)
             if target is not None:
                 target.aliases.add(abbr)
                 self.mention(target, p, a, b)
 
+
+
+def _free(taken: list[tuple[int, int]], a: int, b: int) -> bool:
+    return all(b <= x or a >= y for x, y in taken)
 
 
 def _dedupe(mentions: list[Mention]) -> list[Mention]:

@@ -13,11 +13,25 @@ from graph.text import singular
 WORD = r"[A-Za-z][\w'’-]*"
 
 _UNIT_HEADS = {"team", "unit", "department", "hub", "squad", "desk", "directorate", "command", "bureau", "cell"}
-_ROLE_HEADS = {"officer", "manager", "investigator", "adviser", "advisor", "coordinator", "co-ordinator",
+_ROLE_HEADS = {"officer", "staff", "manager", "investigator", "adviser", "advisor", "coordinator", "co-ordinator",
                "analyst", "sergeant", "inspector", "nurse", "worker", "practitioner", "commander",
                "handler", "dispatcher", "detective", "constable", "leader", "lead", "chair", "registrar"}
 _MEETING_HEADS = {"meeting", "board", "panel", "conference", "forum", "clinic"}
-_SYSTEM_HEADS = {"system", "database", "app", "network", "service"}
+_SYSTEM_HEADS = {"system", "database", "app", "network", "tag", "device", "platform"}
+# organisations named by a common noun: "children's services", "local safeguarding partnership", "NHS trust"
+_PARTNER_HEADS = {"service": "agency", "partnership": "agency", "trust": "health", "council": "local government",
+                  "authority": "local government", "university": "education", "college": "education",
+                  "hospital": "health", "charity": "voluntary", "agency": "agency"}
+# words that make a "service" an organisation, and modifiers a partner name keeps though they are generic elsewhere
+_SERVICE_MODS = {"children's", "adult", "adults'", "social", "health", "mental", "youth", "offending", "probation",
+                 "ambulance", "rescue", "fire", "prison", "education", "housing", "victim", "victims'", "support",
+                 "care", "emergency", "council", "substance", "drug", "alcohol", "treatment", "advocacy"}
+_PARTNER_MODS = {"local", "regional", "national", "joint", "children's", "women's", "people's", "victims'",
+                 "adults'", "young"}
+# sentence openers and determiners that are never the start of an organisation's name
+_LEADING = ("The", "A", "An", "Its", "Their", "Our", "This", "These", "Both", "Each", "All", "In", "At", "By",
+            "With", "From", "For", "And", "Of", "When", "While", "Where", "Although", "However", "Since", "As",
+            "We", "It", "They", "Some", "Most", "Many", "Local", "Regional")
 _SCHEME_HEADS = {"scheme", "programme", "strategy", "model", "framework", "initiative", "profile", "plan",
                  "protocol", "process", "assessment", "approach"}
 _GROUP_MODS = {"working", "action", "steering", "tasking", "coordination", "co-ordination", "co-ordinating",
@@ -50,74 +64,117 @@ _NOUNLIKE = {"troubled", "organised", "integrated", "protected", "specialised", 
              "tasking", "co-ordinating", "coordinating", "planning", "licensing", "problem-solving", "working",
              "recording", "monitoring", "screening", "investigating", "learning", "sentencing", "engineering",
              "trafficking", "profiling", "missing", "exploited", "vetting", "neighbourhood"}
-_ROLE_GENERIC = _GENERIC | {"police", "some", "response", "neighbourhood", "the"} - {"response", "neighbourhood",
-                                                                                       "police"}
-
-_NP_RX = re.compile(r"((?:" + WORD + r"\s+){1,5})(" + WORD + r")")
-
-
 def _np_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
-    """(start, end, phrase, type, kind) for pattern-found names in a sentence."""
+    """(start, end, phrase, type, kind) for names found by their head noun and its modifiers."""
     out = []
     for m in re.finditer(r"(?<![\w-])(" + WORD + r")(?![\w-])", text):
-        head = m.group(1)
-        h = singular(head.lower())
-        typ = kind = None
-        if h in _UNIT_HEADS:
-            typ, kind = "unit", None
-        elif h in _ROLE_HEADS:
-            typ, kind = "role", None
-        elif h in _MEETING_HEADS:
-            typ, kind = "programme", "meeting"
-        elif h == "group":
-            typ, kind = "programme", "meeting"
-        elif h in _SYSTEM_HEADS:
-            typ, kind = "programme", "system"
-        elif h in _SCHEME_HEADS:
-            typ, kind = "programme", "scheme"
-        else:
+        h = singular(m.group(1).lower())
+        typ, kind = _type_of_head(h)
+        if typ is None:
             continue
-        # walk back over modifiers
-        left = text[:m.start()]
-        toks = list(re.finditer(r"(" + WORD + r"|\d[\w]*)(?=\s+$|\s*$)", left))
-        mods: list[str] = []
-        pos = m.start()
-        for _ in range(4):
-            mm = re.search(r"(?:^|(?<=\s))(" + WORD + r"|\d+[A-Za-z]+)\s+$", text[:pos])
-            if not mm:
-                break
-            w = mm.group(1)
-            lw = w.lower().replace("’", "'")
-            if lw in _GENERIC or lw in _VERBS or lw.endswith("'s") or lw.endswith("ly") \
-                    or (lw.endswith("ed") and lw not in _NOUNLIKE) or (lw.endswith("ing") and lw not in _NOUNLIKE):
-                if lw == "and" and mods and pos > 0:
-                    prev = re.search(r"(" + WORD + r")\s+$", text[:mm.start(1)])
-                    if prev and prev.group(1).lower() not in _GENERIC | _VERBS and not prev.group(1)[:1].isupper():
-                        mods.insert(0, w)
-                        pos = mm.start(1)
-                        continue
-                break
-            mods.insert(0, w)
-            pos = mm.start(1)
-        del toks
-        if not mods or mods[0].lower() == "and":
-            continue
-        if typ == "role" and all(x[:1].isupper() and not x.isupper() for x in mods):
-            continue  # "Kent officers": a place, not a role
-        # drop a leading sentence-initial capital that is an ordinary word
-        if typ == "programme" and h == "group" and mods[-1].lower() not in _GROUP_MODS:
-            continue
-        if typ == "role" and h in {"lead", "chair", "leader", "inspector", "sergeant", "constable", "detective"} \
-                and len(mods) < 1:
-            continue
-        if typ in ("programme",) and kind == "system" and h == "service" and not mods[0][:1].isupper():
-            continue  # "the probation service" is a partner, found by the gazetteer
-        if h in _SCHEME_HEADS and not (mods[0][:1].isupper() or any(c.isdigit() for c in mods[0])) \
-                and h in {"approach", "plan", "process", "assessment", "profile"}:
-            continue  # too generic unless named ("4P plan", "Modern Crime Prevention Strategy")
-        phrase = text[pos:m.end()]
-        out.append((pos, m.end(), phrase, typ, kind or ""))
+        mods, pos = _modifiers(text, m.start(), partner=typ == "partner")
+        if mods and _keeps(typ, kind, h, mods):
+            out.append((pos, m.end(), text[pos:m.end()], typ, kind or ""))
     return out
+
+
+def _modifiers(text: str, pos: int, partner: bool = False) -> tuple[list[str], int]:
+    """The words before a head noun that belong to its name, walking back until one that cannot."""
+    mods: list[str] = []
+    for _ in range(4):
+        mm = re.search(r"(?:^|(?<=\s))(" + WORD + r"|\d+[A-Za-z]+)\s+$", text[:pos])
+        if not mm:
+            break
+        w = mm.group(1)
+        lw = w.lower().replace("’", "'")
+        if partner and lw in _PARTNER_MODS:
+            mods.insert(0, w)  # "local safeguarding partnership", "children's services"
+            pos = mm.start(1)
+            continue
+        if lw in _GENERIC or lw in _VERBS or lw.endswith("'s") or lw.endswith("ly") \
+                or (lw.endswith("ed") and lw not in _NOUNLIKE) or (lw.endswith("ing") and lw not in _NOUNLIKE):
+            if lw == "and" and mods and pos > 0:
+                prev = re.search(r"(" + WORD + r")\s+$", text[:mm.start(1)])
+                if prev and prev.group(1).lower() not in _GENERIC | _VERBS and not prev.group(1)[:1].isupper():
+                    mods.insert(0, w)
+                    pos = mm.start(1)
+                    continue
+            break
+        mods.insert(0, w)
+        pos = mm.start(1)
+    while mods and mods[0].lower() == "and":
+        pos += len(mods.pop(0)) + 1
+    return mods, pos
+
+
+def _keeps(typ: str, kind: str | None, h: str, mods: list[str]) -> bool:
+    """Filters that keep ordinary phrases out: places before roles, unnamed generic plans, services."""
+    if typ == "role" and all(x[:1].isupper() and not x.isupper() for x in mods):
+        return False  # "Kent officers": a place, not a role
+    if typ == "programme" and h == "group" and mods[-1].lower() not in _GROUP_MODS:
+        return False  # "organised crime group" is people, not a meeting
+    if typ == "partner" and h == "service" and not (mods[0][:1].isupper()
+                                                      or any(m.lower().replace("’", "'") in _SERVICE_MODS for m in mods)):
+        return False  # "a consistent service" is not an organisation
+    if typ == "programme" and h in {"approach", "plan", "process", "assessment", "profile"} \
+            and not (mods[0][:1].isupper() or any(c.isdigit() for c in mods[0])):
+        return False  # too generic unless named ("4P plan", "Modern Crime Prevention Strategy")
+    return True
+
+
+# Proper names of organisations: capitalised words (and, of, the, for, & between them) ending in a head.
+_ORG_HEADS = {
+    "Council": "local government", "Authority": "local government", "University": "education",
+    "College": "education", "School": "education", "Trust": "health", "Hospital": "health",
+    "Service": "agency", "Services": "agency", "Commissioner": "government", "Office": "government",
+    "Partnership": "agency", "Agency": "agency", "Commission": "government", "Charity": "voluntary",
+    "Society": "voluntary", "Foundation": "voluntary", "Prison": "justice", "Court": "justice",
+}
+_CAP = r"(?:[A-Z][\w'’-]*|NHS)"
+_ORG_RX = re.compile(r"\b" + _CAP + r"(?:\s+(?:(?:and|of|for|the|&)\s+){0,2}" + _CAP + r")*\s+(?:"
+                     + "|".join(_ORG_HEADS) + r")\b(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})?")
+_ORG_CUT = re.compile(r"^.*\b(?:Police|Constabulary)\b(?!\s+and\s+Crime)\s*(?:(?:and|of|for|&)\s+)*")
+_JUSTICE = re.compile(r"\b(?:Prosecution|Probation|Prison|Courts?|Youth Offending)\b")
+
+
+def org_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
+    """(start, end, name, "partner", kind) for organisations named in capitals ("Hallam Vale University",
+    "Norfolk and Suffolk NHS Foundation Trust", "Office of the Police and Crime Commissioner")."""
+    out = []
+    for m in _ORG_RX.finditer(text):
+        for name, start in _split_orgs(m.group(0), m.start()):
+            out += _org(name, start)
+    return out
+
+
+_ORG_AND = re.compile(r"\b(?:" + "|".join(_ORG_HEADS) + r")(\s+(?:and|&)\s+)(?=" + _CAP + ")")
+
+
+def _split_orgs(name: str, start: int) -> list[tuple[str, int]]:
+    """"Cumberland Council and Westmorland and Furness Council" names two organisations."""
+    out, pos = [], 0
+    for m in _ORG_AND.finditer(name):
+        out.append((name[pos:m.start(1)], start + pos))
+        pos = m.end()
+    return out + [(name[pos:], start + pos)]
+
+
+def _org(name: str, start: int) -> list[tuple[int, int, str, str, str]]:
+    """One organisation's candidate, trimmed of a force before it and of sentence openers."""
+    if not re.search(r"\b(?:" + "|".join(_ORG_HEADS) + r")\b", name):
+        return []
+    cut = _ORG_CUT.match(name)  # "Wessex Police and Hampshire County Council": the force is not part of it
+    if cut:
+        name, start = name[cut.end():], start + cut.end()
+    lead = re.match(r"^(?:(?:" + "|".join(_LEADING) + r")\s+)+", name)
+    if lead:
+        name, start = name[lead.end():], start + lead.end()
+    words = name.split()
+    if len(words) < 2 or (words[0] in _ORG_HEADS and " of " not in name):
+        return []
+    head = next((w for w in reversed(words) if w in _ORG_HEADS), words[-1])
+    kind = "health" if "NHS" in words else "justice" if _JUSTICE.search(name) else _ORG_HEADS.get(head, "agency")
+    return [(start, start + len(name), name, "partner", kind)]
 
 
 _OPERATION_RX = re.compile(r"\bOperation\s+([A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)?)")
@@ -125,13 +182,16 @@ _ACT_RX = re.compile(r"\b((?:[A-Z][\w'’-]*,?\s+(?:(?:and|of|the|for)\s+)*){1,8
 
 
 def _type_of_head(head: str) -> tuple[str | None, str | None]:
+    """The entity type and kind a head noun gives its phrase ("team" -> unit, "trust" -> partner)."""
+    if head in _PARTNER_HEADS:
+        return "partner", _PARTNER_HEADS[head]
     if head in _UNIT_HEADS:
         return "unit", None
     if head in _ROLE_HEADS:
         return "role", None
     if head in _MEETING_HEADS or head == "group":
         return "programme", "meeting"
-    if head in _SYSTEM_HEADS - {"service"}:
+    if head in _SYSTEM_HEADS:
         return "programme", "system"
     if head in _SCHEME_HEADS:
         return "programme", "scheme"
@@ -157,7 +217,7 @@ def _canonical_label(surface: str) -> str:
     out = []
     for i, w in enumerate(words):
         if w.isupper() or any(c.isdigit() for c in w) or (i > 0 and w[:1].isupper()) or \
-                (i == 0 and len(words) > 1 and words[1][:1].isupper()):
+                (i == 0 and any(x[:1].isupper() and not x.isupper() for x in words[1:])):
             out.append(w)
         else:
             out.append(w.lower())
