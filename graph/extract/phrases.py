@@ -17,7 +17,7 @@ _ROLE_HEADS = {"officer", "staff", "manager", "investigator", "adviser", "adviso
                "analyst", "sergeant", "inspector", "nurse", "worker", "practitioner", "commander",
                "handler", "dispatcher", "detective", "constable", "leader", "lead", "chair", "registrar"}
 _MEETING_HEADS = {"meeting", "board", "panel", "conference", "forum", "clinic"}
-_SYSTEM_HEADS = {"system", "database", "app", "network", "tag", "device", "platform"}
+_SYSTEM_HEADS = {"system", "database", "app", "network", "tag", "platform"}
 # organisations named by a common noun: "children's services", "local safeguarding partnership", "NHS trust"
 _PARTNER_HEADS = {"service": "agency", "partnership": "agency", "trust": "health", "council": "local government",
                   "authority": "local government", "university": "education", "college": "education",
@@ -26,6 +26,7 @@ _PARTNER_HEADS = {"service": "agency", "partnership": "agency", "trust": "health
 _SERVICE_MODS = {"children's", "adult", "adults'", "social", "health", "mental", "youth", "offending", "probation",
                  "ambulance", "rescue", "fire", "prison", "education", "housing", "victim", "victims'", "support",
                  "care", "emergency", "council", "substance", "drug", "alcohol", "treatment", "advocacy"}
+_SCOPE_MODS = {"local", "regional", "national", "joint"}
 _PARTNER_MODS = {"local", "regional", "national", "joint", "children's", "women's", "people's", "victims'",
                  "adults'", "young"}
 # sentence openers and determiners that are never the start of an organisation's name
@@ -58,7 +59,9 @@ enhances facilitate facilitates provide provides use uses make makes take takes 
 allows need needs want wants hold holds run runs guide guides support supports manage manages lead leads
 assign assigns review reviews train trains create creates develop develops introduce introduces appoint
 appoints employ employs recruit recruits deploy deploys task tasks brief briefs inform informs meet meets
-consider considers include includes involve involves contact contacts see sees told tell tells ask asks""".split())
+consider considers include includes involve involves contact contacts see sees told tell tells ask asks
+enforce enforces execute executes issue issues apply applies obtain obtains breach breaches serve serves seek
+seeks grant grants able unable""".split())
 _NOUNLIKE = {"troubled", "organised", "integrated", "protected", "specialised", "centralised", "dedicated",
              "policing", "offending", "housing", "safeguarding", "handling", "prisoner-handling", "training",
              "tasking", "co-ordinating", "coordinating", "planning", "licensing", "problem-solving", "working",
@@ -90,12 +93,15 @@ def _modifiers(text: str, pos: int, partner: bool = False) -> tuple[list[str], i
         if partner and lw in _PARTNER_MODS:
             mods.insert(0, w)  # "local safeguarding partnership", "children's services"
             pos = mm.start(1)
+            if lw in _SCOPE_MODS:
+                break  # "local", "regional" open the name
             continue
         if lw in _GENERIC or lw in _VERBS or lw.endswith("'s") or lw.endswith("ly") \
                 or (lw.endswith("ed") and lw not in _NOUNLIKE) or (lw.endswith("ing") and lw not in _NOUNLIKE):
             if lw == "and" and mods and pos > 0:
                 prev = re.search(r"(" + WORD + r")\s+$", text[:mm.start(1)])
-                if prev and prev.group(1).lower() not in _GENERIC | _VERBS and not prev.group(1)[:1].isupper():
+                if prev and prev.group(1).lower() not in _GENERIC | _VERBS and not prev.group(1)[:1].isupper() \
+                        and _type_of_head(singular(prev.group(1).lower()))[0] is None:  # not "notices and order"
                     mods.insert(0, w)
                     pos = mm.start(1)
                     continue
@@ -113,6 +119,10 @@ def _keeps(typ: str, kind: str | None, h: str, mods: list[str]) -> bool:
         return False  # "Kent officers": a place, not a role
     if typ == "programme" and h == "group" and mods[-1].lower() not in _GROUP_MODS:
         return False  # "organised crime group" is people, not a meeting
+    if typ == "legislation" and all(m.lower() in {"public", "court", "an", "the"} for m in mods):
+        return False  # "public order" policing, "a court order" in general
+    if typ == "partner" and all(m.lower() in _SCOPE_MODS | {"partner", "multi-agency", "and"} for m in mods):
+        return False  # "local partnership", "partner agency": a kind of organisation, not one named
     if typ == "partner" and h == "service" and not (mods[0][:1].isupper()
                                                       or any(m.lower().replace("’", "'") in _SERVICE_MODS for m in mods)):
         return False  # "a consistent service" is not an organisation
