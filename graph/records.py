@@ -56,6 +56,8 @@ class RawDocument:
     # whole paragraph, None to let the normaliser decide from the text.
     wrapped: bool | None = None
     title: str | None = None  # a title the file itself declares (HTML <title>, DOCX core property)
+    # False when the source has no pages (HTML, DOCX, text with one paragraph per line): citations give no page
+    paged: bool = True
 
 
 @dataclass
@@ -81,7 +83,7 @@ class Passage:
     text: str
     start: int
     end: int
-    page: int = 1
+    page: int | None = 1  # the printed page; None when the source has no pages
     footnote_refs: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -126,3 +128,5 @@ class Report:
     text: str  # the normalised text every passage offset points into
     passages: list[Passage]
     items: list[Item]
+    # what a reader should know about the ingest ("no force or period found: this may not be an inspection report")
+    warnings: list[str] = field(default_factory=list)

@@ -20,7 +20,7 @@ from typing import Any
 from graph.errors import NotFound, StoreError
 from graph.records import Item, Passage, Report
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "peelgraph.db"
 
 SCHEMA = """
@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS passages (
     report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL, section TEXT NOT NULL, question TEXT, paragraph INTEGER NOT NULL,
     kind TEXT NOT NULL, text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    page INTEGER NOT NULL, footnote_refs TEXT NOT NULL
+    page INTEGER, footnote_refs TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_report ON passages(report_id, ordinal);
 CREATE INDEX IF NOT EXISTS passages_kind ON passages(kind);

@@ -139,6 +139,21 @@ def _furniture(pages: list[tuple[int, list[Line]]]) -> set[str]:
     return out
 
 
+def printed_pages(pages: list[tuple[int, list[Line]]]) -> dict[int, int]:
+    """Physical page -> the page number printed at its head or foot, when the document prints them
+    in order on at least half its pages (a citation gives the number the reader sees)."""
+    printed: dict[int, int] = {}
+    for page_no, plines in pages:
+        texts = [ln.text for ln in plines if ln.text.strip()]
+        for t in texts[:1] + texts[-1:]:
+            if PAGE_NO_RE.match(t):
+                printed[page_no] = int(re.search(r"\d+", t).group(0))  # type: ignore[union-attr]
+                break
+    numbers = [printed[p] for p, _ in pages if p in printed]
+    in_order = all(a < b for a, b in zip(numbers, numbers[1:]))
+    return printed if numbers and in_order and len(numbers) * 2 >= len(pages) else {}
+
+
 def _strip_page_numbers(plines: list[Line]) -> list[Line]:
     idx = [i for i, ln in enumerate(plines) if ln.text.strip()]
     drop = {i for i in idx[:1] + idx[-1:] if PAGE_NO_RE.match(plines[i].text)}

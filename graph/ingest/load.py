@@ -203,8 +203,7 @@ def _txt_lines(text: str, label: str) -> list[Line]:
                 chunk_lines.pop()  # the newline before the form feed
             lines.extend(_txt_line(line, number) for line in chunk_lines)
         return lines
-    non_blank = [line for line in raw if line.strip()]
-    pdf_like = len(non_blank) >= 3 and sum(line.endswith(" ") for line in non_blank) * 2 > len(non_blank)
+    pdf_like = _pdf_like(raw)
     page, seen_text = 1, False
     for line in raw:
         if pdf_like and _PAGE_START.match(line):
@@ -214,6 +213,12 @@ def _txt_lines(text: str, label: str) -> list[Line]:
         lines.append(_txt_line(line, page))
         seen_text = seen_text or bool(line.strip())
     return lines
+
+
+def _pdf_like(raw: list[str]) -> bool:
+    """Text another tool extracted from a PDF: most lines keep a trailing space, and a page opens with one."""
+    non_blank = [line for line in raw if line.strip()]
+    return len(non_blank) >= 3 and sum(line.endswith(" ") for line in non_blank) * 2 > len(non_blank)
 
 
 def _txt_line(line: str, page: int) -> Line:
@@ -244,6 +249,8 @@ def _finish(label: str, fmt: str, data: bytes, lines: list[Line], title: str | N
     if title is not None:
         title = _STRIP.sub("", title).strip() or None
     wrapped = {"pdf": True, "html": False, "docx": False}.get(fmt)
+    # text has pages when it keeps a PDF's page breaks (form feeds, or an extractor's page-opening space)
+    paged = fmt == "pdf" or (fmt == "txt" and any(line.page > 1 for line in lines))
     return RawDocument(
         source=label,
         format=fmt,
@@ -251,4 +258,5 @@ def _finish(label: str, fmt: str, data: bytes, lines: list[Line], title: str | N
         lines=lines,
         wrapped=wrapped,
         title=title,
+        paged=paged,
     )

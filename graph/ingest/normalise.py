@@ -10,6 +10,8 @@ conventions only, never at the wording of a particular report.
 """
 from __future__ import annotations
 
+import re
+
 from graph.ingest import judgments
 from graph.ingest.layout import CAPTION_RE, RUN_IN_RE, _heading_like, _run_in_headings
 from graph.ingest.wrapped import from_wrapped
@@ -52,11 +54,14 @@ def looks_wrapped(lines: list[Line]) -> bool:
 
 def _from_paragraph_lines(lines: list[Line]) -> list[Block]:
     blocks: list[Block] = []
+    numbered = numbers_paragraphs([ln.text for ln in lines])
     for ln in lines:
         text = collapse(ln.text)
         if not text:
             continue
-        if ln.hint == HINT_HEADING:
+        if numbered and NUMBERED_PARA_RE.match(text) and word_count(text) >= 20:
+            blocks.append(Block(KIND_PARAGRAPH, text, ln.page))  # "12. The force ...": a paragraph, number kept
+        elif ln.hint == HINT_HEADING:
             blocks.extend(_run_in_headings(text, ln.page, ln.level))
         elif ln.hint == HINT_ITEM:
             blocks.append(Block(KIND_LIST_ITEM, strip_bullet(text) if is_bullet(text) else text, ln.page))
@@ -88,3 +93,12 @@ def _add_row(blocks: list[Block], row: str, page: int) -> None:
         last.text += "\n" + row
     else:
         blocks.append(Block(KIND_TABLE, row, page))
+
+
+NUMBERED_PARA_RE = re.compile(r"^(\d{1,4})\.\s+[A-Z‘“\"']")
+
+
+def numbers_paragraphs(texts: list[str]) -> bool:
+    """Does the report number its paragraphs? At least five long lines open with numbers that rise."""
+    numbers = [int(m.group(1)) for t in texts if (m := NUMBERED_PARA_RE.match(t.strip())) and word_count(t) >= 20]
+    return len(numbers) >= 5 and all(a < b for a, b in zip(numbers, numbers[1:]))

@@ -31,6 +31,9 @@ def build_report(raw: RawDocument, known_forces: list[str] | None = None,
     rid = report_id_for(meta, raw.source)
     clock("metadata")
     text, psgs, items = passages.build(rid, segs)
+    if not raw.paged:
+        for p in psgs:
+            p.page = None  # no page to cite: HTML, DOCX, one-paragraph-per-line text
     clock("passages")
     if not psgs:
         raise BadInput(f"{raw.source}: no passages of text found in the document")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from graph.ingest.judgments import labelled_block
 from graph.ingest.layout import (
     CAPTION_RE, _body_width, _furniture, _heading_like, _is_column_page, _join, _pages, _run_in_headings,
-    _split_page, _strip_markers, _strip_page_numbers, _Vocab,
+    _split_page, _strip_markers, _strip_page_numbers, _Vocab, printed_pages,
 )
 from graph.records import (
     HINT_RULE, KIND_CAPTION, KIND_COLUMNS, KIND_FOOTNOTE, KIND_JUDGMENT, KIND_LIST_ITEM, KIND_PARAGRAPH,
@@ -278,8 +278,15 @@ def from_wrapped(lines: list[Line]) -> list[Block]:
     if columns:
         body_blocks += _column_blocks(columns, vocab)
     body_blocks += _paragraph_blocks(normal, vocab, width)
-    body_blocks = _merge_tables(body_blocks)
-    # Side blocks go after the body text of their page, never inside a paragraph.
+    out = _with_side_blocks(_merge_tables(body_blocks), side)
+    printed = printed_pages(pages)
+    for b in out:
+        b.page = printed.get(b.page, b.page)
+    return out
+
+
+def _with_side_blocks(body_blocks: list[Block], side: dict[int, list[Block]]) -> list[Block]:
+    """Side blocks (footnotes, URLs, residue) go after the body text of their page, never inside a paragraph."""
     out: list[Block] = []
     pending = sorted(side)
     for b in body_blocks:
