@@ -153,6 +153,8 @@ def _sniff(data: bytes, label: str, max_bytes: int) -> tuple[str, str]:
     for magic, what in _MAGIC.items():
         if data.startswith(magic):  # e.g. RTF decodes as text but is not prose
             raise UnsupportedFormat(f"{label}: {what}")
+    if _delimited(text):
+        raise UnsupportedFormat(f"{label}: rows of delimited values (a CSV or spreadsheet export), not a report")
     start = text[:4096].lstrip()
     if (
         _HTML_STRONG.search(start[:1024])
@@ -161,6 +163,20 @@ def _sniff(data: bytes, label: str, max_bytes: int) -> tuple[str, str]:
     ):
         return "html", text
     return "txt", text
+
+
+def _delimited(text: str) -> bool:
+    """CSV/TSV: most of the first lines split into the same number (2+) of fields by one delimiter."""
+    lines = [ln for ln in text[:20_000].split("\n") if ln.strip()][:50]
+    if len(lines) < 5:
+        return False
+    for delim in (",", ";", "\t", "|"):
+        counts = [ln.count(delim) for ln in lines]
+        common = max(set(counts), key=counts.count)
+        same = counts.count(common)
+        if common >= 1 and same * 10 >= len(lines) * 8 and sum(len(ln.split()) > 25 for ln in lines) * 5 < len(lines):
+            return True
+    return False
 
 
 def _decode_text(data: bytes) -> str | None:

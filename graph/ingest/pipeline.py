@@ -6,7 +6,7 @@ import time
 
 from graph.ingest import metadata, normalise, passages, segment
 from graph.errors import BadInput
-from graph.records import RawDocument, Report, ReportMeta
+from graph.records import KIND_HEADING, Item, RawDocument, Report, ReportMeta
 from graph.text import slug
 
 
@@ -37,8 +37,28 @@ def build_report(raw: RawDocument, known_forces: list[str] | None = None,
     clock("passages")
     if not psgs:
         raise BadInput(f"{raw.source}: no passages of text found in the document")
+    warnings = screen(raw.source, meta, segs, items)
     return Report(report_id=rid, source=raw.source, format=raw.format, sha256=raw.sha256, meta=meta,
-                  text=text, passages=psgs, items=items)
+                  text=text, passages=psgs, items=items, warnings=warnings)
+
+
+def screen(source: str, meta: ReportMeta, segs: list[segment.Segmented], items: list[Item]) -> list[str]:
+    """Is this an inspection report? Refuse a text with no force, no period and no report structure;
+    accept one that lacks some of them, with a warning the reader sees."""
+    structured = bool(items) or any(s.block.kind == KIND_HEADING and segment.is_report_heading(s.block.text)
+                                    for s in segs)
+    if not (meta.force or meta.year or structured):
+        raise BadInput(f"{source}: no police force, inspection period or report headings found; "
+                       "this does not look like an inspection report")
+    warnings = []
+    if not meta.force:
+        warnings.append("no police force named: this may not be an inspection report")
+    if not meta.year:
+        warnings.append("no inspection period found: the report cannot be placed in time")
+    if not structured:
+        warnings.append("no inspection questions, judgments or recommendations found: this may not be an "
+                        "inspection report")
+    return warnings
 
 
 class _Clock:

@@ -42,6 +42,10 @@ ACTION_RE = re.compile(r"^(?:(?:By|Within|Over)\b[^,]{1,40},\s*)?(?:The force|It
 RECOMMEND_LEAD_RE = re.compile(r"\b(?:we recommend|recommendations?)\b", re.I)
 
 SPECIALS = (CAUSE_RE, RECOMMENDATION_RE, AFI_RE, SUMMARY_RE, OVERALL_JUDGMENT_RE)
+# headings that only inspection reports carry: questions in other words, PEEL areas, inspection front matter
+REPORT_HEADING_RE = re.compile(r"^(?:How (?:well|good|effective|efficient|legitimate)\b.*\?|To what extent\b.*\?|"
+                               r"(?:PEEL|Police effectiveness|An inspection of|Our judge?ments|Main findings|"
+                               r"Overall summary|Force in (?:numbers|context))\b)", re.I)
 
 
 @dataclass
@@ -75,6 +79,11 @@ def _heading_type(text: str) -> str:
     if FRONT_RE.match(text):
         return "front"
     return "ordinary"
+
+
+def is_report_heading(text: str) -> bool:
+    """An inspection question or one of a report's own sections (causes of concern, judgments...)."""
+    return _heading_type(text) in ("question", "special") or bool(REPORT_HEADING_RE.match(text))
 
 
 def segment(blocks: list[Block]) -> list[Segmented]:
