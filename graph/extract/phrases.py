@@ -159,7 +159,7 @@ def org_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
     return out
 
 
-_ORG_AND = re.compile(r"\b(?:" + "|".join(_ORG_HEADS) + r")(\s+(?:and|&)\s+)(?=" + _CAP + ")")
+_ORG_AND = re.compile(r"\b(?:" + "|".join(_ORG_HEADS) + r")(\s+(?:and|&)\s+(?:the\s+)?)(?=" + _CAP + ")")
 
 
 def _split_orgs(name: str, start: int) -> list[tuple[str, int]]:

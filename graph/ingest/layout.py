@@ -42,6 +42,14 @@ def _heading_like(text: str) -> bool:
     return digits < len(text) * 0.3
 
 
+QUESTION_START_RE = re.compile(r"^(?:How (?:well|effective|efficient|legitimate|good) |To what extent )")
+
+
+def question_line(text: str) -> bool:
+    """An inspection question on a line of its own ("To what extent is the force ...?"), however long."""
+    return bool(QUESTION_START_RE.match(text)) and text.rstrip().endswith("?") and word_count(text) <= 40
+
+
 def _run_in_headings(text: str, page: int, level: int) -> list[Block]:
     """A heading line -> heading blocks; a line that is an area and its grade is a judgment instead."""
     judged = labelled_block(text, page)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from graph.ingest import judgments
-from graph.ingest.layout import CAPTION_RE, RUN_IN_RE, _heading_like, _run_in_headings
+from graph.ingest.layout import CAPTION_RE, RUN_IN_RE, _heading_like, _run_in_headings, question_line
 from graph.ingest.wrapped import from_wrapped
 from graph.records import (
     HINT_CAPTION, HINT_HEADING, HINT_ITEM, HINT_PARA, HINT_TABLE, KIND_CAPTION, KIND_JUDGMENT, KIND_LIST_ITEM,
@@ -77,7 +77,7 @@ def _from_paragraph_lines(lines: list[Line]) -> list[Block]:
             blocks.append(Block(KIND_JUDGMENT, grade_of(text) or text, ln.page))
         elif is_bullet(text) and ln.hint != HINT_PARA:
             blocks.append(Block(KIND_LIST_ITEM, strip_bullet(text), ln.page))
-        elif ln.hint != HINT_PARA and (RUN_IN_RE.match(text) or _heading_like(text)):
+        elif ln.hint != HINT_PARA and (RUN_IN_RE.match(text) or _heading_like(text) or question_line(text)):
             blocks.extend(_run_in_headings(text, ln.page, 0))
         elif CAPTION_RE.match(text) and word_count(text) < 40:
             blocks.append(Block(KIND_CAPTION, text, ln.page))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from graph.ingest.judgments import labelled_block
 from graph.ingest.layout import (
     CAPTION_RE, _body_width, _furniture, _heading_like, _is_column_page, _join, _pages, _run_in_headings,
-    _split_page, _strip_markers, _strip_page_numbers, _Vocab, printed_pages,
+    QUESTION_START_RE, _split_page, _strip_markers, _strip_page_numbers, _Vocab, printed_pages,
 )
 from graph.records import (
     HINT_RULE, KIND_CAPTION, KIND_COLUMNS, KIND_FOOTNOTE, KIND_JUDGMENT, KIND_LIST_ITEM, KIND_PARAGRAPH,
@@ -20,7 +20,6 @@ from graph.records import (
 )
 from graph.text import collapse, ends_sentence, grade_of, is_bullet, strip_bullet, word_count
 
-QUESTION_START_RE = re.compile(r"^(?:How (?:well|effective|efficient|legitimate|good) |To what extent )")
 TABULAR_RE = re.compile(r"(?:\S\s{3,}\S)|(?:(?:^|\s)[-+]?[£$€]?\d[\d,]*(?:\.\d+)?\s*(?:%|percent)?\s*$)")
 
 
