@@ -44,6 +44,8 @@ _PROSE = [
     re.compile(r"\b[Ww]e\s+(?:have\s+)?(?:judged|graded|assessed|rated|found)\s+" + SUBJECT
                + r"\s+(?:to\s+be\s+|as\s+)" + _Q + r"(?P<grade>" + _G + r")" + _QE + r"\s+" + _LINK + r"\s+" + _AREA),
 ]
+_ANY_GRADE = re.compile(r"\b(?:outstanding|good|adequate|inadequate|requires?\s+improvement|required\s+improvement)\b",
+                        re.I)
 # where an area phrase stops: a new clause
 _AREA_END = re.compile(r",|\s+(?:because|but|although|though|while|whereas|as\s+it|since|and\s+(?:it|its|we|the\s+force|"
                        r"has|is|was|have|are))\b|\s+[–—-]\s+", re.I)
@@ -81,9 +83,15 @@ def _tidy_area(text: str) -> str:
     return area[:1].upper() + area[1:] if area else area
 
 
+def names_grade(text: str) -> bool:
+    return bool(_ANY_GRADE.search(text))
+
+
 def prose(sentence: str) -> list[Graded]:
     """Grades stated in a sentence about the force ("the force is good at investigating crime")."""
     out: list[Graded] = []
+    if not _ANY_GRADE.search(sentence):
+        return out  # most sentences name no grade: skip the costlier patterns
     for rx in _PROSE:
         for m in rx.finditer(sentence):
             area = _tidy_area(m.group("area"))
@@ -111,6 +119,8 @@ def names_heading(area: str, heading: str) -> bool:
 
 def labelled(text: str) -> list[Graded]:
     """A labelled line: "Overall judgment: Good" (area "" = the current question) or "Good: area; area"."""
+    if len(text) > 400 or not _ANY_GRADE.search(text):
+        return []  # a labelled line is short and names a grade
     t = collapse(text)
     m = _LABELLED.match(t)
     if m and not m.group("label").rstrip().endswith((" is", " was", " be")):

@@ -52,13 +52,16 @@ def gazetteer_forces() -> list[str]:
     return [t.label for t in gazetteer() if t.type == "force"]
 
 
+@lru_cache(maxsize=4)
+def _names_rx(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for every known force name, longest first (one pass over the text, not one per force)."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
+
+
 def _force(text: str, known: list[str]) -> str | None:
     counts: Counter[str] = Counter()
     if known:
-        for name in known:
-            n = len(re.findall(r"\b" + re.escape(name) + r"\b", text))
-            if n:
-                counts[name] = n
+        counts.update(m.group(0) for m in _names_rx(tuple(known)).finditer(text))
     if not counts:
         for m in FORCE_RE.finditer(text):
             words = m.group(1).split()

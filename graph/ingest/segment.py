@@ -128,6 +128,8 @@ def _graded(b: Block, heading: str | None) -> list[Graded]:
         return judgments.table(b.text.split("\n"))
     if b.kind not in (KIND_PARAGRAPH, KIND_LIST_ITEM, KIND_SUMMARY):
         return []
+    if not judgments.names_grade(b.text):
+        return []
     found = judgments.labelled(b.text)
     if found:
         return found
