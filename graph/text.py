@@ -33,52 +33,6 @@ def collapse(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def is_bullet(line: str) -> bool:
-    return bool(BULLET_RE.match(line))
-
-
-def strip_bullet(line: str) -> str:
-    return BULLET_RE.sub("", line, count=1).strip()
-
-
-def grade_of(text: str) -> str | None:
-    """The judgment grade if the text is nothing but a grade ("Requires improvement")."""
-    m = GRADE_RE.match(text)
-    return m.group(1).lower() if m else None
-
-
-def ends_sentence(text: str) -> bool:
-    t = text.rstrip().rstrip(CLOSERS)
-    return bool(t) and t[-1] in TERMINAL
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of ``text`` (covering it, no gaps but spaces)."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _SENT_END_RE.finditer(text):
-        end = m.end(1)
-        before = text[start:m.start(1)]
-        word = re.split(r"[\s(]", before)[-1].lower() if before else ""
-        if m.group(1)[0] == "." and (word.rstrip(".") in _ABBREV or re.fullmatch(r"(?:[a-z]\.)+[a-z]?", word)):
-            continue
-        if m.group(1)[0] == "." and re.fullmatch(r"\d+", word) and start == m.start(1) - len(word):
-            continue  # a numbered list marker "1." at the start
-        spans.append((start, end))
-        start = m.end()
-    if start < len(text) and text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return spans
-
-
-def sentences(text: str) -> list[str]:
-    return [text[a:b] for a, b in split_sentences(text)]
-
-
-def word_count(text: str) -> int:
-    return len(text.split())
-
-
 # --- words, slugs, months and acronym definitions: one copy each for ingest, extraction and search
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -179,3 +133,48 @@ def _tidy_long(lf: str) -> str:
         return lf
     return lf.lower()
 
+
+def is_bullet(line: str) -> bool:
+    return bool(BULLET_RE.match(line))
+
+
+def strip_bullet(line: str) -> str:
+    return BULLET_RE.sub("", line, count=1).strip()
+
+
+def grade_of(text: str) -> str | None:
+    """The judgment grade if the text is nothing but a grade ("Requires improvement")."""
+    m = GRADE_RE.match(text)
+    return m.group(1).lower() if m else None
+
+
+def ends_sentence(text: str) -> bool:
+    t = text.rstrip().rstrip(CLOSERS)
+    return bool(t) and t[-1] in TERMINAL
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` (covering it, no gaps but spaces)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENT_END_RE.finditer(text):
+        end = m.end(1)
+        before = text[start:m.start(1)]
+        word = re.split(r"[\s(]", before)[-1].lower() if before else ""
+        if m.group(1)[0] == "." and (word.rstrip(".") in _ABBREV or re.fullmatch(r"(?:[a-z]\.)+[a-z]?", word)):
+            continue
+        if m.group(1)[0] == "." and re.fullmatch(r"\d+", word) and start == m.start(1) - len(word):
+            continue  # a numbered list marker "1." at the start
+        spans.append((start, end))
+        start = m.end()
+    if start < len(text) and text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in split_sentences(text)]
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
