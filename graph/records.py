@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# the five judgment grades, best first: defined once, in the ontology; re-exported for the ingest stages
+from ontology.terms import GRADES as GRADES
+
 # Hints a loader may attach to a line when the file format tells us its role.
 HINT_HEADING = "heading"  # with Line.level 1..6
 HINT_ITEM = "item"  # a list item (bullet or numbered)
@@ -33,7 +36,6 @@ KIND_AFI = "area_for_improvement"
 KIND_SUMMARY = "summary"  # a "summary of findings" paragraph
 
 ITEM_KINDS = (KIND_RECOMMENDATION, KIND_AFI, KIND_CAUSE, KIND_JUDGMENT)
-GRADES = ("outstanding", "good", "adequate", "requires improvement", "inadequate")
 
 
 @dataclass
