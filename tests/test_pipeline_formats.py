@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from graph.ingest import judgments
+from graph.ingest.grade_grid import grid_text
 from graph.ingest.load import load_bytes
 from graph.ingest.pipeline import build_report
 from graph.records import Report
@@ -47,13 +48,13 @@ def test_force_period_and_items(reports, name: str, fmt: str) -> None:  # type: 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_graded_judgments_recall(reports, fmt: str) -> None:  # type: ignore[no-untyped-def]
-    """At least 0.8 of the graded judgments of each format; no document below 0.7 (a PDF loses the
-    columns of the 2021 grade grid, so the areas graded only there are lost)."""
+    """At least 0.8 of the graded judgments of each document in each format (the 2021 grade grid of a
+    PDF is read by column)."""
     found = total = 0
     for name in names():
         want = EXPECTED[name]["judgments"]
         hits = [_found(reports[(name, fmt)], w) for w in want]
-        assert sum(hits) / len(hits) >= 0.7, (name, [w for w, ok in zip(want, hits) if not ok])
+        assert sum(hits) / len(hits) >= 0.8, (name, [w for w, ok in zip(want, hits) if not ok])
         found, total = found + sum(hits), total + len(hits)
     assert found / total >= 0.8
 
@@ -137,3 +138,43 @@ def test_cause_of_concern_recommendations_after_a_lead_in() -> None:
     rep = build_report(load_bytes(text.encode(), "d.txt"))
     assert [i.kind for i in rep.items if i.kind != "judgment"] == ["cause_of_concern", "recommendation",
                                                                     "recommendation"]
+
+
+GRID_LAYOUT = """Our judgments
+Our inspection assessed how good Ashby Police is in six areas of policing, graded as follows:
+
+                                                      Requires
+Outstanding        Good              Adequate                          Inadequate
+                                                      improvement
+
+                   Tackling fraud    Custody suites   Call handling
+                   Road safety and   Vetting of                        Victim
+                   traffic           new staff                         care
+
+We also inspected how the force records crime. This is an ungraded inspection.
+"""
+
+
+def test_grade_grid_of_a_pdf_page_is_read_by_column() -> None:
+    text = grid_text(GRID_LAYOUT)
+    assert text is not None
+    rows = [line for line in text.split("\n") if " | " in line]
+    got = {(g.area, g.grade) for g in judgments.table(rows)}
+    assert got == {("Tackling fraud", "good"), ("Road safety and traffic", "good"), ("Custody suites", "adequate"),
+                   ("Vetting of new staff", "adequate"), ("Call handling", "requires improvement"),
+                   ("Victim care", "inadequate")}
+    assert "We also inspected how the force records crime." in text  # the prose after the grid is kept
+
+
+def test_no_grid_without_a_header_of_grades() -> None:
+    assert grid_text("Good work was done.\n    Outstanding    results   came   in.\n") is None
+
+
+@pytest.mark.parametrize("line, got", [
+    ("Leadership and force management Requires improvement", [("Leadership and force management",
+                                                               "requires improvement")]),
+    ("Victims told us the service was Good", []),
+    ("Outstanding Good Adequate", []),
+])
+def test_a_pdf_table_row_is_an_area_then_its_grade(line: str, got: list) -> None:  # type: ignore[type-arg]
+    assert [(g.area, g.grade) for g in judgments.line(line)] == got

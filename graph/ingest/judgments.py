@@ -162,15 +162,22 @@ def table(rows: list[str]) -> list[Graded]:
     return out
 
 
-def labelled_block(text: str, page: int) -> Block | None:
-    """A line that is one grade with its label ("Overall judgment: Good", "Effectiveness: Adequate")."""
+def line(text: str) -> list[Graded]:
+    """A short line that states grades: labelled ("Overall judgment: Good", "Good: area; area") or an area
+    followed by its grade, as a PDF table row reads ("Effectiveness Requires improvement")."""
     if word_count(text) > 25:
-        return None
+        return []
     found = labelled(text)
     row = _ROW_END.match(collapse(text)) if not found else None
     if row and not re.search(r"\b(?:is|was|are|were|be|been|as|not)\s*$", row.group("area"), re.I):
-        found = [Graded(row.group("area"), _grade(row.group("grade")))]  # "Effectiveness Requires improvement"
-    if len(found) != 1 or (found[0].area and all(grade_of(w) for w in re.split(r"\s+(?=[A-Z])", found[0].area))):
-        return None  # none, several, or a row of grades (a grid's header)
+        found = [Graded(row.group("area"), _grade(row.group("grade")))]
+    return [g for g in found if not (g.area and all(grade_of(w) for w in re.split(r"\s+(?=[A-Z])", g.area)))]
+
+
+def labelled_block(text: str, page: int) -> Block | None:
+    """A line that is one grade with its label: a judgment block (none for several grades or a grid's header)."""
+    found = line(text)
+    if len(found) != 1:
+        return None
     g = found[0]
     return Block(KIND_JUDGMENT, g.grade, page, lead=g.area or ("Overall judgment" if g.overall else "Judgment"))

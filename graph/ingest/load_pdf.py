@@ -6,6 +6,7 @@ import logging
 import re
 
 from graph.errors import BadInput, PeelgraphError
+from graph.ingest.grade_grid import GRID_HINT, grid_text
 from graph.records import Line
 from graph.text import NEWLINES_RE
 
@@ -25,7 +26,7 @@ def pdf_lines(data: bytes, label: str) -> tuple[list[Line], str | None]:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             raise BadInput(f"{label}: the PDF is encrypted with a password")
-        pages = [page.extract_text(extraction_mode="plain") or "" for page in reader.pages]
+        pages = [_page_text(page) for page in reader.pages]
     except PeelgraphError:
         raise
     except Exception as exc:
@@ -45,6 +46,17 @@ def pdf_lines(data: bytes, label: str) -> tuple[list[Line], str | None]:
     except Exception:
         title = None
     return lines, title
+
+
+def _page_text(page) -> str:  # type: ignore[no-untyped-def]
+    """The page's text in reading order; a page with a PEEL grade grid is read by column (see ``grade_grid``)."""
+    plain = page.extract_text(extraction_mode="plain") or ""
+    if not GRID_HINT.search(plain):
+        return plain
+    try:
+        return grid_text(page.extract_text(extraction_mode="layout") or "") or plain
+    except Exception:  # layout mode is newer and less tried: the plain text stands
+        return plain
 
 
 def _encrypted(reader) -> bool:

@@ -130,7 +130,7 @@ def _graded(b: Block, heading: str | None) -> list[Graded]:
         return []
     if not judgments.names_grade(b.text):
         return []
-    found = judgments.labelled(b.text)
+    found = judgments.line(b.text)
     if found:
         return found
     sents = sentences(b.text)

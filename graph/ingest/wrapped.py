@@ -122,7 +122,7 @@ def _is_tabular(lines: list[str]) -> bool:
     rows = [t for t in lines if t.strip()]
     if len(rows) == 1 and not re.search(r"\S\s{3,}\S", rows[0]):
         return False  # one line ending in a number is a heading ("Area for improvement 2"), not a table
-    hits = sum(1 for t in rows if TABULAR_RE.search(t.rstrip()))
+    hits = sum(1 for t in rows if TABULAR_RE.search(t.rstrip()) or " | " in t)
     return bool(rows) and hits / len(rows) >= 0.5 and not (ends_sentence(rows[-1]) and word_count(" ".join(rows)) > 12)
 
 
