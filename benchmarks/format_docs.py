@@ -1,10 +1,11 @@
-"""The PEEL-format test documents of ``benchmarks/formats/`` rendered as text, HTML and PDF.
+"""The PEEL-format test documents of ``benchmarks/formats/`` rendered as text, HTML, PDF and DOCX.
 
 Each document is written once in a small markup (``#`` headings, ``-`` list
 items, ``|`` table rows, anything else a paragraph) and rendered the way
 users bring reports: plain text with one paragraph per line (table cells
-separated by tabs), an HTML page, and a PDF laid out by fpdf2 (hard-wrapped
-when read back). The forces, places and sentences are written for these
+separated by tabs), an HTML page, a PDF laid out by fpdf2 (hard-wrapped
+when read back) and a DOCX with heading and list styles and real tables.
+The forces, places and sentences are written for these
 tests from public knowledge of how each PEEL round is laid out.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent / "formats"
-FORMATS = ("txt", "html", "pdf")
+FORMATS = ("txt", "html", "pdf", "docx")
 
 
 @dataclass
@@ -130,6 +131,34 @@ def to_pdf(pieces: list[Piece]) -> bytes:
     return bytes(pdf.output())
 
 
+def to_docx(pieces: list[Piece]) -> bytes:
+    import io
+
+    import docx
+
+    d = docx.Document()
+    for p in pieces:
+        if p.kind == "heading":
+            d.add_heading(p.text, min(p.level, 4))
+        elif p.kind == "item":
+            d.add_paragraph(p.text, style="List Bullet")
+        elif p.kind == "table":
+            rows = p.rows or []
+            table = d.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+            for r, row in enumerate(rows):
+                for c, cell in enumerate(row):
+                    parts = [x.strip() for x in cell.split(";") if x.strip()] or [""]
+                    target = table.cell(r, c)
+                    target.text = parts[0]
+                    for extra in parts[1:]:  # several areas in one cell: one paragraph each
+                        target.add_paragraph(extra)
+        else:
+            d.add_paragraph(p.text)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
 def names() -> list[str]:
     return sorted(p.stem for p in DOCS.glob("*.md"))
 
@@ -147,4 +176,6 @@ def render(name: str, fmt: str) -> bytes:
         return to_html(pieces).encode("utf-8")
     if fmt == "pdf":
         return to_pdf(pieces)
+    if fmt == "docx":
+        return to_docx(pieces)
     raise ValueError(fmt)

@@ -71,7 +71,8 @@ def run(verbose: bool) -> dict[str, dict[str, float]]:
         for fmt in FORMATS:
             report = build_report(load_bytes(render(name, fmt), f"{name}.{fmt}"))
             t = tally[fmt]
-            for key, ok in (("force", report.meta.force == want["force"]), ("period", report.meta.year == want["year"])):
+            meta_ok = (("force", report.meta.force == want["force"]), ("period", report.meta.year == want["year"]))
+            for key, ok in meta_ok:
                 t[key][0] += ok
                 t[key][1] += 1
             j = judgment_hits(report, want["judgments"])
@@ -87,7 +88,8 @@ def run(verbose: bool) -> dict[str, dict[str, float]]:
     return {fmt: {k: a / b if b else 0.0 for k, (a, b) in t.items()} for fmt, t in tally.items()}
 
 
-def _show(name: str, fmt: str, report: Report, want: dict, j: list[bool], p: list[bool]) -> None:  # type: ignore[type-arg]
+def _show(name: str, fmt: str, report: Report, want: dict,  # type: ignore[type-arg]
+          j: list[bool], p: list[bool]) -> None:
     missed_j = [f"{w['keys']}={w['grade']}" for w, ok in zip(want["judgments"], j) if not ok]
     missed_p = [w for w, ok in zip(want["partners"], p) if not ok]
     print(f"{name}.{fmt}: force={report.meta.force!r} year={report.meta.year!r}")

@@ -131,7 +131,8 @@ def test_plain_prose_grades_only_where_it_opens_its_area() -> None:
 
 
 def test_cause_of_concern_recommendations_after_a_lead_in() -> None:
-    text = ("Dunmore Police PEEL legitimacy 2016\nHow legitimate is the force at keeping people safe and reducing crime?\n"
+    text = ("Dunmore Police PEEL legitimacy 2016\n"
+            "How legitimate is the force at keeping people safe and reducing crime?\n"
             "Cause of concern\nThe force does not vet its staff to the national standard.\n"
             "To address this cause of concern, we recommend that the force should:\n"
             "• complete vetting of all staff within a year;\n• audit its vetting decisions.\n")

@@ -19,7 +19,8 @@ def build(text: str, name: str = "x.txt"):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("name, text", [
-    ("crimes.csv", "month,district,offence,count\n" + "".join(f"2021-0{m},North,burglary,{m * 7}\n" for m in range(1, 9))),
+    ("crimes.csv", "month,district,offence,count\n"
+     + "".join(f"2021-0{m},North,burglary,{m * 7}\n" for m in range(1, 9))),
     ("export.txt", "id;name;grade\n" + "".join(f"{i};Area {i};good\n" for i in range(12))),
     ("sheet.tsv", "a\tb\tc\n" + "".join(f"{i}\t{i * 2}\t{i * 3}\n" for i in range(10))),
 ])

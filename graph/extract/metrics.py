@@ -22,7 +22,8 @@ def short_hash(*parts: str) -> str:
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _PERIOD_RX = re.compile(
-    r"(?:(?:in|during|over|for)\s+the\s+(?:\d+|twelve|six|three)\s+months?\s+(?:to|ending|up\s+to)\s+(?:the\s+end\s+of\s+)?"
+    r"(?:(?:in|during|over|for)\s+the\s+(?:\d+|twelve|six|three)\s+months?\s+(?:to|ending|up\s+to)\s+"
+    r"(?:the\s+end\s+of\s+)?"
     r"(?:\d{1,2}\s+)?(?:" + MONTHS + r")\s+\d{4})"
     r"|(?:(?:(?:in|during|over|for)\s+the\s+)?(?:year|period)\s+(?:to|ending)\s+(?:\d{1,2}\s+)?(?:" + MONTHS
     + r")\s+\d{4})"
@@ -250,8 +251,8 @@ class _Sentence:
             verb = re.search(r"((?:\w+\s+to\s+)?(?:invest|sav|spen|cost|budget|fund)\w*)\b[^.]*$",
                              self.sent[:m.start()], re.I)
             what = _words_np(right.group(1), 5) if right else ""
-            measures = " ".join(x for x in ((verb.group(1).lower() if verb else "amount"), ("in " + what) if what else "")
-                                if x)
+            what = ("in " + what) if what else ""
+            measures = " ".join(x for x in ((verb.group(1).lower() if verb else "amount"), what) if x)
             value = float(m.group(1).replace(",", "")) * mult
             self.add(m.start(), m.end(), m.group(0).strip(), "GBP", measures, value)
 

@@ -19,7 +19,8 @@ _ROLE_HEADS = {"officer", "staff", "manager", "investigator", "adviser", "adviso
 _MEETING_HEADS = {"meeting", "board", "panel", "conference", "forum", "clinic"}
 _SYSTEM_HEADS = {"system", "database", "app", "network", "tag", "platform"}
 # organisations named by a common noun: "children's services", "local safeguarding partnership", "NHS trust"
-_PARTNER_HEADS = {"service": "agency", "services": "agency", "partnership": "agency", "trust": "health", "council": "local government",
+_PARTNER_HEADS = {"service": "agency", "services": "agency", "partnership": "agency", "trust": "health",
+                  "council": "local government",
                   "authority": "local government", "university": "education", "college": "education",
                   "hospital": "health", "charity": "voluntary", "agency": "agency"}
 # words that make a "service" an organisation, and modifiers a partner name keeps though they are generic elsewhere
@@ -125,8 +126,8 @@ def _keeps(typ: str, kind: str | None, h: str, mods: list[str]) -> bool:
         return False  # "public order" policing, "a court order" in general
     if typ == "partner" and all(m.lower() in _SCOPE_MODS | {"partner", "multi-agency", "and"} for m in mods):
         return False  # "local partnership", "partner agency": a kind of organisation, not one named
-    if typ == "partner" and h in ("service", "services") and not (mods[0][:1].isupper()
-                                                      or any(m.lower().replace("’", "'") in _SERVICE_MODS for m in mods)):
+    organisational = mods[0][:1].isupper() or any(m.lower().replace("’", "'") in _SERVICE_MODS for m in mods)
+    if typ == "partner" and h in ("service", "services") and not organisational:
         return False  # "a consistent service" is not an organisation
     if typ == "programme" and h in {"approach", "plan", "process", "assessment", "profile"} \
             and not (mods[0][:1].isupper() or any(c.isdigit() for c in mods[0])):

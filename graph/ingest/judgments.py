@@ -28,7 +28,8 @@ _Q = r"[‘'\"“]?"
 _QE = r"[’'\"”]?"
 # who is graded: the force by its name or as "the force/constabulary/service"
 SUBJECT = (r"(?:\b[Tt]he\s+(?:force|constabulary|police\s+service|service)"
-           r"|\b[A-Z][\w'’-]*(?:\s+(?:and\s+|of\s+|&\s+)?[A-Z][\w'’-]*){0,4}\s+(?:Police(?:\s+Service)?|Constabulary))")
+           r"|\b[A-Z][\w'’-]*(?:\s+(?:and\s+|of\s+|&\s+)?[A-Z][\w'’-]*){0,4}"
+           r"\s+(?:Police(?:\s+Service)?|Constabulary))")
 _AREA = r"(?P<area>[^.;:!?]{3,200})"
 _LINK = r"(?:in\s+respect\s+of|with\s+regard\s+to|when\s+it\s+comes\s+to|at|in|for)"
 _PROSE = [
@@ -47,14 +48,16 @@ _PROSE = [
 _ANY_GRADE = re.compile(r"\b(?:outstanding|good|adequate|inadequate|requires?\s+improvement|required\s+improvement)\b",
                         re.I)
 # where an area phrase stops: a new clause
-_AREA_END = re.compile(r",|\s+(?:because|but|although|though|while|whereas|as\s+it|since|and\s+(?:it|its|we|the\s+force|"
+_AREA_END = re.compile(r",|\s+(?:because|but|although|though|while|whereas|as\s+it|since|"
+                       r"and\s+(?:it|its|we|the\s+force|"
                        r"has|is|was|have|are))\b|\s+[–—-]\s+", re.I)
 # "graded 'good' in one area": a count of areas, not an area
 _COUNTED = re.compile(r"^(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|all|each|every|most|some|several|"
                       r"many|none)\b(?:\s+\w+){0,2}?\s+areas?\b", re.I)
 _OVERALL_AREA = re.compile(r"keep(?:ing|s)\s+people\s+safe\s+and\s+reduc(?:ing|es)\s+crime", re.I)
 # "Overall judgment: Good", "Judgment - Requires improvement"
-_LABELLED = re.compile(r"^(?P<label>[^:–—]{2,150}?)\s*[:–—]\s*" + _Q + r"(?P<grade>" + _G + r")" + _QE + r"\s*\.?$", re.I)
+_LABELLED = re.compile(r"^(?P<label>[^:–—]{2,150}?)\s*[:–—]\s*" + _Q + r"(?P<grade>" + _G + r")" + _QE
+                       + r"\s*\.?$", re.I)
 _GRADE_FIRST = re.compile(r"^" + _Q + r"(?P<grade>" + _G + r")" + _QE + r"\s*[:–—]\s*(?P<areas>.{3,})$", re.I)
 # a row of a table read from a PDF: the area, then its grade with a capital (no cell separator survives)
 _ROW_END = re.compile(r"^(?P<area>[A-Z][^|]{2,150}?)\s+(?P<grade>Outstanding|Good|Adequate|Requires\s+improvement|"
@@ -98,7 +101,8 @@ def prose(sentence: str) -> list[Graded]:
             if (len(area.split()) < 2 and not area.istitle()) or _COUNTED.match(area):
                 continue
             said = m.group(0)
-            explicit = bool(re.search(r"[‘'\"“]|\b(?:judged|graded|assessed|rated)\b", said[:said.find(m.group("area"))]))
+            before_area = said[:said.find(m.group("area"))]
+            explicit = bool(re.search(r"[‘'\"“]|\b(?:judged|graded|assessed|rated)\b", before_area))
             out.append(Graded(area, _grade(m.group("grade")), bool(_OVERALL_AREA.search(area)), explicit))
     return out
 
@@ -112,7 +116,8 @@ def _stems(text: str) -> set[str]:
 
 
 def names_heading(area: str, heading: str) -> bool:
-    """Does the area name (most of) what the heading names? "how it responds to the public" ~ "Responding to the public"."""
+    """Does the area name (most of) what the heading names?
+    ("how it responds to the public" ~ "Responding to the public")"""
     a, h = _stems(area), _stems(heading)
     return bool(a and h) and len(a & h) * 2 >= max(len(h), len(a))
 

@@ -34,7 +34,7 @@ def docx_lines(data: bytes) -> tuple[list[Line], str | None]:
         elif el.tag == TBL:
             for tr in el.iterchildren(TR):
                 cells = [
-                    " ".join(collapse(p.text) for p in tc.iter(P) if p.text.strip())
+                    "; ".join(collapse(p.text) for p in tc.iter(P) if p.text.strip())  # a paragraph each: a list
                     for tc in tr.iterchildren(TC)
                 ]
                 if any(cells):

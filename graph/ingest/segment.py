@@ -37,7 +37,8 @@ CARRIED_RE = re.compile(r"still outstanding|outstanding from|carried (?:over|for
 ORIGIN_RE = re.compile(r"\(([^()]*\b(?:19|20)\d\d(?:/\d\d)?[^()]*)\)\s*\.?\s*$")
 # an action a report asks for: "The force should ...", "By June 2022, X Police must ...", "Within three months, ..."
 ACTION_RE = re.compile(r"^(?:(?:By|Within|Over)\b[^,]{1,40},\s*)?(?:The force|It|We recommend|By \w+ \d{4}|Forces?|"
-                       r"The constabulary|Chief constables?|The service|(?:[A-Z][\w'’-]*\s+){1,4}(?:Police|Constabulary))\b"
+                       r"The constabulary|Chief constables?|The service|"
+                       r"(?:[A-Z][\w'’-]*\s+){1,4}(?:Police|Constabulary))\b"
                        r".{0,80}\b(?:should|must|needs? to|to ensure)\b", re.I)
 RECOMMEND_LEAD_RE = re.compile(r"\b(?:we recommend|recommendations?)\b", re.I)
 
