@@ -160,7 +160,10 @@ def org_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
     return out
 
 
-_ORG_AND = re.compile(r"\b(?:" + "|".join(_ORG_HEADS) + r")(\s+(?:and|&)\s+(?:the\s+)?)(?=" + _CAP + ")")
+# where "and" joins two names: after an organisation's or a unit's head word ("... Unit and the National Crime Agency")
+_NAME_ENDS = (*_ORG_HEADS, "Unit", "Team", "Hub", "Board", "Group", "Squad", "Department", "Directorate", "Police",
+              "Constabulary")
+_ORG_AND = re.compile(r"\b(?:" + "|".join(_NAME_ENDS) + r")(\s+(?:and|&)\s+(?:the\s+)?)(?!Crime\b)(?=" + _CAP + ")")
 
 
 def _split_orgs(name: str, start: int) -> list[tuple[str, int]]:

@@ -56,9 +56,9 @@ _COUNTED = re.compile(r"^(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten
                       r"many|none)\b(?:\s+\w+){0,2}?\s+areas?\b", re.I)
 _OVERALL_AREA = re.compile(r"keep(?:ing|s)\s+people\s+safe\s+and\s+reduc(?:ing|es)\s+crime", re.I)
 # "Overall judgment: Good", "Judgment - Requires improvement"
-_LABELLED = re.compile(r"^(?P<label>[^:–—]{2,150}?)\s*[:–—]\s*" + _Q + r"(?P<grade>" + _G + r")" + _QE
+_LABELLED = re.compile(r"^(?P<label>[^:–—]{2,150}?)(?:\s*[:–—]|\s+-)\s*" + _Q + r"(?P<grade>" + _G + r")" + _QE
                        + r"\s*\.?$", re.I)
-_GRADE_FIRST = re.compile(r"^" + _Q + r"(?P<grade>" + _G + r")" + _QE + r"\s*[:–—]\s*(?P<areas>.{3,})$", re.I)
+_GRADE_FIRST = re.compile(r"^" + _Q + r"(?P<grade>" + _G + r")" + _QE + r"(?:\s*[:–—]|\s+-)\s*(?P<areas>.{3,})$", re.I)
 # a row of a table read from a PDF: the area, then its grade with a capital (no cell separator survives)
 _ROW_END = re.compile(r"^(?P<area>[A-Z][^|]{2,150}?)\s+(?P<grade>Outstanding|Good|Adequate|Requires\s+improvement|"
                       r"Inadequate)\s*$")

@@ -71,6 +71,8 @@ def _breaks_before(prev: str, line: str, nxt: str, width: float) -> bool:
     short_prev = len(prev) < 0.6 * width
     if short_prev and ends_sentence(prev):
         return True  # the last line of a paragraph
+    if short_prev and is_bullet(prev) and not is_bullet(line) and line[:1].isupper():
+        return True  # a short list item ends the list; a wrapped item fills its line
     if ends_sentence(prev) and QUESTION_START_RE.match(line) and (line.endswith("?") or nxt.endswith("?")):
         return True  # an inspection question after a full paragraph line
     if ends_sentence(prev) and len(line) < 0.6 * width and not ends_sentence(line) and _heading_like(collapse(line)):
