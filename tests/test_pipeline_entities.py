@@ -69,9 +69,11 @@ def test_a_force_before_a_partner_is_not_part_of_its_name() -> None:
     ("Every partner agency receives the minutes.", "partner agency"),
     ("Victims receive a consistent service.", "consistent service"),
     ("Officers enforce ancillary orders after conviction.", "enforce ancillary order"),
+    ("Residents report problems through the ‘Street Watch’ app.", "Watch’ app"),
+    ("Every given officer carries a radio.", "given officer"),
 ])
 def test_kinds_of_thing_are_not_named_entities(sentence: str, fragment: str) -> None:
-    assert not any(fragment.lower() == label.lower() for label in found(sentence))
+    assert not any(fragment.lower().replace("’", "'") == label.lower().replace("’", "'") for label in found(sentence))
 
 
 def test_a_longer_gazetteer_name_wins_over_a_pattern_inside_it() -> None:

@@ -62,7 +62,7 @@ assign assigns review reviews train trains create creates develop develops intro
 appoints employ employs recruit recruits deploy deploys task tasks brief briefs inform informs meet meets
 consider considers include includes involve involves contact contacts see sees told tell tells ask asks
 enforce enforces execute executes issue issues apply applies obtain obtains breach breaches serve serves seek
-seeks grant grants able unable""".split())
+seeks grant grants able unable given taken seen known chosen shown written driven""".split())
 _NOUNLIKE = {"troubled", "organised", "integrated", "protected", "specialised", "centralised", "dedicated",
              "policing", "offending", "housing", "safeguarding", "handling", "prisoner-handling", "training",
              "tasking", "co-ordinating", "coordinating", "planning", "licensing", "problem-solving", "working",
@@ -99,6 +99,8 @@ def _modifiers(text: str, pos: int, partner: bool = False) -> tuple[list[str], i
             if lw in _SCOPE_MODS:
                 break  # "local", "regional" open the name
             continue
+        if re.search(r"[^s]['’]$", w):
+            break  # the end of a quoted name ("'Safe Car Wash' app"): not a modifier
         if lw in _GENERIC or lw in _VERBS or lw.endswith("'s") or lw.endswith("ly") \
                 or (lw.endswith("ed") and lw not in _NOUNLIKE) or (lw.endswith("ing") and lw not in _NOUNLIKE):
             if lw == "and" and mods and pos > 0:
