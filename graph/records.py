@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# the five judgment grades, best first: defined once, in the ontology; re-exported for the ingest stages
+from ontology.terms import GRADES as GRADES
+
 # Hints a loader may attach to a line when the file format tells us its role.
 HINT_HEADING = "heading"  # with Line.level 1..6
 HINT_ITEM = "item"  # a list item (bullet or numbered)
@@ -33,7 +36,6 @@ KIND_AFI = "area_for_improvement"
 KIND_SUMMARY = "summary"  # a "summary of findings" paragraph
 
 ITEM_KINDS = (KIND_RECOMMENDATION, KIND_AFI, KIND_CAUSE, KIND_JUDGMENT)
-GRADES = ("outstanding", "good", "adequate", "requires improvement", "inadequate")
 
 
 @dataclass
@@ -56,6 +58,8 @@ class RawDocument:
     # whole paragraph, None to let the normaliser decide from the text.
     wrapped: bool | None = None
     title: str | None = None  # a title the file itself declares (HTML <title>, DOCX core property)
+    # False when the source has no pages (HTML, DOCX, text with one paragraph per line): citations give no page
+    paged: bool = True
 
 
 @dataclass
@@ -81,7 +85,7 @@ class Passage:
     text: str
     start: int
     end: int
-    page: int = 1
+    page: int | None = 1  # the printed page; None when the source has no pages
     footnote_refs: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -126,3 +130,5 @@ class Report:
     text: str  # the normalised text every passage offset points into
     passages: list[Passage]
     items: list[Item]
+    # what a reader should know about the ingest ("no force or period found: this may not be an inspection report")
+    warnings: list[str] = field(default_factory=list)

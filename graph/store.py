@@ -20,7 +20,7 @@ from typing import Any
 from graph.errors import NotFound, StoreError
 from graph.records import Item, Passage, Report
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "peelgraph.db"
 
 SCHEMA = """
@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS passages (
     report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL, section TEXT NOT NULL, question TEXT, paragraph INTEGER NOT NULL,
     kind TEXT NOT NULL, text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    page INTEGER NOT NULL, footnote_refs TEXT NOT NULL
+    page INTEGER, footnote_refs TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_report ON passages(report_id, ordinal);
 CREATE INDEX IF NOT EXISTS passages_kind ON passages(kind);
@@ -169,6 +169,9 @@ class Store:
         if "meta" in tables:
             row = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             version = int(row[0]) if row else 0
+            if version == 1 and SCHEMA_VERSION == 2:
+                self._migrate_page_nullable()
+                return
             if version != SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path} has schema version {version}; this peelgraph reads version {SCHEMA_VERSION}. "
@@ -185,6 +188,28 @@ class Store:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+
+    def _migrate_page_nullable(self) -> None:
+        """Schema 1 -> 2: ``passages.page`` may be NULL (a source without pages). Dropping a NOT NULL does
+        not change the stored rows, so the table definition is edited in place, as SQLite documents for
+        such changes, and the schema cookie is bumped so every connection rereads it."""
+        con = self.con
+        with self._write_lock:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                cookie = con.execute("PRAGMA schema_version").fetchone()[0]
+                con.execute("PRAGMA writable_schema=ON")
+                con.execute("UPDATE sqlite_master SET sql=replace(sql, 'page INTEGER NOT NULL', 'page INTEGER') "
+                            "WHERE type='table' AND name='passages'")
+                con.execute(f"PRAGMA schema_version={int(cookie) + 1}")
+                con.execute("PRAGMA writable_schema=OFF")
+                con.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        if con.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise StoreError(f"{self.path}: the store could not be upgraded to schema version 2; rebuild it")
 
     # ------------------------------------------------------------ writes
 

@@ -10,6 +10,7 @@ import re
 from graph.records import GRADES
 
 BULLET_RE = re.compile(r"^\s*(?:[•●▪◦■□‣⁃*·–—-]|\(?[a-z]\)|\(?\d{1,2}[.)])\s+")
+NEWLINES_RE = re.compile("\r\n?|[\u2028\u2029\x85\x0b]")  # every line break a file may use
 URL_LINE_RE = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.I)
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s)>\]]+", re.I)
 GRADE_RE = re.compile(r"^\s*(" + "|".join(GRADES) + r")\s*\.?\s*$", re.I)
@@ -30,6 +31,107 @@ _SENT_END_RE = re.compile(r"([.!?…][\"'”’)\]]*)\s+(?=[A-Z0-9‘“\"'(£�
 
 def collapse(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+# --- words, slugs, months and acronym definitions: one copy each for ingest, extraction and search
+
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+
+
+def slug(text: str, empty: str = "x") -> str:
+    """Lower-case ASCII id part: apostrophes dropped, other runs of non-alphanumerics become "-"."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("’", "'").replace("'", "")).strip("-")[:80] or empty
+
+
+
+def singular(word: str) -> str:
+    w = word
+    lw = w.lower()
+    if len(lw) <= 3 or lw.endswith(("ss", "us", "is", "ics")) or lw in _INVARIANT:
+        return w
+    if lw.endswith("ies") and len(lw) > 4:
+        return w[:-3] + "y"
+    if lw.endswith(("ches", "shes", "sses", "xes")):
+        return w[:-2]
+    if lw.endswith("s") and not lw.endswith("'s"):
+        return w[:-1]
+    return w
+
+
+_INVARIANT = {"police", "staff", "services", "news", "series", "species", "analysis", "crisis", "process",
+              "business", "lines", "courts", "banks", "premises", "means", "arrangements", "resources",
+              "powers", "needs", "standards", "families", "affairs", "operations"}
+
+
+def plural(word: str) -> str:
+    lw = word.lower()
+    if lw.endswith("s") or lw in _INVARIANT:
+        return word
+    if lw.endswith("y") and lw[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    if lw.endswith(("ch", "sh", "x")):
+        return word + "es"
+    return word + "s"
+
+
+
+_PAREN_ACR_RX = re.compile(r"\(([A-Z][A-Za-z0-9&]*[A-Z0-9][a-z]?s?)\)")
+_ACR_PAREN_RX = re.compile(r"\b([A-Z][A-Z0-9&-]{1,8})\s*\(([a-z][a-z ,'’-]{4,80})\)")
+
+
+def _sh_long_form(abbr: str, before: str) -> str | None:
+    """Schwartz-Hearst: the shortest tail of ``before`` whose letters spell ``abbr``."""
+    words = before.split()
+    window = words[-min(len(words), len(abbr) + 5, 2 * len(abbr) + 1):]
+    cand = " ".join(window)
+    s, low = abbr.lower(), cand.lower()
+    si, li = len(s) - 1, len(low) - 1
+    while si >= 0:
+        c = s[si]
+        if not c.isalnum():
+            si -= 1
+            continue
+        while li >= 0 and (low[li] != c or (si == 0 and li > 0 and low[li - 1].isalnum())):
+            li -= 1
+        if li < 0:
+            return None
+        si -= 1
+        li -= 1
+    start = low.rfind(" ", 0, li + 1) + 1
+    long_form = cand[start:].strip(" ,;:")
+    long_form = re.sub(r"^(?:the|a|an|its|their|of|and|to|by|for|with|from)\s+", "", long_form, flags=re.I)
+    if len(long_form) <= len(abbr) or len(long_form.split()) > len(abbr) + 3:
+        return None
+    first = long_form.split()[0].lower()
+    if first[0] != abbr[0].lower():
+        return None
+    return long_form
+
+
+def find_acronyms(text: str) -> dict[str, str]:
+    """Acronyms defined in the text -> long form (lower case unless a proper name)."""
+    out: dict[str, str] = {}
+    for m in _PAREN_ACR_RX.finditer(text):
+        abbr = m.group(1)
+        base = abbr[:-1] if abbr.endswith("s") and abbr[:-1].isupper() and len(abbr) > 2 else abbr
+        if not (sum(c.isupper() for c in base) >= 2 or base.isupper()):
+            continue
+        lf = _sh_long_form(base, text[max(0, m.start() - 200):m.start()])
+        if lf:
+            out.setdefault(base, _tidy_long(lf))
+    for m in _ACR_PAREN_RX.finditer(text):
+        abbr, inner = m.group(1), m.group(2)
+        initials = "".join(w[0] for w in re.split(r"[\s,]+", inner) if w and w not in {"and", "of", "the"})
+        if initials.lower() == abbr.lower():
+            out.setdefault(abbr, _tidy_long(inner))
+    return out
+
+
+def _tidy_long(lf: str) -> str:
+    lf = re.sub(r"\s+", " ", lf.replace("’", "'")).strip()
+    if any(w[:1].isupper() for w in lf.split()[1:]):  # a proper name keeps its capitals
+        return lf
+    return lf.lower()
 
 
 def is_bullet(line: str) -> bool:

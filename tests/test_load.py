@@ -193,7 +193,7 @@ def test_deeply_nested_html_does_not_crash() -> None:
 
 
 def test_html_fallback_strips_tags() -> None:
-    from graph.ingest.load import _html_fallback  # used when the tree walk hits RecursionError
+    from graph.ingest.load_html import _html_fallback  # used when the tree walk hits RecursionError
 
     lines = _html_fallback("<div><script>x<y</script><p>One &amp; two</p><!-- c --><li>Three <b>four</b></li></div>")
     assert [(line.hint, line.text) for line in lines] == [(HINT_PARA, "One & two"), (HINT_PARA, "Three four")]

@@ -270,3 +270,31 @@ def test_kill_during_ingest_leaves_old_or_new_state(tmp_path: Path) -> None:
         subprocess.run([exe, "ingest", str(new), "--json"], env=env, check=True, capture_output=True, timeout=120)
     state = _state(store_dir)
     assert state[0] == 1 and state[2] == {"v2"} and state[1] > old_state[1]
+
+
+def test_schema_1_store_is_upgraded_to_nullable_pages(tmp_path: Path) -> None:
+    """A store written before pages could be null opens, keeps its reports and takes a page-less report."""
+    s = Store(tmp_path / "store")
+    s.put_report(report_of(SMALL, "kent.txt"))
+    con = s.con
+    con.execute("PRAGMA writable_schema=ON")
+    con.execute("UPDATE sqlite_master SET sql=replace(sql, 'page INTEGER,', 'page INTEGER NOT NULL,') "
+                "WHERE name='passages'")
+    cookie = con.execute("PRAGMA schema_version").fetchone()[0]
+    con.execute(f"PRAGMA schema_version={cookie + 1}")
+    con.execute("PRAGMA writable_schema=OFF")
+    con.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    assert "page INTEGER NOT NULL" in con.execute("SELECT sql FROM sqlite_master WHERE name='passages'").fetchone()[0]
+    s.close()
+    s = Store(tmp_path / "store")
+    try:
+        sql = s.con.execute("SELECT sql FROM sqlite_master WHERE name='passages'").fetchone()[0]
+        assert "page INTEGER NOT NULL" not in sql
+        assert s.con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
+        assert counts(s)["reports"] == 1
+        rep = report_of(SMALL.replace("Kent", "Surrey"), "surrey.txt")
+        assert all(p.page is None for p in rep.passages)
+        assert s.put_report(rep) == "added"
+        assert s.con.execute("SELECT count(*) FROM passages WHERE page IS NULL").fetchone()[0] >= len(rep.passages)
+    finally:
+        s.close()

@@ -12,6 +12,7 @@ from collections import Counter
 from functools import lru_cache
 
 from graph.records import Block, KIND_HEADING, ReportMeta
+from graph.text import MONTHS
 
 FORCE_RE = re.compile(
     r"\b((?:[A-Z][a-z]+|and|of|&)(?:[ -](?:[A-Z][a-z]+|and|of|&)){0,4}) "
@@ -19,10 +20,9 @@ FORCE_RE = re.compile(
 NOT_FORCES = {"british transport", "national", "the", "local", "regional", "nuclear", "harbour", "military",
               "ministry of defence", "civil nuclear", "home office", "college of", "our", "their", "all",
               "england and wales", "each", "other", "every", "neighbouring", "mutual", "new", "community"}
-MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 MONTH_YEAR_RE = re.compile(rf"\b(?:{MONTHS}) ((?:19|20)\d\d)\b")
 TITLE_YEAR_RE = re.compile(r"\b(?:PEEL|inspection|effectiveness|efficiency|legitimacy|assessment)\b[^\n]{0,40}?"
-                           r"\b((?:19|20)\d\d)(?:\s*/\s*((?:19|20)?\d\d))?\b", re.I)
+                           r"\b((?:19|20)\d\d)(?:\s*[/–-]\s*((?:19|20)?\d\d))?\b", re.I)
 PILLARS = ("effectiveness", "efficiency", "legitimacy")
 PROGRAMMES = (  # general names of inspection programmes, most specific first
     ("joint targeted area inspection", "Joint targeted area inspection"),
@@ -52,13 +52,16 @@ def gazetteer_forces() -> list[str]:
     return [t.label for t in gazetteer() if t.type == "force"]
 
 
+@lru_cache(maxsize=4)
+def _names_rx(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for every known force name, longest first (one pass over the text, not one per force)."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
+
+
 def _force(text: str, known: list[str]) -> str | None:
     counts: Counter[str] = Counter()
     if known:
-        for name in known:
-            n = len(re.findall(r"\b" + re.escape(name) + r"\b", text))
-            if n:
-                counts[name] = n
+        counts.update(m.group(0) for m in _names_rx(tuple(known)).finditer(text))
     if not counts:
         for m in FORCE_RE.finditer(text):
             words = m.group(1).split()

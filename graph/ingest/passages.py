@@ -7,10 +7,11 @@ than ``MAX_WORDS`` are cut between sentences (the embedding model reads
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from graph.records import (
-    KIND_AFI, KIND_CAUSE, KIND_COLUMNS, KIND_HEADING, KIND_JUDGMENT, KIND_LIST_ITEM,
+    KIND_AFI, KIND_CAUSE, KIND_COLUMNS, KIND_HEADING, KIND_JUDGMENT, KIND_LIST_ITEM, KIND_PARAGRAPH, KIND_SUMMARY,
     KIND_RECOMMENDATION, KIND_TABLE, KIND_URL, Item, Passage,
 )
 from graph.ingest.segment import Segmented
@@ -19,6 +20,7 @@ from graph.text import split_sentences, word_count
 MAX_WORDS = 200
 LISTABLE = (KIND_LIST_ITEM, KIND_RECOMMENDATION, KIND_AFI)
 NOT_PASSAGES = (KIND_HEADING, KIND_URL, KIND_JUDGMENT)
+NUMBERED = (KIND_PARAGRAPH, KIND_SUMMARY, KIND_CAUSE)  # the blocks a report numbers when it numbers paragraphs
 
 
 @dataclass
@@ -44,10 +46,11 @@ def build(report_id: str, segs: list[Segmented]) -> tuple[str, list[Passage], li
     items: list[Item] = []
     para_no: dict[tuple[str, ...], int] = {}
     block_passage: dict[int, str] = {}
-    for unit in units:
+    printed = _printed_numbers(units)
+    for n, unit in enumerate(units):
         first = unit.segs[0]
         key = tuple(first.path)
-        para_no[key] = para_no.get(key, 0) + 1
+        para_no[key] = printed[n] if printed else para_no.get(key, 0) + 1
         for start, end in _pieces(text, unit):
             pid = f"{report_id}-p{len(passages) + 1:04d}"
             refs = sorted({r for s in unit.segs for r in s.block.footnote_refs}, key=int)
@@ -60,16 +63,47 @@ def build(report_id: str, segs: list[Segmented]) -> tuple[str, list[Passage], li
                 if a < end and b > start:
                     block_passage.setdefault(id(s), pid)
     for s in segs:
-        if not s.item_kind:
-            continue
-        b = s.block
-        items.append(Item(
-            item_id=f"{report_id}-i{len(items) + 1:03d}", report_id=report_id, kind=s.item_kind,
+        items.extend(_items(report_id, s, block_passage.get(id(s)), len(items)))
+    return text, passages, _dedupe_judgments(items)
+
+
+def _items(report_id: str, s: Segmented, passage_id: str | None, count: int) -> list[Item]:
+    """The block's own item, then each judgment stated in its text."""
+    out: list[Item] = []
+    b = s.block
+    if s.item_kind:
+        out.append(Item(
+            item_id=f"{report_id}-i{count + 1:03d}", report_id=report_id, kind=s.item_kind,
             question=s.question, text=b.text if s.item_kind != KIND_JUDGMENT else b.text.capitalize(),
-            passage_id=block_passage.get(id(s)), carried_over_from=s.carried_over_from,
+            passage_id=passage_id, carried_over_from=s.carried_over_from,
             grade=b.text.lower() if s.item_kind == KIND_JUDGMENT else None, lead=b.lead, overall=s.overall,
         ))
-    return text, passages, _dedupe_judgments(items)
+    for g in s.graded:
+        out.append(Item(
+            item_id=f"{report_id}-i{count + len(out) + 1:03d}", report_id=report_id, kind=KIND_JUDGMENT,
+            question=g.area or s.question, text=g.grade.capitalize(), passage_id=passage_id, grade=g.grade,
+            lead=g.area or None, overall=g.overall,
+        ))
+    return out
+
+
+PARA_NO_RE = re.compile(r"^(\d{1,4})\.?\s+(?=[A-Z‘“\"'(])")
+
+
+def _printed_numbers(units: list[_Unit]) -> list[int] | None:
+    """The paragraph numbers the report prints ("12. The force ..."), when it numbers most paragraphs in
+    order; a passage with no number of its own takes the number of the paragraph it follows."""
+    numbers = [int(m.group(1)) if u.segs[0].block.kind in NUMBERED and (m := PARA_NO_RE.match(u.segs[0].block.text))
+               else None for u in units]
+    paras = [x for u, x in zip(units, numbers) if u.segs[0].block.kind in NUMBERED]
+    given = [x for x in paras if x is not None]
+    if len(given) < 3 or len(given) * 10 < len(paras) * 6 or any(a >= b for a, b in zip(given, given[1:])):
+        return None
+    out, last = [], 0
+    for x in numbers:
+        last = x if x is not None else max(last, 1)
+        out.append(last)
+    return out
 
 
 def _layout(segs: list[Segmented]) -> tuple[str, list[tuple[int, int]]]:

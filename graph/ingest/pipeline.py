@@ -6,18 +6,15 @@ import time
 
 from graph.ingest import metadata, normalise, passages, segment
 from graph.errors import BadInput
-from graph.records import RawDocument, Report, ReportMeta
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "report"
+from graph.records import KIND_HEADING, Item, RawDocument, Report, ReportMeta
+from graph.text import slug
 
 
 def report_id_for(meta: ReportMeta, source: str) -> str:
     if meta.force:
         parts = [meta.force, meta.programme or "", (meta.year or "").replace("/", "-")]
-        return slug(" ".join(p for p in parts if p))
-    return slug(re.sub(r"\.[A-Za-z0-9]{1,5}$", "", source))
+        return slug(" ".join(p for p in parts if p), "report")
+    return slug(re.sub(r"\.[A-Za-z0-9]{1,5}$", "", source), "report")
 
 
 def build_report(raw: RawDocument, known_forces: list[str] | None = None,
@@ -34,11 +31,34 @@ def build_report(raw: RawDocument, known_forces: list[str] | None = None,
     rid = report_id_for(meta, raw.source)
     clock("metadata")
     text, psgs, items = passages.build(rid, segs)
+    if not raw.paged:
+        for p in psgs:
+            p.page = None  # no page to cite: HTML, DOCX, one-paragraph-per-line text
     clock("passages")
     if not psgs:
         raise BadInput(f"{raw.source}: no passages of text found in the document")
+    warnings = screen(raw.source, meta, segs, items)
     return Report(report_id=rid, source=raw.source, format=raw.format, sha256=raw.sha256, meta=meta,
-                  text=text, passages=psgs, items=items)
+                  text=text, passages=psgs, items=items, warnings=warnings)
+
+
+def screen(source: str, meta: ReportMeta, segs: list[segment.Segmented], items: list[Item]) -> list[str]:
+    """Is this an inspection report? Refuse a text with no force, no period and no report structure;
+    accept one that lacks some of them, with a warning the reader sees."""
+    structured = bool(items) or any(s.block.kind == KIND_HEADING and segment.is_report_heading(s.block.text)
+                                    for s in segs)
+    if not (meta.force or meta.year or structured):
+        raise BadInput(f"{source}: no police force, inspection period or report headings found; "
+                       "this does not look like an inspection report")
+    warnings = []
+    if not meta.force:
+        warnings.append("no police force named: this may not be an inspection report")
+    if not meta.year:
+        warnings.append("no inspection period found: the report cannot be placed in time")
+    if not structured:
+        warnings.append("no inspection questions, judgments or recommendations found: this may not be an "
+                        "inspection report")
+    return warnings
 
 
 class _Clock:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from graph.ingest import judgments
+from graph.ingest.judgments import JUDGMENT_LABEL, Graded
 from graph.records import (
     KIND_AFI, KIND_CAUSE, KIND_HEADING, KIND_JUDGMENT, KIND_LIST_ITEM, KIND_PARAGRAPH,
-    KIND_RECOMMENDATION, KIND_SUMMARY, Block,
+    KIND_RECOMMENDATION, KIND_SUMMARY, KIND_TABLE, Block,
 )
-from graph.text import collapse
+from graph.text import collapse, sentences
 
 QUESTION_RE = re.compile(
     r"^(?:Overview\s*[–—:-]\s*)?How (?:effective|efficient|legitimate) (?:is|are) "
@@ -33,10 +35,18 @@ OVERALL_JUDGMENT_RE = re.compile(r"^(?:Overall judge?ment|Overall grade|Our judg
 CARRIED_RE = re.compile(r"still outstanding|outstanding from|carried (?:over|forward)|previous inspections?|"
                         r"earlier inspections?|last inspection", re.I)
 ORIGIN_RE = re.compile(r"\(([^()]*\b(?:19|20)\d\d(?:/\d\d)?[^()]*)\)\s*\.?\s*$")
-ACTION_RE = re.compile(r"^(?:The force|It|We recommend|By \w+ \d{4}|Forces?|The constabulary|Chief constables?)\b"
+# an action a report asks for: "The force should ...", "By June 2022, X Police must ...", "Within three months, ..."
+ACTION_RE = re.compile(r"^(?:(?:By|Within|Over)\b[^,]{1,40},\s*)?(?:The force|It|We recommend|By \w+ \d{4}|Forces?|"
+                       r"The constabulary|Chief constables?|The service|"
+                       r"(?:[A-Z][\w'’-]*\s+){1,4}(?:Police|Constabulary))\b"
                        r".{0,80}\b(?:should|must|needs? to|to ensure)\b", re.I)
+RECOMMEND_LEAD_RE = re.compile(r"\b(?:we recommend|recommendations?)\b", re.I)
 
 SPECIALS = (CAUSE_RE, RECOMMENDATION_RE, AFI_RE, SUMMARY_RE, OVERALL_JUDGMENT_RE)
+# headings that only inspection reports carry: questions in other words, PEEL areas, inspection front matter
+REPORT_HEADING_RE = re.compile(r"^(?:How (?:well|good|effective|efficient|legitimate)\b.*\?|To what extent\b.*\?|"
+                               r"(?:PEEL|Police effectiveness|An inspection of|Our judge?ments|Main findings|"
+                               r"Overall summary|Force in (?:numbers|context))\b)", re.I)
 
 
 @dataclass
@@ -49,6 +59,7 @@ class Segmented:
     item_kind: str | None = None  # recommendation / area_for_improvement / cause_of_concern / judgment
     carried_over_from: str | None = None
     overall: bool = False
+    graded: list[Graded] = field(default_factory=list)  # judgments stated in a table, labelled line or prose
 
 
 @dataclass
@@ -71,6 +82,11 @@ def _heading_type(text: str) -> str:
     return "ordinary"
 
 
+def is_report_heading(text: str) -> bool:
+    """An inspection question or one of a report's own sections (causes of concern, judgments...)."""
+    return _heading_type(text) in ("question", "special") or bool(REPORT_HEADING_RE.match(text))
+
+
 def segment(blocks: list[Block]) -> list[Segmented]:
     levels = _levels(blocks)
     st = _State()
@@ -82,21 +98,54 @@ def segment(blocks: list[Block]) -> list[Segmented]:
             continue
         seg = Segmented(b, _path(st), st.question)
         if b.kind == KIND_JUDGMENT:
-            seg.item_kind = KIND_JUDGMENT
-            if b.lead:  # the question is named next to the grade (summary pages)
-                seg.question = _strip_overview(b.lead)
-            elif st.special == "judgment" or st.question is None or st.question == st.overall_question:
-                seg.overall = st.overall_question is not None or st.question is None
-                seg.question = st.overall_question or st.question
-        elif st.special and b.kind in (KIND_PARAGRAPH, KIND_LIST_ITEM):
-            _special_item(st, b, seg)
+            _judgment(st, b, seg)
+        else:
+            opens = i > 0 and blocks[i - 1].kind in (KIND_HEADING, KIND_JUDGMENT)
+            seg.graded = _graded(b, st.stack[-1][1] if st.stack and opens else None)
+            if st.special and b.kind in (KIND_PARAGRAPH, KIND_LIST_ITEM):
+                _special_item(st, b, seg)
         out.append(seg)
     return out
 
 
+def _judgment(st: _State, b: Block, seg: Segmented) -> None:
+    """A grade block: for the question named beside it, else the current (or overall) question."""
+    seg.item_kind = KIND_JUDGMENT
+    label = JUDGMENT_LABEL.match(b.lead) if b.lead else None
+    if b.lead and not label:  # the question is named next to the grade (summary pages, tables)
+        seg.question = _strip_overview(b.lead)
+    elif (label and label.group("overall")) or st.special == "judgment" or st.question is None \
+            or st.question == st.overall_question:
+        seg.overall = st.overall_question is not None or st.question is None or bool(label and label.group("overall"))
+        seg.question = st.overall_question or st.question
+
+
+def _graded(b: Block, heading: str | None) -> list[Graded]:
+    """Judgments a table, a labelled line or a sentence about the force states.
+
+    A plain "the force is good at X" counts only where it opens the section about X (as graded
+    areas are reported since 2021); elsewhere (a summary of a pillar) it describes, not grades."""
+    if b.kind == KIND_TABLE:
+        return judgments.table(b.text.split("\n"))
+    if b.kind not in (KIND_PARAGRAPH, KIND_LIST_ITEM, KIND_SUMMARY):
+        return []
+    if not judgments.names_grade(b.text):
+        return []
+    found = judgments.line(b.text)
+    if found:
+        return found
+    sents = sentences(b.text)
+    return [g for n, s in enumerate(sents) for g in judgments.prose(s)
+            if g.explicit or (n == 0 and heading is not None and not heading.endswith("?")
+                and judgments.names_heading(g.area, heading))]
+
+
 def _special_item(st: _State, b: Block, seg: Segmented) -> None:
     text = b.text
-    if st.special == "cause" and b.kind == KIND_PARAGRAPH and not text.rstrip().endswith(":"):
+    if st.special == "cause" and b.kind == KIND_PARAGRAPH and text.rstrip().endswith(":") \
+            and RECOMMEND_LEAD_RE.search(text):
+        st.special = "recommendation"  # "To address this cause of concern, we recommend that the force should:"
+    elif st.special == "cause" and b.kind == KIND_PARAGRAPH and not text.rstrip().endswith(":"):
         seg.item_kind = KIND_CAUSE
         b.kind = KIND_CAUSE
     elif st.special in ("recommendation", "afi"):

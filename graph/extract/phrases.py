@@ -1,0 +1,243 @@
+"""Noun-phrase patterns: units, roles, meetings, systems, schemes and orders no gazetteer lists.
+
+A phrase is found by its head noun ("team", "officers", "board", "scheme",
+"order") and the modifiers before it, walking back until a word that cannot
+start a name (a determiner, a verb, an adverb).
+"""
+from __future__ import annotations
+
+import re
+
+from graph.text import singular
+
+WORD = r"[A-Za-z][\w'’-]*"
+
+_UNIT_HEADS = {"team", "unit", "department", "hub", "squad", "desk", "directorate", "command", "bureau", "cell"}
+_ROLE_HEADS = {"officer", "staff", "manager", "investigator", "adviser", "advisor", "coordinator", "co-ordinator",
+               "analyst", "sergeant", "inspector", "nurse", "worker", "practitioner", "commander",
+               "handler", "dispatcher", "detective", "constable", "leader", "lead", "chair", "registrar"}
+_MEETING_HEADS = {"meeting", "board", "panel", "conference", "forum", "clinic"}
+_SYSTEM_HEADS = {"system", "database", "app", "network", "tag", "platform"}
+# organisations named by a common noun: "children's services", "local safeguarding partnership", "NHS trust"
+_PARTNER_HEADS = {"service": "agency", "services": "agency", "partnership": "agency", "trust": "health",
+                  "council": "local government",
+                  "authority": "local government", "university": "education", "college": "education",
+                  "hospital": "health", "charity": "voluntary", "agency": "agency"}
+# words that make a "service" an organisation, and modifiers a partner name keeps though they are generic elsewhere
+_SERVICE_MODS = {"children's", "adult", "adults'", "social", "health", "mental", "youth", "offending", "probation",
+                 "ambulance", "rescue", "fire", "prison", "education", "housing", "victim", "victims'", "support",
+                 "care", "emergency", "council", "substance", "drug", "alcohol", "treatment", "advocacy"}
+_SCOPE_MODS = {"local", "regional", "national", "joint"}
+_PARTNER_MODS = {"local", "regional", "national", "joint", "children's", "women's", "people's", "victims'",
+                 "adults'", "young"}
+# sentence openers and determiners that are never the start of an organisation's name
+_LEADING = ("The", "A", "An", "Its", "Their", "Our", "This", "These", "Both", "Each", "All", "In", "At", "By",
+            "With", "From", "For", "And", "Of", "When", "While", "Where", "Although", "However", "Since", "As",
+            "We", "It", "They", "Some", "Most", "Many", "Local", "Regional")
+_SCHEME_HEADS = {"scheme", "programme", "strategy", "model", "framework", "initiative", "profile", "plan",
+                 "protocol", "process", "assessment", "approach"}
+_GROUP_MODS = {"working", "action", "steering", "tasking", "coordination", "co-ordination", "co-ordinating",
+               "coordinating", "strategic", "management", "advisory", "reference", "scrutiny"}
+_ORDER_HEADS = {"order", "notice", "injunction", "warrant"}
+# modifiers that never start a name ("a large community safety team" -> "community safety team")
+_GENERIC = set("""a an the its their his her our your this that these those each every all any some most many more
+other another such same new old existing current remaining dedicated specialist several various separate
+large small big larger smaller central different relevant appropriate additional extra further single
+multiple individual certain own both only just also previous former recent senior junior experienced
+trained untrained capable highly well good better best poor key main overall whole wider further specific
+frontline front-line uniformed armed local regional national internal external joint shared effective
+ineffective proactive reactive overstretched busy full part-time full-time one two three four five six
+seven eight nine ten dedicated designated named force force's forces' police police's which who whose
+where when while if as at by for from in into of on onto to with within without and or but not no nor
+is are was were be been being has have had do does did can could will would should may might must
+there here than then so very too although though whereas because since until unless including especially
+particularly namely like through across among between about around against alongside via per towards toward
+upon during after before under over near beyond despite enough right second set clear regular accessible
+visible active strong weak limited sufficient insufficient adequate robust consistent inconsistent
+structured wider broader""".split())
+_VERBS = set("""identify identifies remove removes allocate allocates ensure ensures attend attends enhance
+enhances facilitate facilitates provide provides use uses make makes take takes help helps give gives allow
+allows need needs want wants hold holds run runs guide guides support supports manage manages lead leads
+assign assigns review reviews train trains create creates develop develops introduce introduces appoint
+appoints employ employs recruit recruits deploy deploys task tasks brief briefs inform informs meet meets
+consider considers include includes involve involves contact contacts see sees told tell tells ask asks
+enforce enforces execute executes issue issues apply applies obtain obtains breach breaches serve serves seek
+seeks grant grants able unable given taken seen known chosen shown written driven""".split())
+_NOUNLIKE = {"troubled", "organised", "integrated", "protected", "specialised", "centralised", "dedicated",
+             "policing", "offending", "housing", "safeguarding", "handling", "prisoner-handling", "training",
+             "tasking", "co-ordinating", "coordinating", "planning", "licensing", "problem-solving", "working",
+             "recording", "monitoring", "screening", "investigating", "learning", "sentencing", "engineering",
+             "trafficking", "profiling", "missing", "exploited", "vetting", "neighbourhood"}
+def _np_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
+    """(start, end, phrase, type, kind) for names found by their head noun and its modifiers."""
+    out = []
+    for m in re.finditer(r"(?<![\w-])(" + WORD + r")(?![\w-])", text):
+        h = singular(m.group(1).lower())
+        typ, kind = _type_of_head(h)
+        if typ is None:
+            continue
+        mods, pos = _modifiers(text, m.start(), partner=typ == "partner")
+        if mods and _keeps(typ, kind, h, mods):
+            out.append((pos, m.end(), text[pos:m.end()], typ, kind or ""))
+    return out
+
+
+def _modifiers(text: str, pos: int, partner: bool = False) -> tuple[list[str], int]:
+    """The words before a head noun that belong to its name, walking back until one that cannot."""
+    mods: list[str] = []
+    for _ in range(4):
+        mm = re.search(r"(?:^|(?<=\s))(" + WORD + r"|\d+[A-Za-z]+)\s+$", text[:pos])
+        if not mm:
+            break
+        w = mm.group(1)
+        lw = w.lower().replace("’", "'")
+        if partner and mods and mods[0][:1].islower() and w[:1].isupper() and not w.isupper():
+            break  # "County Council children's services": a name before a common-noun partner is another one
+        if partner and lw in _PARTNER_MODS:
+            mods.insert(0, w)  # "local safeguarding partnership", "children's services"
+            pos = mm.start(1)
+            if lw in _SCOPE_MODS:
+                break  # "local", "regional" open the name
+            continue
+        if re.search(r"[^s]['’]$", w):
+            break  # the end of a quoted name ("'Safe Car Wash' app"): not a modifier
+        if lw in _GENERIC or lw in _VERBS or lw.endswith("'s") or lw.endswith("ly") \
+                or (lw.endswith("ed") and lw not in _NOUNLIKE) or (lw.endswith("ing") and lw not in _NOUNLIKE):
+            if lw == "and" and mods and pos > 0:
+                prev = re.search(r"(" + WORD + r")\s+$", text[:mm.start(1)])
+                if prev and prev.group(1).lower() not in _GENERIC | _VERBS and not prev.group(1)[:1].isupper() \
+                        and _type_of_head(singular(prev.group(1).lower()))[0] is None:  # not "notices and order"
+                    mods.insert(0, w)
+                    pos = mm.start(1)
+                    continue
+            break
+        mods.insert(0, w)
+        pos = mm.start(1)
+    while mods and mods[0].lower() == "and":
+        pos += len(mods.pop(0)) + 1
+    return mods, pos
+
+
+def _keeps(typ: str, kind: str | None, h: str, mods: list[str]) -> bool:
+    """Filters that keep ordinary phrases out: places before roles, unnamed generic plans, services."""
+    if typ == "role" and all(x[:1].isupper() and not x.isupper() for x in mods):
+        return False  # "Kent officers": a place, not a role
+    if typ == "programme" and h == "group" and mods[-1].lower() not in _GROUP_MODS:
+        return False  # "organised crime group" is people, not a meeting
+    if typ == "legislation" and all(m.lower() in {"public", "court", "an", "the"} for m in mods):
+        return False  # "public order" policing, "a court order" in general
+    if typ == "partner" and all(m.lower() in _SCOPE_MODS | {"partner", "multi-agency", "and"} for m in mods):
+        return False  # "local partnership", "partner agency": a kind of organisation, not one named
+    organisational = mods[0][:1].isupper() or any(m.lower().replace("’", "'") in _SERVICE_MODS for m in mods)
+    if typ == "partner" and h in ("service", "services") and not organisational:
+        return False  # "a consistent service" is not an organisation
+    if typ == "programme" and h in {"approach", "plan", "process", "assessment", "profile"} \
+            and not (mods[0][:1].isupper() or any(c.isdigit() for c in mods[0])):
+        return False  # too generic unless named ("4P plan", "Modern Crime Prevention Strategy")
+    return True
+
+
+# Proper names of organisations: capitalised words (and, of, the, for, & between them) ending in a head.
+_ORG_HEADS = {
+    "Council": "local government", "Authority": "local government", "University": "education",
+    "College": "education", "School": "education", "Trust": "health", "Hospital": "health",
+    "Service": "agency", "Services": "agency", "Commissioner": "government", "Office": "government",
+    "Partnership": "agency", "Agency": "agency", "Commission": "government", "Charity": "voluntary",
+    "Society": "voluntary", "Foundation": "voluntary", "Prison": "justice", "Court": "justice",
+}
+_CAP = r"(?:[A-Z][\w'’-]*|NHS)"
+_ORG_RX = re.compile(r"\b" + _CAP + r"(?:\s+(?:(?:and|of|for|the|&)\s+){0,2}" + _CAP + r")*\s+(?:"
+                     + "|".join(_ORG_HEADS) + r")\b(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})?")
+_ORG_CUT = re.compile(r"^.*\b(?:Police|Constabulary)\b(?!\s+and\s+Crime)\s*(?:(?:and|of|for|&)\s+)*")
+_JUSTICE = re.compile(r"\b(?:Prosecution|Probation|Prison|Courts?|Youth Offending)\b")
+
+
+def org_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
+    """(start, end, name, "partner", kind) for organisations named in capitals ("Hallam Vale University",
+    "Norfolk and Suffolk NHS Foundation Trust", "Office of the Police and Crime Commissioner")."""
+    out = []
+    for m in _ORG_RX.finditer(text):
+        for name, start in _split_orgs(m.group(0), m.start()):
+            out += _org(name, start)
+    return out
+
+
+# where "and" joins two names: after an organisation's or a unit's head word ("... Unit and the National Crime Agency")
+_NAME_ENDS = (*_ORG_HEADS, "Unit", "Team", "Hub", "Board", "Group", "Squad", "Department", "Directorate", "Police",
+              "Constabulary")
+_ORG_AND = re.compile(r"\b(?:" + "|".join(_NAME_ENDS) + r")(\s+(?:and|&)\s+(?:the\s+)?)(?!Crime\b)(?=" + _CAP + ")")
+
+
+def _split_orgs(name: str, start: int) -> list[tuple[str, int]]:
+    """"Cumberland Council and Westmorland and Furness Council" names two organisations."""
+    out, pos = [], 0
+    for m in _ORG_AND.finditer(name):
+        out.append((name[pos:m.start(1)], start + pos))
+        pos = m.end()
+    return out + [(name[pos:], start + pos)]
+
+
+def _org(name: str, start: int) -> list[tuple[int, int, str, str, str]]:
+    """One organisation's candidate, trimmed of a force before it and of sentence openers."""
+    if not re.search(r"\b(?:" + "|".join(_ORG_HEADS) + r")\b", name):
+        return []
+    cut = _ORG_CUT.match(name)  # "Wessex Police and Hampshire County Council": the force is not part of it
+    if cut:
+        name, start = name[cut.end():], start + cut.end()
+    lead = re.match(r"^(?:(?:" + "|".join(_LEADING) + r")\s+)+", name)
+    if lead:
+        name, start = name[lead.end():], start + lead.end()
+    words = name.split()
+    if len(words) < 2 or (words[0] in _ORG_HEADS and " of " not in name):
+        return []
+    head = next((w for w in reversed(words) if w in _ORG_HEADS), words[-1])
+    kind = "health" if "NHS" in words else "justice" if _JUSTICE.search(name) else _ORG_HEADS.get(head, "agency")
+    return [(start, start + len(name), name, "partner", kind)]
+
+
+_OPERATION_RX = re.compile(r"\bOperation\s+([A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)?)")
+_ACT_RX = re.compile(r"\b((?:[A-Z][\w'’-]*,?\s+(?:(?:and|of|the|for)\s+)*){1,8}Act\s+(?:of\s+)?\d{4})")
+
+
+def _type_of_head(head: str) -> tuple[str | None, str | None]:
+    """The entity type and kind a head noun gives its phrase ("team" -> unit, "trust" -> partner)."""
+    if head in _PARTNER_HEADS:
+        return "partner", _PARTNER_HEADS[head]
+    if head in _UNIT_HEADS:
+        return "unit", None
+    if head in _ROLE_HEADS:
+        return "role", None
+    if head in _MEETING_HEADS or head == "group":
+        return "programme", "meeting"
+    if head in _SYSTEM_HEADS:
+        return "programme", "system"
+    if head in _SCHEME_HEADS:
+        return "programme", "scheme"
+    if head in _ORDER_HEADS:
+        return "legislation", "legislation"
+    return None, None
+
+
+def _clean_surface(s: str) -> str:
+    s = re.sub(r"\s+", " ", s.replace("’", "'")).strip(" .,;:")
+    s = re.sub(r"^(?:the|a|an|its|their)\s+", "", s, flags=re.I)
+    s = re.sub(r"^force's\s+", "", s, flags=re.I)
+    if " " in s and s.split()[0].lower() in {"the", "a", "an", "its", "their", "this", "these", "some", "most",
+                                              "all", "each", "every", "many"}:
+        s = s.split(" ", 1)[1]
+    return s
+
+
+def _canonical_label(surface: str) -> str:
+    """Singular head, lower case unless a proper name or an acronym."""
+    words = surface.split()
+    words[-1] = singular(words[-1])
+    out = []
+    for i, w in enumerate(words):
+        if w.isupper() or any(c.isdigit() for c in w) or (i > 0 and w[:1].isupper()) or \
+                (i == 0 and any(x[:1].isupper() and not x.isupper() for x in words[1:])):
+            out.append(w)
+        else:
+            out.append(w.lower())
+    return " ".join(out)
+

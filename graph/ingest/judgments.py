@@ -1,0 +1,188 @@
+"""Graded judgments written as tables, labelled lines and prose, in every PEEL round's wording.
+
+A grade standing alone under its question is read by the segmenter; this
+module reads the other ways reports state grades:
+
+- tables: a row naming an area and its grade ("Investigating crime | Good"),
+  or a grid whose header row is the grades and whose cells list the areas;
+- labelled lines: "Overall judgment: Good", "Effectiveness: Requires
+  improvement", "Good: investigating crime; managing offenders";
+- prose: "the force is good at investigating crime", "X Police requires
+  improvement in how it responds to the public", "the constabulary is
+  'adequate' at ...", "has been assessed as good at keeping people safe and
+  reducing crime", "is judged to require improvement in how it uses its resources".
+
+A sentence that negates or hedges the grade ("is not yet good at") does
+not match: the connecting words between subject and grade are fixed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from graph.records import GRADES, KIND_JUDGMENT, Block
+from graph.text import collapse, grade_of, word_count
+
+_G = "|".join(g.replace(" ", r"\s+") for g in GRADES)
+_Q = r"[‘'\"“]?"
+_QE = r"[’'\"”]?"
+# who is graded: the force by its name or as "the force/constabulary/service"
+SUBJECT = (r"(?:\b[Tt]he\s+(?:force|constabulary|police\s+service|service)"
+           r"|\b[A-Z][\w'’-]*(?:\s+(?:and\s+|of\s+|&\s+)?[A-Z][\w'’-]*){0,4}"
+           r"\s+(?:Police(?:\s+Service)?|Constabulary))")
+_AREA = r"(?P<area>[^.;:!?]{3,200})"
+_LINK = r"(?:in\s+respect\s+of|with\s+regard\s+to|when\s+it\s+comes\s+to|at|in|for)"
+_PROSE = [
+    # "X Police is good at ...", "the force has been assessed as good at ...", "was graded as 'adequate' in ..."
+    re.compile(SUBJECT + r"\s+(?:is|was|has\s+been|had\s+been|remains|continues\s+to\s+be)\s+"
+               r"(?:(?:overall\s+)?(?:judged|assessed|graded|rated|found)\s+(?:overall\s+)?(?:to\s+be\s+|as\s+)?)?"
+               + _Q + r"(?P<grade>" + _G + r")" + _QE + r"\s+(?:overall\s+)?" + _LINK + r"\s+" + _AREA, re.I),
+    # "X Police requires improvement in ...", "the constabulary 'requires improvement' at ..."
+    re.compile(SUBJECT + r"\s+(?:(?:is|was|has\s+been)\s+(?:judged|assessed|found)\s+to\s+)?" + _Q
+               + r"(?P<grade>requires?\s+improvement|required\s+improvement)" + _QE + r"\s+" + _LINK + r"\s+" + _AREA,
+               re.I),
+    # "we judged/graded X Police to be/as good at ..."
+    re.compile(r"\b[Ww]e\s+(?:have\s+)?(?:judged|graded|assessed|rated|found)\s+" + SUBJECT
+               + r"\s+(?:to\s+be\s+|as\s+)" + _Q + r"(?P<grade>" + _G + r")" + _QE + r"\s+" + _LINK + r"\s+" + _AREA),
+]
+_ANY_GRADE = re.compile(r"\b(?:outstanding|good|adequate|inadequate|requires?\s+improvement|required\s+improvement)\b",
+                        re.I)
+# where an area phrase stops: a new clause
+_AREA_END = re.compile(r",|\s+(?:because|but|although|though|while|whereas|as\s+it|since|"
+                       r"and\s+(?:it|its|we|the\s+force|"
+                       r"has|is|was|have|are))\b|\s+[–—-]\s+", re.I)
+# "graded 'good' in one area": a count of areas, not an area
+_COUNTED = re.compile(r"^(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|all|each|every|most|some|several|"
+                      r"many|none)\b(?:\s+\w+){0,2}?\s+areas?\b", re.I)
+_OVERALL_AREA = re.compile(r"keep(?:ing|s)\s+people\s+safe\s+and\s+reduc(?:ing|es)\s+crime", re.I)
+# "Overall judgment: Good", "Judgment - Requires improvement"
+_LABELLED = re.compile(r"^(?P<label>[^:–—]{2,150}?)(?:\s*[:–—]|\s+-)\s*" + _Q + r"(?P<grade>" + _G + r")" + _QE
+                       + r"\s*\.?$", re.I)
+_GRADE_FIRST = re.compile(r"^" + _Q + r"(?P<grade>" + _G + r")" + _QE + r"(?:\s*[:–—]|\s+-)\s*(?P<areas>.{3,})$", re.I)
+# a row of a table read from a PDF: the area, then its grade with a capital (no cell separator survives)
+_ROW_END = re.compile(r"^(?P<area>[A-Z][^|]{2,150}?)\s+(?P<grade>Outstanding|Good|Adequate|Requires\s+improvement|"
+                      r"Inadequate)\s*$")
+JUDGMENT_LABEL = re.compile(r"^(?:(?P<overall>overall\s+)?(?:judge?ment|grade|rating|assessment))$", re.I)
+
+
+@dataclass(frozen=True)
+class Graded:
+    """One judgment found in a block: the area (question) it grades, the grade, and whether it is overall."""
+
+    area: str
+    grade: str
+    overall: bool = False
+    explicit: bool = True  # a table, label, quoted grade or "judged/graded/assessed as"; else plain "is good at"
+
+
+def _grade(word: str) -> str:
+    g = collapse(word).lower().strip("‘’'\"“”")
+    return "requires improvement" if g.startswith("require") else g
+
+
+def _tidy_area(text: str) -> str:
+    area = _AREA_END.split(text, maxsplit=1)[0]
+    area = re.sub(r"^(?:the\s+way\s+)?", "", collapse(area)).strip(" '’\"”")
+    return area[:1].upper() + area[1:] if area else area
+
+
+def names_grade(text: str) -> bool:
+    return bool(_ANY_GRADE.search(text))
+
+
+def prose(sentence: str) -> list[Graded]:
+    """Grades stated in a sentence about the force ("the force is good at investigating crime")."""
+    out: list[Graded] = []
+    if not _ANY_GRADE.search(sentence):
+        return out  # most sentences name no grade: skip the costlier patterns
+    for rx in _PROSE:
+        for m in rx.finditer(sentence):
+            area = _tidy_area(m.group("area"))
+            if (len(area.split()) < 2 and not area.istitle()) or _COUNTED.match(area):
+                continue
+            said = m.group(0)
+            before_area = said[:said.find(m.group("area"))]
+            explicit = bool(re.search(r"[‘'\"“]|\b(?:judged|graded|assessed|rated)\b", before_area))
+            out.append(Graded(area, _grade(m.group("grade")), bool(_OVERALL_AREA.search(area)), explicit))
+    return out
+
+
+_STOP = {"how", "the", "force", "constabulary", "police", "service", "its", "and", "with", "which", "from", "that",
+         "well", "does", "effective", "efficient", "legitimate", "is", "at", "in", "of", "to", "it", "for", "this"}
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2 and w not in _STOP}
+
+
+def names_heading(area: str, heading: str) -> bool:
+    """Does the area name (most of) what the heading names?
+    ("how it responds to the public" ~ "Responding to the public")"""
+    a, h = _stems(area), _stems(heading)
+    return bool(a and h) and len(a & h) * 2 >= max(len(h), len(a))
+
+
+def labelled(text: str) -> list[Graded]:
+    """A labelled line: "Overall judgment: Good" (area "" = the current question) or "Good: area; area"."""
+    if len(text) > 400 or not _ANY_GRADE.search(text):
+        return []  # a labelled line is short and names a grade
+    t = collapse(text)
+    m = _LABELLED.match(t)
+    if m and not m.group("label").rstrip().endswith((" is", " was", " be")):
+        label = m.group("label").strip()
+        jm = JUDGMENT_LABEL.match(label)
+        if jm:
+            return [Graded("", _grade(m.group("grade")), bool(jm.group("overall")))]
+        return [Graded(label, _grade(m.group("grade")))] if len(label.split()) <= 20 else []
+    m = _GRADE_FIRST.match(t)
+    if m:
+        return [Graded(a, _grade(m.group("grade"))) for a in _split_areas(m.group("areas"))]
+    return []
+
+
+def _split_areas(cell: str) -> list[str]:
+    return [a.strip(" .") for a in re.split(r"\s*(?:;|•|\n)\s*", cell) if a.strip(" .")]
+
+
+def table(rows: list[str]) -> list[Graded]:
+    """A table's rows (cells joined by " | "): area-grade rows, or a grid headed by the grades."""
+    cells = [[c.strip() for c in r.split("|")] for r in rows if r.strip()]
+    if not cells:
+        return []
+    head = [grade_of(c) for c in cells[0]]
+    if sum(1 for g in head if g) >= 3:  # the header names the grades; the cells below list areas
+        return [Graded(area, g) for row in cells[1:] for g, cell in zip(head, row) if g
+                for area in _split_areas(cell)]
+    out: list[Graded] = []
+    for row in cells:
+        if len(row) == 1:
+            m = _ROW_END.match(row[0])
+            if m:
+                out.append(Graded(collapse(m.group("area")), _grade(m.group("grade"))))
+            continue
+        graded = [(i, grade_of(c)) for i, c in enumerate(row) if grade_of(c)]
+        names = [c for c in row if c and not grade_of(c)]
+        if len(graded) == 1 and names:
+            out.append(Graded(names[0], graded[0][1] or ""))
+    return out
+
+
+def line(text: str) -> list[Graded]:
+    """A short line that states grades: labelled ("Overall judgment: Good", "Good: area; area") or an area
+    followed by its grade, as a PDF table row reads ("Effectiveness Requires improvement")."""
+    if word_count(text) > 25:
+        return []
+    found = labelled(text)
+    row = _ROW_END.match(collapse(text)) if not found else None
+    if row and not re.search(r"\b(?:is|was|are|were|be|been|as|not)\s*$", row.group("area"), re.I):
+        found = [Graded(row.group("area"), _grade(row.group("grade")))]
+    return [g for g in found if not (g.area and all(grade_of(w) for w in re.split(r"\s+(?=[A-Z])", g.area)))]
+
+
+def labelled_block(text: str, page: int) -> Block | None:
+    """A line that is one grade with its label: a judgment block (none for several grades or a grid's header)."""
+    found = line(text)
+    if len(found) != 1:
+        return None
+    g = found[0]
+    return Block(KIND_JUDGMENT, g.grade, page, lead=g.area or ("Overall judgment" if g.overall else "Judgment"))
