@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -24,20 +23,13 @@ import numpy as np
 
 from graph.records import Report
 from graph.store import Store
-from graph.text import split_sentences
+from graph.text import collapse, find_acronyms, split_sentences
 from search.encoders import Encoder
 
-_WS_RE = re.compile(r"\s+")
-# "long form (ABBR)" as reports define their acronyms
-_DEFINED_ACRONYM_RE = re.compile(r"((?:[A-Za-z][\w'’-]*\s+){1,7}?)\(([A-Z][A-Za-z&]{1,9})\)")
 
 
 def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def collapse(text: str) -> str:
-    return _WS_RE.sub(" ", text).strip()
 
 
 def passage_unit(section: Sequence[str], text: str) -> str:
@@ -240,33 +232,10 @@ class VectorIndex:
 
 
 def _defined_acronyms(texts: Iterable[str]) -> dict[str, str]:
-    """Acronyms the reports define as "long form (ABBR)", where the long form's initials spell ABBR."""
+    """Acronyms the reports define ("long form (ABBR)"), for query expansion."""
     out: dict[str, str] = {}
     for text in texts:
-        if "(" not in text:
-            continue
-        for m in _DEFINED_ACRONYM_RE.finditer(text):
-            abbr = m.group(2)
-            if abbr in out or not any(c.isupper() for c in abbr[1:] + abbr[0]):
-                continue
-            words = re.findall(r"[A-Za-z]+", m.group(1))
-            long_form = _initials_match(words, abbr)
-            if long_form:
-                out[abbr] = long_form
+        if "(" in text:
+            for abbr, long_form in find_acronyms(text).items():
+                out.setdefault(abbr, long_form)
     return out
-
-
-_MINOR = {"of", "and", "the", "for", "in", "on", "to", "a", "&"}
-
-
-def _initials_match(words: list[str], abbr: str) -> str | None:
-    """The shortest tail of ``words`` whose initials (hyphen parts included) spell ``abbr``."""
-    letters = abbr.upper().replace("&", "")
-    for n in range(1, len(words) + 1):
-        tail = words[-n:]
-        if tail[0].lower() in _MINOR:
-            continue
-        initials = "".join(w[0].upper() for w in tail if w.lower() not in _MINOR)
-        if initials == letters:
-            return " ".join(tail)
-    return None

@@ -39,7 +39,7 @@ _TIME_UNITS = {"month", "months", "year", "years", "day", "days", "week", "weeks
 _NP_STOP = set("""is are was were be been has have had who which that whose in on at for to from with by into
 within across than as while when where because but or so if whereas compared during after before over under
 per of this these its their it they we our the a an not no and""".split())
-_PRED_VERBS = {"were", "was", "went", "have", "had", "showed", "show", "are", "is", "received", "did", "had"}
+_PRED_VERBS = {"were", "was", "went", "have", "had", "showed", "show", "are", "is", "received", "did"}
 _CHANGE_WORDS = r"increase|decrease|rise|fall|reduction|drop|reduce|increased|decreased|rose|fell|reduced|dropped"
 
 
