@@ -58,7 +58,8 @@ _FOLLOW_ON = re.compile(r"^(?:however|but|although|though|this (?:is|was|means|h
                         r"which|as a result|consequently|this compares|in comparison|by comparison)\b|"
                         r"\b(?:compared (?:with|to)|than the|average|national(?:ly)?|most similar)\b", re.I)
 _BOILERPLATE = re.compile(r"^(?:this report|in this report|we (?:set out|inspected|have inspected)|for more "
-                          r"information|further information|the following|figure \d|table \d|source:|note:|available (?:from|at))", re.I)
+                          r"information|further information|the following|figure \d|table \d|source:|note:|"
+                          r"available (?:from|at))", re.I)
 
 
 _INTRODUCTORY = re.compile(r"^(?:introduction|about (?:this|the) (?:inspection|report|data)|methodology|"

@@ -103,7 +103,7 @@ def expand(query: str, defined: dict[str, str] | None = None, limit: int = 8) ->
             abbr = long_to_abbr.get(tuple(toks[i:i + n]))
             if abbr:
                 push(" ".join(raw[i:i + n]), (abbr,))
-    for i, t in enumerate(raw):
+    for t in raw:
         if len(t) < 2 or not any(c.isupper() for c in t):
             continue
         for cand in (t, t.upper(), t.rstrip("s") if t.endswith("s") and t[:-1].isupper() else None):

@@ -27,7 +27,8 @@ from search.expand import Expansion, expand
 KINDS = ("fact", "finding", "why", "compare", "recommendation")
 
 _YEAR_RE = re.compile(r"(?<![\d£$])((?:19|20)\d\d)(?:\s*(?:/|-|–|—|to)\s*((?:19|20)?\d\d))?(?![\d%])")
-_SINCE_RE = re.compile(r"\b(?:since|from)\s+(?:(?:early|mid|late|the end of|the start of)[\s-]+)?((?:19|20)\d\d)\b", re.I)
+_SINCE_RE = re.compile(r"\b(?:since|from)\s+(?:(?:early|mid|late|the end of|the start of)[\s-]+)?"
+                       r"((?:19|20)\d\d)\b", re.I)
 _BETWEEN_RE = re.compile(r"\bbetween\s+((?:19|20)\d\d)\s+and\s+((?:19|20)\d\d)\b", re.I)
 
 _RECOMMENDATION_RE = re.compile(

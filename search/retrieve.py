@@ -113,13 +113,13 @@ def filter_mask(snap: Snapshot, store: Store, f: Filters,
         ids = store.theme_passages(_theme_ids(f.theme))
         mask &= np.array([p in ids for p in snap.ids], dtype=bool)
     if f.entity:
-        ids = entity_passages(f.entity) if entity_passages else None
-        if ids is None:  # no graph: passages that name the entity or one of its aliases
+        found = entity_passages(f.entity) if entity_passages else None
+        if found is None:  # no graph: passages that name the entity or one of its aliases
             pats = [re.compile(r"(?<!\w)" + re.escape(n) + r"(?!\w)", 0 if n.isupper() else re.I)
                     for n in _entity_names(f.entity)]
             mask &= np.array([any(p.search(t) for p in pats) for t in snap.texts], dtype=bool)
         else:
-            mask &= np.array([p in ids for p in snap.ids], dtype=bool)
+            mask &= np.array([p in found for p in snap.ids], dtype=bool)
     return mask
 
 
