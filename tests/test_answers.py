@@ -174,3 +174,43 @@ def test_no_answer_when_nothing_is_relevant(service: Service) -> None:
     for question in ("purple elephant banana recipe", "zebra xylophone quantum", "tomato soup recipe"):
         out = service.ask(question)
         assert out["answer"] == NO_ANSWER and out["quotes"] == [] and out["lead"] is None
+
+
+# ------------------------------------------------------------ the graph provider
+
+
+class _Graph:
+    """A GraphProvider of our own: the entity filter must ask it, not scan the text for the name."""
+
+    def __init__(self, passages: set[str]) -> None:
+        self.passages = passages
+        self.asked: list[str] = []
+
+    def subgraph_for(self, passage_ids: list[str]) -> dict:
+        return {"nodes": [], "edges": []}
+
+    def causal_evidence(self, question: str) -> list[dict]:
+        return []
+
+    def passages_for_entity(self, name: str) -> set[str] | None:
+        self.asked.append(name)
+        return self.passages if name == "the unit" else None
+
+
+def test_entity_filter_uses_the_graph(service: Service) -> None:
+    from search.engine import SearchEngine
+
+    graph = _Graph({"east-2021-22-p0005"})  # a passage that never names "the unit"
+    engine = SearchEngine(service.store, "hash", graph=graph)
+    hits = engine.search("officers on patrol", entity="the unit")["hits"]
+    assert graph.asked == ["the unit"] and [h["passage_id"] for h in hits] == ["east-2021-22-p0005"]
+    # an entity the graph does not know falls back to the passages that name it
+    hits = engine.search("officers", entity="Body-worn video")["hits"]
+    assert hits and all("body-worn video" in h["text"].lower() for h in hits)
+
+
+def test_service_entity_filter_goes_through_the_knowledge_graph(service: Service) -> None:
+    node = next(e for e in service.entities() if e["mentions"])
+    want = service.passages_for_entity(node["label"])
+    hits = service.search(node["label"], k=20, entity=node["label"])["hits"]
+    assert want and hits and {h["passage_id"] for h in hits} <= want
