@@ -17,7 +17,7 @@ class Tuning:
     sentence_weight: float = 0.7  # a passage's dense score: (1-s) * passage cosine + s * its best sentence
     keyword_vote: float = 1.0  # weight of the BM25 list in reciprocal-rank fusion (dense list: 1)
     item_vote: float = 1.0  # weight of the recommendation/AFI/cause-of-concern list for recommendation questions
-    rrf_k: int = 60
+    rrf_k: int = 20
     scope_first: bool = True  # passages of reports in the question's scope rank before the rest
     candidates: int = 100  # passages re-scored sentence by sentence
     keyword_limit: int = 400
@@ -38,7 +38,7 @@ GRID: tuple[Tuning, ...] = (
     replace(DEFAULT_TUNING, name="sentence-light", sentence_weight=0.5),
     replace(DEFAULT_TUNING, name="passage-light", passage_vote=0.5),
     replace(DEFAULT_TUNING, name="no-answer-type", answer_vote=0.0),
-    replace(DEFAULT_TUNING, name="rrf-k20", rrf_k=20),
+    replace(DEFAULT_TUNING, name="rrf-k60", rrf_k=60),
     replace(DEFAULT_TUNING, name="strict-support", support_gap=0.2),
     replace(DEFAULT_TUNING, name="loose-support", support_gap=0.3),
 )
