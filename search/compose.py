@@ -110,9 +110,14 @@ def word_groups(plan: Plan) -> list[tuple[frozenset[str], list[frozenset[str]]]]
     return groups
 
 
-def _asked_item(plan: Plan, kind: str) -> bool:
-    """A stored item of the kind a recommendation question asks for (any kind if it names none)."""
-    return plan.kind == "recommendation" and kind in (plan.item_kinds or ITEM_KINDS)
+def _fits(plan: Plan, pattern: re.Pattern[str] | None, text: str, kind: str) -> bool:
+    """Of the kind the question asks for: the item it names ("cause of concern"), else any item or advice;
+    a number for "how many", and so on."""
+    if plan.item_kinds:
+        return kind in plan.item_kinds
+    if plan.kind == "recommendation" and kind in ITEM_KINDS:
+        return True
+    return bool(pattern and pattern.search(text))
 
 
 def _introductory(section: list[str]) -> bool:
@@ -137,7 +142,7 @@ def sentences(snap: Snapshot, cands: list[Candidate], plan: Plan, weights: dict[
             lexical = sum(weights.get(next(iter(w)), 1.0) for w, ways in groups if any(x <= have for x in ways))
             out.append(Sentence(row=c.row, index=i, start=a, end=b, text=s, cosine=cos, passage_rank=rank,
                                 lexical=lexical / total, context=intro,
-                                fits=bool(fits and fits.search(s)) or _asked_item(plan, snap.kinds[c.row])))
+                                fits=_fits(plan, fits, s, snap.kinds[c.row])))
     return out
 
 

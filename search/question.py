@@ -150,9 +150,9 @@ def answer_type(question: str, kind: str) -> str:
     return "any"
 
 
-_ITEM_NAMES = (("cause_of_concern", re.compile(r"\bcauses? (?:of|for) concern|\bconcern|\bworr", re.I)),
-               ("area_for_improvement", re.compile(r"\bareas? for improvement|\bimprove", re.I)),
-               ("recommendation", re.compile(r"\brecommend|\brequire|\bmust\b|\btold\b|\binstruct", re.I)))
+_ITEM_NAMES = (("cause_of_concern", re.compile(r"\bcauses? (?:of|for) concern", re.I)),
+               ("area_for_improvement", re.compile(r"\bareas? for improvement", re.I)),
+               ("recommendation", re.compile(r"\brecommendations?\b", re.I)))
 
 
 def item_kinds(question: str) -> tuple[str, ...]:

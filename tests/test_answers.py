@@ -38,6 +38,12 @@ NEW = [
      "The force should make sure that body-worn video is switched on at every domestic abuse incident."),
     ("Body-worn video", "paragraph",
      "Body-worn video is issued to every officer on patrol in the force."),
+    ("Cause of concern", "cause_of_concern",
+     "The force is failing to answer non-emergency calls quickly enough, and many callers give up."),
+    ("Call handling", "paragraph",
+     "Non-emergency calls are answered by the same call handlers, who also take emergency calls."),
+    ("Areas for improvement", "area_for_improvement",
+     "The force should answer non-emergency calls more quickly, so that fewer callers give up."),
 ]
 
 
@@ -160,6 +166,12 @@ def test_recommendation_question_leads_with_the_item(service: Service) -> None:
     out = service.ask("What was the force told to do about body-worn video?")
     assert out["type"] == "recommendation"
     assert out["lead"]["text"].startswith("The force should make sure that body-worn video")
+
+
+def test_a_question_naming_an_item_kind_leads_with_that_kind(service: Service) -> None:
+    out = service.ask("What cause of concern is there about how quickly the force answers non-emergency calls?")
+    assert out["type"] == "recommendation"
+    assert out["lead"]["text"].startswith("The force is failing to answer non-emergency calls")
 
 
 def test_near_duplicates_and_boilerplate_are_left_out(service: Service) -> None:
