@@ -37,7 +37,7 @@ def _recurs(G: nx.MultiDiGraph, findings: list[fnd.Finding], reports: dict[str, 
     weak = [f for f in findings if f.polarity == "weakness"]
     # findings that are evidence of the same issue
     issue_of: dict[str, set[str]] = defaultdict(set)
-    for s, t, d in G.edges(data=True):
+    for s, _t, d in G.edges(data=True):
         if d["type"] in ("affects", "causes"):
             for ev in d["evidence"]:
                 issue_of[(ev["passage_id"])].add(s)

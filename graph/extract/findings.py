@@ -101,7 +101,8 @@ def extract(report: Report, passage_themes: dict[str, list[str]], mentions_by_pa
             themes = list(sentence_themes(sent)) if sentence_themes else []
             if not themes:
                 themes = list(passage_themes.get(p.passage_id, []))[:2]
-            ents = sorted({m.entity_id for m in mentions_by_passage.get(p.passage_id, []) if a <= m.start and m.end <= b})
+            ents = sorted({m.entity_id for m in mentions_by_passage.get(p.passage_id, [])
+                           if a <= m.start and m.end <= b})
             out.append(Finding(f"finding:{p.passage_id}-s{n + 1:02d}", report.report_id, p.passage_id, p.question,
                                pol, sent, a, b, themes, ents))
     return out

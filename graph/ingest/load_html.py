@@ -180,7 +180,8 @@ def _html_fallback(text: str) -> list[Line]:
     """Tag-stripping text extraction for markup too deep for the tree walk."""
     text = re.sub(r"(?is)<(script|style|template|noscript|svg)\b.*?</\1\s*>", " ", text)
     text = re.sub(r"(?s)<!--.*?-->", " ", text)
-    text = re.sub(r"(?i)</?(p|div|h[1-6]|li|tr|br|table|section|article|blockquote|dd|dt|ul|ol|figcaption)\b[^>]*>", "\n", text)
+    text = re.sub(r"(?i)</?(p|div|h[1-6]|li|tr|br|table|section|article|blockquote|dd|dt|ul|ol|figcaption)"
+                  r"\b[^>]*>", "\n", text)
     text = htmllib.unescape(re.sub(r"<[^>]*>", " ", text))
     return [Line(line, 1, HINT_PARA) for line in map(collapse, text.split("\n")) if line]
 
