@@ -110,7 +110,7 @@ def _carried_over(G: nx.MultiDiGraph, reports: dict[str, dict[str, Any]]) -> Non
             continue
         year = G.nodes[t]["data"].get("year")
         src_report = G.nodes[s]["reports"][0] if G.nodes[s]["reports"] else None
-        force = reports.get(src_report, {}).get("force")
+        force = reports.get(src_report, {}).get("force") if src_report else None
         for rid, r in sorted(reports.items()):
             if rid != src_report and year and str(r.get("year_end")) == str(year) and r.get("force") == force:
                 add_edge(G, relation_id("carried_over_from", s, f"report:{rid}"), "carried_over_from", s,

@@ -208,7 +208,7 @@ def _event_label(c: str, role: str) -> str | None:
         return None
     if role == "effect" and m.group("n").lower() in _MEASURES and _has_verb(m.group("x")):
         return None  # "the quality of investigations has suffered": the change is the point, keep the clause
-    x = noun_phrase(m.group("x"))
+    x: str | None = noun_phrase(m.group("x"))
     x = cut_phrase(x, 8) if x else None
     if not x:
         return None
@@ -253,7 +253,7 @@ def issue_label(clause: str, role: str = "cause") -> str | None:
         label = rule(c, role)
         if label:
             return label
-    np_ = noun_phrase(c)
+    np_: str | None = noun_phrase(c)
     if np_ and len(tokens(np_)) >= len(tokens(_list_aware_cut(_BOUNDARY.split(c, maxsplit=1)[0]))):
         np_ = cut_phrase(clean_np(np_))  # the clause is a noun phrase
         if np_:

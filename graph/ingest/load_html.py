@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from typing import TYPE_CHECKING
 
 from graph.records import HINT_CAPTION, HINT_HEADING, HINT_ITEM, HINT_PARA, HINT_TABLE, Line
 from graph.text import collapse
+
+if TYPE_CHECKING:  # bs4 is imported when HTML is read
+    from bs4.element import Tag
 
 _NOISE = {
     "script", "style", "nav", "footer", "aside", "form", "noscript", "svg", "template",
@@ -169,7 +173,7 @@ def _table_lines(node) -> list[Line]:
     return [line for line in out if line is not None]
 
 
-def _cell_text(cell) -> str:  # type: ignore[no-untyped-def]
+def _cell_text(cell: Tag) -> str:
     """A cell's text; a list or several paragraphs in one cell (areas under a grade) are joined by "; "."""
     parts = [collapse(x.get_text(" ")) for x in cell.find_all(("li", "p"))]
     parts = [p for p in parts if p]
