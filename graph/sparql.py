@@ -23,10 +23,8 @@ _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix=
 _BUSY = threading.BoundedSemaphore(2)
 
 
-class QueryTimeout(PeelgraphError):
-    code = "timeout"
-    status = 503
-    exit_code = 6
+class QueryTimeout(PeelgraphError, code="timeout", status=503, exit_code=6):
+    """A SPARQL query that ran past its time limit."""
 
 
 def run(graph: Graph, query: str, *, timeout: float = 10.0, max_rows: int = 1000,
