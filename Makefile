@@ -34,6 +34,8 @@ office:
 	@{ command -v soffice && command -v pdftoppm; } >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-impress poppler-utils >/dev/null; }
 
 test: $(STAMP) browser office
+	$(BIN)/ruff check graph search api ontology tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # Benchmarks print figures with their baselines; they are not tests and take minutes.

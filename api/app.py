@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +17,8 @@ from api.routes import router
 from api.service import Service
 from api.settings import Settings, get_settings
 from graph.errors import PeelgraphError
+
+_R = TypeVar("_R", bound=Response)
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("peelgraph.api")
@@ -92,7 +94,7 @@ def _middleware(app: FastAPI, settings: Settings) -> None:
         return _secure(response, request.url.path)
 
 
-def _secure(response: Response, path: str) -> Response:
+def _secure(response: _R, path: str) -> _R:
     """The security headers every response carries (the API docs pages get the CSP their CDN scripts need)."""
     response.headers["Content-Security-Policy"] = DOCS_CSP if path in ("/docs", "/redoc") else PAGE_CSP
     for name, value in SECURITY_HEADERS.items():

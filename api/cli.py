@@ -73,7 +73,8 @@ EXPORT_ARGS = (
                                         "svg, png, pptx"),
     arg("--out", required=True, help="file to write"),
     arg("--node", dest="node_ids", action="append", metavar="ID", help="a node id (repeatable)"),
-    arg("--theme"), arg("--query", help="the subgraph of a search"), arg("--question", help="the subgraph of an answer"),
+    arg("--theme"), arg("--query", help="the subgraph of a search"),
+    arg("--question", help="the subgraph of an answer"),
     arg("--trace-from", dest="trace_from", help="the paths of a trace (with --trace-to)"),
     arg("--entity", help="an entity's neighbourhood (with --depth)"),
     arg("--trace-to", dest="trace_to"), arg("--depth", type=int, default=1), arg("--title"),
@@ -153,7 +154,8 @@ BY_NAME = {c.name: c for c in COMMANDS}
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="peelgraph", description="Knowledge graph and search over police inspection reports.")
+    p = argparse.ArgumentParser(prog="peelgraph",
+                                description="Knowledge graph and search over police inspection reports.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for c in COMMANDS:
         sp = sub.add_parser(c.name, help=c.help, description=c.help)

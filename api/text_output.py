@@ -157,7 +157,8 @@ def compare(result: dict[str, Any]) -> None:
                       f"\n  after:  {pair['after']['text'][:160]}")
             else:
                 a, b = pair["judgment"]
-                print(f"\n{key} {pair['from_year']} -> {pair['to_year']}: {a['question']}: {a['grade']} -> {b['grade']}")
+                print(f"\n{key} {pair['from_year']} -> {pair['to_year']}: {a['question']}: "
+                      f"{a['grade']} -> {b['grade']}")
 
 
 def themes(result: list[dict[str, Any]]) -> None:

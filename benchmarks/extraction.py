@@ -43,14 +43,16 @@ GOLD_ENTITIES = [
     "neighbourhood teams", "VEMT team", "community safety team", "telephone investigations unit",
     "major investigations team", "crime investigations departments", "prisoner-handling teams",
     "integrated offender management team", "historical investigations unit", "control room",
-    "protecting vulnerable people support hub", "domestic abuse team", "cybercrime unit", "regional organised crime unit",
+    "protecting vulnerable people support hub", "domestic abuse team", "cybercrime unit",
+    "regional organised crime unit",
     "ICMT", "surveillance unit", "technical support unit", "LPA", "multi-agency safeguarding hub",
     "Durham Constabulary", "North Yorkshire Police", "British Transport Police", "Crown Prosecution Service",
     "local authorities", "probation", "prisons", "trading standards", "children's services", "Crimestoppers",
     "National Crime Agency", "HMRC", "university", "schools",
     "MARAC", "Operation Encompass", "Operation Sentinel", "Operation Impact", "SARA", "E-CINS", "iMap system",
     "MoRiLE", "Police National Computer", "Clare's Law", "Sarah's Law", "serious and organised crime local profile",
-    "4P framework", "IOM", "MAPPA", "THRIVE", "Government Agency Intelligence Network", "Strategic Policing Requirement",
+    "4P framework", "IOM", "MAPPA", "THRIVE", "Government Agency Intelligence Network",
+    "Strategic Policing Requirement",
     "Safe Car Wash app", "Modern Crime Prevention Strategy",
 ]
 # extracted unit/partner/programme ids judged wrong (fragments, wrong type, generic phrases)

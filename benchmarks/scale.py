@@ -42,7 +42,7 @@ def generate(corpus: Path, n: int, out: Path, seed: int = 7) -> list[Path]:
         shift = (i // (len(templates) * len(forces))) + 1
         area = re.sub(r" (Police|Constabulary)$", "", force)
         text = text.replace("Cleveland Police", force).replace("Cleveland", area)
-        text = re.sub(r"\b(20[01]\d)\b", lambda m: str(int(m.group(1)) + shift), text)
+        text = re.sub(r"\b(20[01]\d)\b", lambda m, shift=shift: str(int(m.group(1)) + shift), text)
         text = re.sub(r"\b(\d{2,3})\b", lambda m: str(max(1, int(m.group(1)) + rng.randint(-3, 3))), text)
         if "\f" not in text and not any(line.endswith(" ") for line in text.splitlines()[:50]):
             lines = text.splitlines()  # clean text: shuffle runs of body paragraphs
@@ -93,8 +93,8 @@ def main() -> None:
             graph = svc.knowledge()
             graph_s = time.perf_counter() - t
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            s50 = p50(lambda q: svc.search(q, k=10), QUERIES)
-            a50 = p50(lambda q: svc.ask(q), QUESTIONS)
+            s50 = p50(lambda q, svc=svc: svc.search(q, k=10), QUERIES)
+            a50 = p50(svc.ask, QUESTIONS)
             print(f"{n:>7} {passages:>8} {build:>8.1f} {passages / build:>7.0f} {build / n:>8.3f} {size:>8.1f} "
                   f"{rss:>7.0f} {graph_s:>7.1f} {graph.number_of_nodes():>7} {graph.number_of_edges():>7} "
                   f"{s50:>13.1f} {a50:>10.1f}", flush=True)

@@ -124,7 +124,8 @@ def _assemble(report: Report, ex: ents.Extraction, metrics: list[Any], findings:
     labels = thm.theme_labels()  # themes are nodes too: mentioned by the passages tagged with them
     used = {th for _, th, _, _ in pthemes} | {r.target[6:] for r in relations if r.target.startswith("theme:")}
     for th in sorted(used):
-        nodes.setdefault(f"theme:{th}", ents.Entity(f"theme:{th}", "theme", labels.get(th, th), None, source="ontology"))
+        nodes.setdefault(f"theme:{th}",
+                         ents.Entity(f"theme:{th}", "theme", labels.get(th, th), None, source="ontology"))
     mentions += [(f"theme:{th}", pid, 0, 0, "") for pid, th, _score, _rule in pthemes]
     mentions += [(r.target, ev.passage_id, 0, 0, "") for r in relations if r.target.startswith("theme:")
                  for ev in r.evidence]  # a theme reached only through a sentence tag is mentioned by that sentence
@@ -235,10 +236,10 @@ def _add_reports(G: nx.MultiDiGraph, reports: dict[str, dict[str, Any]], passage
         by_report[p.report_id].append(pid)
     for rid, r in sorted(reports.items()):
         ps = by_report.get(rid, [])
+        first = [{"report_id": rid, "passage_id": ps[0], "start": 0, "end": 0, "surface": ""}] if ps else []
         G.add_node(f"report:{rid}", id=f"report:{rid}", type="report", label=r["title"], kind=r.get("programme"),
                    data={"force": r["force"], "year": r["year"], "year_end": r["year_end"]}, aliases=[],
-                   mentions=[{"report_id": rid, "passage_id": ps[0], "start": 0, "end": 0, "surface": ""}] if ps else [],
-                   reports=[rid])
+                   mentions=first, reports=[rid])
 
 
 def _add_findings(G: nx.MultiDiGraph, store: Store) -> list[fnd.Finding]:
@@ -351,7 +352,7 @@ def crosscutting(G: nx.MultiDiGraph, limit: int | None = None) -> list[dict[str,
         sp = _Spread()
         for m in d["mentions"]:
             sp.add(m["passage_id"], m["report_id"], known, G)
-        for s, t, e in causal:
+        for _s, _t, e in causal:
             for ev in e["evidence"]:
                 sp.add(ev["passage_id"], ev["report_id"], known, G)
         for _, t, e in G.out_edges(n, data=True):
@@ -364,7 +365,8 @@ def crosscutting(G: nx.MultiDiGraph, limit: int | None = None) -> list[dict[str,
                     "questions": sorted(sp.questions), "reports": sorted(sp.reports),
                     "affects": sorted((relation_json(G, s, t, e) for s, t, e in causal if s == n),
                                       key=lambda r: r["id"]),
-                    "affects_count": len(reach), "weakness": harm, **sp.counts(), "why": _why(sp, f"affects {len(reach)}"),
+                    "affects_count": len(reach), "weakness": harm, **sp.counts(),
+                    "why": _why(sp, f"affects {len(reach)}"),
                     "score": score, "community": d.get("community")})
     out.sort(key=lambda x: (-x["score"], x["id"]))
     return out[:limit] if limit else out

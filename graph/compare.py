@@ -36,7 +36,7 @@ def compare(topic: str, reports: list[dict[str, Any]], findings: list[dict[str, 
         col = by_report.get(f["report_id"])
         if col is None or f.get("passage_id") not in about:
             continue
-        key = {"strength": "strengths", "weakness": "weaknesses"}.get(f.get("polarity"), "neutral")
+        key = {"strength": "strengths", "weakness": "weaknesses"}.get(f.get("polarity") or "", "neutral")
         col[key].append({"text": f["text"], "passage_id": f.get("passage_id")})
     topic_words = key_words(topic)
     for it in items:

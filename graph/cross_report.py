@@ -37,7 +37,7 @@ def _recurs(G: nx.MultiDiGraph, findings: list[fnd.Finding], reports: dict[str, 
     weak = [f for f in findings if f.polarity == "weakness"]
     # findings that are evidence of the same issue
     issue_of: dict[str, set[str]] = defaultdict(set)
-    for s, t, d in G.edges(data=True):
+    for s, _t, d in G.edges(data=True):
         if d["type"] in ("affects", "causes"):
             for ev in d["evidence"]:
                 issue_of[(ev["passage_id"])].add(s)
@@ -110,7 +110,7 @@ def _carried_over(G: nx.MultiDiGraph, reports: dict[str, dict[str, Any]]) -> Non
             continue
         year = G.nodes[t]["data"].get("year")
         src_report = G.nodes[s]["reports"][0] if G.nodes[s]["reports"] else None
-        force = reports.get(src_report, {}).get("force")
+        force = reports.get(src_report, {}).get("force") if src_report else None
         for rid, r in sorted(reports.items()):
             if rid != src_report and year and str(r.get("year_end")) == str(year) and r.get("force") == force:
                 add_edge(G, relation_id("carried_over_from", s, f"report:{rid}"), "carried_over_from", s,

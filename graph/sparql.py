@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from rdflib import Graph
+from rdflib.query import ResultRow
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -22,10 +23,8 @@ _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix=
 _BUSY = threading.BoundedSemaphore(2)
 
 
-class QueryTimeout(PeelgraphError):
-    code = "timeout"
-    status = 503
-    exit_code = 6
+class QueryTimeout(PeelgraphError, code="timeout", status=503, exit_code=6):
+    """A SPARQL query that ran past its time limit."""
 
 
 def run(graph: Graph, query: str, *, timeout: float = 10.0, max_rows: int = 1000,
@@ -65,6 +64,7 @@ def _evaluate(graph: Graph, prepared: Any, kind: str, max_rows: int) -> dict[str
             if i >= max_rows:
                 truncated = True
                 break
+            assert isinstance(row, ResultRow)  # a SELECT result yields rows
             rows.append({n: _term(row[n]) for n in names if row[n] is not None})
         return {"type": "select", "vars": names, "rows": rows, "truncated": truncated}
     triples = list(result.graph)[: max_rows + 1] if result.graph is not None else []

@@ -293,7 +293,7 @@ class Store:
     def _select(self, table: str, report_id: str | None, kind: str | None,
                 limit: int | None = None, offset: int = 0) -> list[sqlite3.Row]:
         """Rows of passages or items, optionally of one report and one kind, in reading order."""
-        sql, args = f"SELECT * FROM {table} WHERE 1=1", []
+        sql, args = f"SELECT * FROM {table} WHERE 1=1", list[Any]()
         for column, value in (("report_id", report_id), ("kind", kind)):
             if value:
                 sql += f" AND {column}=?"

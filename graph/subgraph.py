@@ -41,7 +41,7 @@ def for_passages(G: nx.MultiDiGraph, passage_ids: list[str], limit: int = 40) ->
         d = G.edges[s, t, k]
         ev = [e["passage_id"] for e in d.get("evidence", []) if e.get("passage_id") in wanted]
         best = min(rank[p] for p in ev)
-        edges.append((d["type"] not in ("causes", "affects"), best, s, t, d, sorted(set(ev), key=rank.get)))
+        edges.append((d["type"] not in ("causes", "affects"), best, s, t, d, sorted(set(ev), key=rank.__getitem__)))
     edges.sort(key=lambda x: (x[0], x[1], x[2], x[3]))
     nodes: dict[str, None] = {}
     out_edges = []
@@ -79,7 +79,7 @@ def export_shape(G: nx.MultiDiGraph, nodes: list[str], title: str, store: Any,
                  reports: list[dict[str, Any]]) -> dict[str, Any]:
     """The plain dict graph/export writes: nodes, evidenced edges with citations, source reports."""
     keep = set(nodes)
-    years = {r["report_id"]: r.get("year") for r in reports}
+    years: dict[str, Any] = {r["report_id"]: r.get("year") for r in reports}
     cache: dict[str, Any] = {}
 
     def cite(ev: dict[str, Any]) -> dict[str, Any]:
@@ -89,7 +89,7 @@ def export_shape(G: nx.MultiDiGraph, nodes: list[str], title: str, store: Any,
                 cache[pid] = store.passage(pid)
             except Exception:  # noqa: BLE001 - a citation without its passage is still a citation
                 cache[pid] = None
-        p = cache.get(pid)
+        p = cache.get(pid) if pid else None
         return {"passage_id": pid, "report_id": ev.get("report_id") or (p.report_id if p else None),
                 "year": years.get(ev.get("report_id") or (p.report_id if p else "")),
                 "section": " > ".join(p.section[-2:]) if p else None, "paragraph": p.paragraph if p else None,

@@ -201,8 +201,11 @@ def trace(g: nx.MultiDiGraph, source: str, target: str | None = None, depth: int
 
 def _around(g: nx.MultiDiGraph, name: str, starts: list[str]) -> dict[str, Any]:
     """What a concept affects and is affected by, with the themes, questions and years of the evidence."""
-    out_edges, in_edges = [], []
-    themes, questions, years = set(), set(), set()
+    out_edges: list[dict[str, Any]] = []
+    in_edges: list[dict[str, Any]] = []
+    themes: set[str] = set()
+    questions: set[str] = set()
+    years: set[str] = set()
     for n in starts[:3]:
         for u, v, data in itertools.chain(g.out_edges(n, data=True), g.in_edges(n, data=True)):
             other = v if u == n else u

@@ -116,6 +116,8 @@ def _themes() -> tuple[Theme, ...]:
     keywords = _json(THEME_KEYWORDS_JSON)
     out = []
     for iri in g.subjects(RDF.type, SKOS.Concept):
+        if not isinstance(iri, URIRef):  # a blank-node concept has no IRI to cite
+            continue
         slug = str(iri).removeprefix(str(THEME))
         out.append(Theme(
             id=slug,

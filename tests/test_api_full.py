@@ -29,7 +29,8 @@ def _error_shape(resp) -> None:  # type: ignore[no-untyped-def]
 
 def test_search_and_ask(client: TestClient) -> None:
     hits = client.get("/api/search", params={"q": "registered sex offenders caseload", "k": 5}).json()["hits"]
-    assert 1 <= len(hits) <= 5 and {"passage_id", "report_id", "year", "section", "paragraph", "text", "score"} <= set(hits[0])
+    assert 1 <= len(hits) <= 5
+    assert {"passage_id", "report_id", "year", "section", "paragraph", "text", "score"} <= set(hits[0])
     ans = client.post("/api/ask", json={"question": QUESTION}).json()
     assert {"question", "answer", "evidence", "graph"} <= set(ans)
 
@@ -65,7 +66,8 @@ def test_errors_have_one_shape(client: TestClient) -> None:
         (client.post("/api/export", json={"format": "exe", "theme": "victim-care"}), 422),
         (client.post("/api/export", json={"format": "png"}), 422),
         (client.post("/api/sparql", json={"query": "DELETE WHERE { ?s ?p ?o }"}), 400),
-        (client.get("/api/sparql", params={"query": "SELECT * WHERE { SERVICE <http://example.org/s> { ?s ?p ?o } }"}), 400),
+        (client.get("/api/sparql",
+                    params={"query": "SELECT * WHERE { SERVICE <http://example.org/s> { ?s ?p ?o } }"}), 400),
         (client.post("/api/ask", content=b"{not json", headers={"content-type": "application/json"}), 422),
     ]
     for resp, status in cases:
@@ -125,7 +127,8 @@ def test_oversized_and_hostile_uploads(corpus_service: Service, tmp_path: Path) 
     c = TestClient(create_app(small), raise_server_exceptions=False)
     big = c.post("/api/reports", files={"file": ("big.txt", b"word " * 100_000, "text/plain")})
     assert big.status_code == 413
-    exe = c.post("/api/reports", files={"file": ("../../etc/x.txt", b"MZ\x90\x00" + bytes(range(256)) * 4, "text/plain")})
+    exe = c.post("/api/reports",
+                 files={"file": ("../../etc/x.txt", b"MZ\x90\x00" + bytes(range(256)) * 4, "text/plain")})
     assert exe.status_code == 415
     _error_shape(exe)
     assert c.get("/api/reports").json() == []

@@ -118,7 +118,8 @@ def test_plain_language_validation_messages(client: TestClient) -> None:
 
 
 def test_validation_message_falls_back_to_pydantic_words() -> None:
-    assert validation_message([{"loc": ["body", "odd_field"], "type": "strange", "msg": "is odd"}]) == "odd field: is odd"
+    odd = [{"loc": ["body", "odd_field"], "type": "strange", "msg": "is odd"}]
+    assert validation_message(odd) == "odd field: is odd"
     assert validation_message([]) == "The request is not valid."
 
 
@@ -147,7 +148,8 @@ def test_ask_filters_reach_the_engine(tmp_path: Path, make_settings) -> None:  #
 
 def test_an_upload_without_force_or_period_carries_a_warning(tmp_path: Path, make_settings) -> None:  # type: ignore[no-untyped-def]
     c = TestClient(create_app(make_settings(tmp_path / "store")))
-    r = c.post("/api/reports", files={"file": ("notes.txt", b"Some notes about nothing in particular.\n" * 5, "text/plain")})
+    notes = b"Some notes about nothing in particular.\n" * 5
+    r = c.post("/api/reports", files={"file": ("notes.txt", notes, "text/plain")})
     if r.status_code >= 400:  # refused outright is also fine, with a clear message
         assert "notes.txt" in r.json()["error"]["message"]
         return

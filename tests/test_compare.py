@@ -14,9 +14,10 @@ FINDINGS = [
     {"report_id": "b", "passage_id": "b2", "polarity": "strength", "text": "Burglary investigations are now prompt."},
     {"report_id": "b", "passage_id": "x9", "polarity": "weakness", "text": "Unrelated finding about custody."},
 ]
-ITEMS = [{"item_id": "i1", "report_id": "a", "kind": "judgment", "question": "How effective is the force at preventing crime?",
+PREVENTING = "How effective is the force at preventing crime?"
+ITEMS = [{"item_id": "i1", "report_id": "a", "kind": "judgment", "question": PREVENTING,
           "grade": "requires improvement", "text": "Requires improvement"},
-         {"item_id": "i2", "report_id": "b", "kind": "judgment", "question": "How effective is the force at preventing crime?",
+         {"item_id": "i2", "report_id": "b", "kind": "judgment", "question": PREVENTING,
           "grade": "good", "text": "Good"},
          {"item_id": "i3", "report_id": "b", "kind": "area_for_improvement", "question": None,
           "text": "The force should keep patrol officers in community roles.", "passage_id": "b1"}]

@@ -52,7 +52,8 @@ def test_svg(sg: dict[str, Any], out: dict[str, bytes]) -> None:
     assert layout.clean_text(sg["title"]) in words and "Sources: PEEL 2018/19" in words
     assert "Issue" in words and "partners with" in words and "negative" in words  # the legend
     dashed = [g for g in groups if g.get("data-polarity") == "negative"]
-    assert dashed and all(g.find(f"{ns}path").get("stroke") == layout.edge_style("affects", "negative").colour for g in dashed)
+    negative = layout.edge_style("affects", "negative").colour
+    assert dashed and all(g.find(f"{ns}path").get("stroke") == negative for g in dashed)
     assert all(g.find(f"{ns}path").get("stroke-dasharray") for g in dashed)
 
 
@@ -117,8 +118,8 @@ def test_labels_wrap_between_words_and_title_fits() -> None:
 def _big(n_nodes: int, n_edges: int) -> dict[str, Any]:
     types = list(layout.NODE_TYPES)
     rels = list(layout.RELATION_STYLES)
-    nodes = [{"id": f"n{i}", "label": f"node number {i} with a fairly long label to wrap", "type": types[i % len(types)]}
-             for i in range(n_nodes)]
+    nodes = [{"id": f"n{i}", "label": f"node number {i} with a fairly long label to wrap",
+              "type": types[i % len(types)]} for i in range(n_nodes)]
     edges = [{"id": f"e{j}", "source": f"n{(j * 7) % n_nodes}", "target": f"n{(j * 13 + 1) % n_nodes}",
               "type": rels[j % len(rels)], "polarity": ("negative", "positive", "neutral")[j % 3]}
              for j in range(n_edges)]

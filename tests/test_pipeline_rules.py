@@ -164,7 +164,8 @@ def test_wrapped_every_sentence_in_exactly_one_passage(wrapped: Report) -> None:
     sentences = [
         "Victims in rural areas wait longer for an officer to attend than victims in the towns.",
         "The public protection unit in Northmoor Constabulary manages the risk posed by registered offenders well.",
-        "In the calls we listened to, the assessment was recorded accurately and the right response was sent in good time.",
+        "In the calls we listened to, the assessment was recorded accurately "
+        "and the right response was sent in good time.",
         "Our inspection found that officers in Northmoor Constabulary are committed to the people they serve.",
     ]
     for s in sentences:
@@ -207,7 +208,7 @@ By June 2022, the force should:
 Investigating crime
 Good
 Kent Police is good at investigating crime. Investigations are allocated to officers with the right skills and supervisors check them regularly.
-"""
+"""  # noqa: E501 (a report's paragraphs are one line each)
 
 
 @pytest.fixture(scope="module")
@@ -337,7 +338,8 @@ def _make_pdf(path: Path) -> None:
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 14)
-    pdf.multi_cell(0, 8, new_x="LMARGIN", new_y="NEXT", text="PEEL: Police effectiveness 2016 - Devon and Cornwall Police")
+    pdf.multi_cell(0, 8, new_x="LMARGIN", new_y="NEXT",
+                   text="PEEL: Police effectiveness 2016 - Devon and Cornwall Police")
     pdf.ln(4)
     pdf.multi_cell(0, 8, new_x="LMARGIN", new_y="NEXT", text="How effective is the force at preventing crime?")
     pdf.ln(4)
@@ -384,7 +386,8 @@ def _blocks(text: str):  # type: ignore[no-untyped-def]
     return normalise(load_bytes(text.encode(), "x.txt"))
 
 
-@pytest.mark.parametrize("force", ["Kent Police", "Devon and Cornwall Police", "Hampshire and Isle of Wight Constabulary"])
+@pytest.mark.parametrize("force", ["Kent Police", "Devon and Cornwall Police",
+                                   "Hampshire and Isle of Wight Constabulary"])
 def test_force_from_text_with_and_without_gazetteer(force: str) -> None:
     text = (f"PEEL: Police effectiveness 2016 – {force}\n"
             f"{force} works with Essex Police on serious organised crime.\n"

@@ -30,7 +30,8 @@ def test_ask_removal_of_neighbourhood_officers(service: Service) -> None:
     assert out["answer"].startswith(lead["text"])
     assert re.search(r"\[2018/19 · [^\]]+ · ¶\d+[^\]]*\]$", out["answer"].splitlines()[0])
     for q in out["quotes"]:
-        assert any(q["text"] in " ".join(e["text"].split()) for e in out["evidence"] if e["passage_id"] == q["passage_id"])
+        assert any(q["text"] in " ".join(e["text"].split())
+                   for e in out["evidence"] if e["passage_id"] == q["passage_id"])
 
 
 def test_search_paraphrase_and_expansion(service: Service) -> None:

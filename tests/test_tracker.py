@@ -72,7 +72,8 @@ def test_statuses_origins_and_evidence() -> None:
 
 def test_filters() -> None:
     G, items, passages = _world()
-    assert [r["item_id"] for r in tracker(G, items, REPORTS, passages, kind="recommendation")["items"]] == ["north-2016-i2"]
+    recommendations = tracker(G, items, REPORTS, passages, kind="recommendation")["items"]
+    assert [r["item_id"] for r in recommendations] == ["north-2016-i2"]
     assert [r["item_id"] for r in tracker(G, items, REPORTS, passages, status="carried_over")["items"]] == \
         ["north-2019-20-i1"]
     assert [r["item_id"] for r in tracker(G, items, REPORTS, passages, q="crime records")["items"]] == ["south-2020-i1"]

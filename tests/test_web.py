@@ -53,7 +53,8 @@ def _serving(store: Path, **env: str) -> Iterator[str]:
     port = _free_port()
     log = open(store / "server.log", "w+")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -89,7 +90,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = tmp_path_factory.mktemp("web-store")
     env = {**os.environ, "PEELGRAPH_STORE": str(store), "PEELGRAPH_ENCODER": "hash", "HF_HUB_OFFLINE": "1"}
     cli = Path(sys.executable).with_name("peelgraph")
-    build = [str(cli), "build"] if cli.exists() else [sys.executable, "-c", "from api.cli import main; raise SystemExit(main())", "build"]
+    in_process = [sys.executable, "-c", "from api.cli import main; raise SystemExit(main())", "build"]
+    build = [str(cli), "build"] if cli.exists() else in_process
     done = subprocess.run(build, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"peelgraph build failed:\n{done.stdout}\n{done.stderr}"
     with _serving(store) as base:
@@ -265,7 +267,8 @@ def test_page_colours_come_from_the_legend(page, server) -> None:  # noqa: ANN00
     _ask(page)
     page.wait_for_selector("#graph .node")
     fills = page.eval_on_selector_all(
-        "#graph .node", "gs => gs.map(g => [g.getAttribute('aria-label'), g.querySelector('circle').getAttribute('fill')])")
+        "#graph .node",
+        "gs => gs.map(g => [g.getAttribute('aria-label'), g.querySelector('circle').getAttribute('fill')])")
     names = {d["label"]: d["fill"] for d in legend["node_types"].values()}
     for label, fill in fills:
         type_label = label.rsplit(" (", 1)[1].rstrip(")")

@@ -70,9 +70,9 @@ def rows(dag: nx.DiGraph, layer: dict[Any, int], capacity: int) -> dict[Any, int
             return None
         wanted = {n: _mean([row[p] for p in dag.predecessors(n)]) for n in members}
         start = (capacity - len(members)) / 2
-        members.sort(key=lambda n: (wanted[n] if wanted[n] is not None else math.inf))
+        members.sort(key=lambda n: _or(wanted[n], math.inf))
         for i, n in enumerate(members):
-            want = wanted[n] if wanted[n] is not None else start + i
+            want = _or(wanted[n], start + i)
             free = [r for r in range(capacity) if r not in taken[li]]
             row[n] = min(free, key=lambda r: (abs(r - want), r))
             taken[li].add(row[n])
@@ -85,6 +85,11 @@ def rows(dag: nx.DiGraph, layer: dict[Any, int], capacity: int) -> dict[Any, int
 
 def _mean(values: list[int]) -> float | None:
     return sum(values) / len(values) if values else None
+
+
+def _or(value: float | None, default: float) -> float:
+    """``value``, or ``default`` where there is none (a node with no placed predecessor)."""
+    return default if value is None else value
 
 
 def place(g: nx.DiGraph, boxes: dict[Any, Placeable], area: tuple[float, float, float, float],

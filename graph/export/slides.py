@@ -319,10 +319,11 @@ def _notes(slide: Any, lines: list[str]) -> None:
 def to_pptx(sg: dict[str, Any]) -> bytes:
     """Slide 1: the drawing as native shapes and glued connectors; then the evidence, six relations a slide."""
     from pptx import Presentation
+    from pptx.util import Emu
 
     sc = layout.scene(sg)
     prs = Presentation()
-    prs.slide_width, prs.slide_height = _emu(sc.width), _emu(sc.height)
+    prs.slide_width, prs.slide_height = Emu(_emu(sc.width)), Emu(_emu(sc.height))
     slide = _drawing(prs, sg, sc)
     quoted = _quoted(sg, sc)
     width = sc.width - 2 * layout.MARGIN

@@ -207,7 +207,8 @@ def labels_for(c: Causal) -> tuple[str, str] | None:
         effect = f"{c.prefix} {effect}"
     if effect:
         effect = issues.resolve_pronoun(effect, c.cause if c.context is None else c.context)
-    if not (issues.valid_label(cause) and issues.valid_label(effect)) or norm_key(cause or "") == norm_key(effect or ""):
+    if (not (issues.valid_label(cause) and issues.valid_label(effect))
+            or norm_key(cause or "") == norm_key(effect or "")):
         return None
     return cause, effect  # type: ignore[return-value]
 

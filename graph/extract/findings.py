@@ -9,6 +9,7 @@ sentence with cues on both sides or none is neutral.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from graph.records import KIND_CAUSE, KIND_PARAGRAPH, KIND_SUMMARY, Report
@@ -84,7 +85,7 @@ def is_evaluative(sentence: str, force: str | None = None) -> bool:
 
 
 def extract(report: Report, passage_themes: dict[str, list[str]], mentions_by_passage: dict[str, list],
-            sentence_themes=None) -> list[Finding]:  # type: ignore[no-untyped-def]
+            sentence_themes: Callable[[str], Iterable[str]] | None = None) -> list[Finding]:
     """Findings of a report. ``mentions_by_passage``: passage id -> Mention list (offsets in the passage)."""
     out: list[Finding] = []
     force = report.meta.force
@@ -101,7 +102,8 @@ def extract(report: Report, passage_themes: dict[str, list[str]], mentions_by_pa
             themes = list(sentence_themes(sent)) if sentence_themes else []
             if not themes:
                 themes = list(passage_themes.get(p.passage_id, []))[:2]
-            ents = sorted({m.entity_id for m in mentions_by_passage.get(p.passage_id, []) if a <= m.start and m.end <= b})
+            ents = sorted({m.entity_id for m in mentions_by_passage.get(p.passage_id, [])
+                           if a <= m.start and m.end <= b})
             out.append(Finding(f"finding:{p.passage_id}-s{n + 1:02d}", report.report_id, p.passage_id, p.question,
                                pol, sent, a, b, themes, ents))
     return out

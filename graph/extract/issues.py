@@ -35,7 +35,8 @@ _REPORTING = re.compile(
     r"(?=(?:no|not|never|more|less|fewer|some|a|an|many|too)\b)|"
     r"(?:many|some|several|a\s+number\s+of|a\s+few)?\s*(?:good\s+)?examples?\s+of\s+|"
     r"(?:a|one|another)\s+(?:recent\s+|good\s+)?example\s+(?:of\s+this\s+)?(?:is|was)\s+(?:when\s+|that\s+|where\s+)?|"
-    r"(?!(?:although|though|while|whereas|if|when|since)\b)(?:[\w’'-]+\s+){1,10}?(?:recommended|found|noted|concluded|said|reported|told us|were told|saw)\s+that\s+)",
+    r"(?!(?:although|though|while|whereas|if|when|since)\b)(?:[\w’'-]+\s+){1,10}?"
+    r"(?:recommended|found|noted|concluded|said|reported|told us|were told|saw)\s+that\s+)",
     re.I)
 _DETERMINERS = re.compile(r"^(?:the|a|an|its|their|these|those|some|all|any|each|such|our|his|her)\s+", re.I)
 _POSSESSIVE = re.compile(r"^(?:the\s+)?(?:force|forces|constabulary|police)['’]s?\s+", re.I)
@@ -170,9 +171,11 @@ def clean_np(np_: str) -> str:
 
 
 def canon_np(np_: str) -> str:
-    """A noun phrase with names resolved: "police constables from its neighbourhood teams" -> "neighbourhood officers"."""
+    """A noun phrase with names resolved:
+    "police constables from its neighbourhood teams" -> "neighbourhood officers"."""
     np_ = clean_np(np_)
-    m = re.match(r"(?:all\s+)?(?P<who>[\w -]+?)\s+from\s+(?:the\s+|its\s+|their\s+)?(?:force['’]s\s+)?(?P<unit>[\w -]+)$",
+    m = re.match(r"(?:all\s+)?(?P<who>[\w -]+?)\s+from\s+(?:the\s+|its\s+|their\s+)?"
+                 r"(?:force['’]s\s+)?(?P<unit>[\w -]+)$",
                  np_, re.I)
     if m:
         unit_words = m.group("unit").split()
@@ -205,7 +208,7 @@ def _event_label(c: str, role: str) -> str | None:
         return None
     if role == "effect" and m.group("n").lower() in _MEASURES and _has_verb(m.group("x")):
         return None  # "the quality of investigations has suffered": the change is the point, keep the clause
-    x = noun_phrase(m.group("x"))
+    x: str | None = noun_phrase(m.group("x"))
     x = cut_phrase(x, 8) if x else None
     if not x:
         return None
@@ -250,7 +253,7 @@ def issue_label(clause: str, role: str = "cause") -> str | None:
         label = rule(c, role)
         if label:
             return label
-    np_ = noun_phrase(c)
+    np_: str | None = noun_phrase(c)
     if np_ and len(tokens(np_)) >= len(tokens(_list_aware_cut(_BOUNDARY.split(c, maxsplit=1)[0]))):
         np_ = cut_phrase(clean_np(np_))  # the clause is a noun phrase
         if np_:

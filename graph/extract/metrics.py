@@ -76,7 +76,7 @@ class Metric:
 
 def _words_np(text: str, max_words: int = 6) -> str:
     """The noun phrase at the start of ``text`` (stops at verbs, prepositions, punctuation)."""
-    out = []
+    out: list[str] = []
     for m in re.finditer(r"([A-Za-z][\w'’/-]*|\(|\)|,|;|:|\.|–|—|\d[\w.,]*)", text):
         w = m.group(1)
         if not w[0].isalnum():

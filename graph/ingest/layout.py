@@ -14,7 +14,8 @@ from graph.ingest.judgments import labelled_block
 from graph.records import HINT_RULE, KIND_HEADING, Block, Line
 from graph.text import URL_LINE_RE, collapse, is_bullet, word_count
 
-CAPTION_RE = re.compile(r"^\s*(?:(?:Figure|Fig\.|Table|Chart|Graph|Map|Diagram|Infographic)\s+\d+[A-Za-z]?\b|Source\s*:|Sources\s*:|Notes?\s*:|\*)", re.I)
+CAPTION_RE = re.compile(r"^\s*(?:(?:Figure|Fig\.|Table|Chart|Graph|Map|Diagram|Infographic)\s+\d+[A-Za-z]?\b"
+                        r"|Source\s*:|Sources\s*:|Notes?\s*:|\*)", re.I)
 # A heading that a line runs straight into: "Summary for question 2How effective ...?"
 RUN_IN_RE = re.compile(r"^(Summary for question \d+)\s*(\S.*)?$", re.I)
 PAGE_NO_RE = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?\s*$", re.I)
@@ -192,7 +193,8 @@ def _markers(text: str) -> list[str]:
     return out
 
 
-def _split_page(plines: list[Line], last_note: int) -> tuple[list[str], list[tuple[str, list[str]]], list[str], list[list[str]]]:
+def _split_page(plines: list[Line], last_note: int
+                ) -> tuple[list[str], list[tuple[str, list[str]]], list[str], list[list[str]]]:
     """Separate a page into body lines, footnotes (number, lines), link URLs and residue.
 
     ``last_note`` is the number of the last footnote seen on earlier pages:

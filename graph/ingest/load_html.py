@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from typing import TYPE_CHECKING
 
 from graph.records import HINT_CAPTION, HINT_HEADING, HINT_ITEM, HINT_PARA, HINT_TABLE, Line
 from graph.text import collapse
+
+if TYPE_CHECKING:  # bs4 is imported when HTML is read
+    from bs4.element import Tag
 
 _NOISE = {
     "script", "style", "nav", "footer", "aside", "form", "noscript", "svg", "template",
@@ -169,7 +173,7 @@ def _table_lines(node) -> list[Line]:
     return [line for line in out if line is not None]
 
 
-def _cell_text(cell) -> str:  # type: ignore[no-untyped-def]
+def _cell_text(cell: Tag) -> str:
     """A cell's text; a list or several paragraphs in one cell (areas under a grade) are joined by "; "."""
     parts = [collapse(x.get_text(" ")) for x in cell.find_all(("li", "p"))]
     parts = [p for p in parts if p]
@@ -180,7 +184,8 @@ def _html_fallback(text: str) -> list[Line]:
     """Tag-stripping text extraction for markup too deep for the tree walk."""
     text = re.sub(r"(?is)<(script|style|template|noscript|svg)\b.*?</\1\s*>", " ", text)
     text = re.sub(r"(?s)<!--.*?-->", " ", text)
-    text = re.sub(r"(?i)</?(p|div|h[1-6]|li|tr|br|table|section|article|blockquote|dd|dt|ul|ol|figcaption)\b[^>]*>", "\n", text)
+    text = re.sub(r"(?i)</?(p|div|h[1-6]|li|tr|br|table|section|article|blockquote|dd|dt|ul|ol|figcaption)"
+                  r"\b[^>]*>", "\n", text)
     text = htmllib.unescape(re.sub(r"<[^>]*>", " ", text))
     return [Line(line, 1, HINT_PARA) for line in map(collapse, text.split("\n")) if line]
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 import io
 import logging
 import re
+from typing import TYPE_CHECKING
 
 from graph.errors import BadInput, PeelgraphError
 from graph.ingest.grade_grid import GRID_HINT, grid_text
 from graph.records import Line
 from graph.text import NEWLINES_RE
+
+if TYPE_CHECKING:  # pypdf is imported when a PDF is read
+    from pypdf import PageObject
 
 # pypdf reports every repaired defect as a warning; with no handler configured they
 # would go to stderr through logging's last resort. An app that configures logging still sees them.
@@ -35,20 +39,21 @@ def pdf_lines(data: bytes, label: str) -> tuple[list[Line], str | None]:
         raise BadInput(damaged, detail={"error": type(exc).__name__}) from None
     if not any(page.strip() for page in pages):
         raise BadInput(f"{label}: the PDF has no extractable text (a scanned document?)")
-    lines = []
+    lines: list[Line] = []
     for number, text in enumerate(pages, 1):
         raw = NEWLINES_RE.sub("\n", text).split("\n")
         if raw and raw[-1] == "":
             raw.pop()
         lines.extend(Line(line.rstrip(), number) for line in raw)
     try:
-        title = good_title((reader.metadata or {}).get("/Title"))
+        meta = reader.metadata
+        title = good_title(meta.get("/Title") if meta else None)
     except Exception:
         title = None
     return lines, title
 
 
-def _page_text(page) -> str:  # type: ignore[no-untyped-def]
+def _page_text(page: PageObject) -> str:
     """The page's text in reading order; a page with a PEEL grade grid is read by column (see ``grade_grid``)."""
     plain = page.extract_text(extraction_mode="plain") or ""
     if not GRID_HINT.search(plain):

@@ -107,7 +107,7 @@ def _programme(head: str, text: str) -> str | None:
     # the PEEL questions name their pillar: "How effective / efficient / legitimate ..."
     for p, adj in zip(PILLARS, ("how effective", "how efficient", "how legitimate")):
         pillar_counts[p] += low.count(adj)
-    pillar = max(pillar_counts, key=pillar_counts.get) if any(pillar_counts.values()) else None
+    pillar = max(pillar_counts, key=pillar_counts.__getitem__) if any(pillar_counts.values()) else None
     if name == "PEEL" and pillar:
         return f"PEEL {pillar}"
     return name or (pillar.capitalize() if pillar else None)

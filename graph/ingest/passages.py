@@ -131,7 +131,7 @@ def _units(segs: list[Segmented], spans: list[tuple[int, int]]) -> list[_Unit]:
             and (prev.segs[-1].block.kind in LISTABLE or prev.segs[-1].block.text.rstrip().endswith(":"))
             and word_count(" ".join(x.block.text for x in prev.segs)) + word_count(s.block.text) <= MAX_WORDS
         )
-        if joins_list:
+        if joins_list and prev is not None:
             prev.segs.append(s)
             prev.spans.append(span)
         else:
