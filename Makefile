@@ -42,7 +42,8 @@ test: $(STAMP) browser office
 bench: build
 	$(BIN)/python benchmarks/build.py
 	$(BIN)/python benchmarks/extraction.py
-	$(BIN)/python benchmarks/retrieval.py
+	$(BIN)/python benchmarks/formats.py
+	$(BIN)/python benchmarks/answers.py
 	$(BIN)/python benchmarks/latency.py
 	$(BIN)/python benchmarks/export.py
 	$(BIN)/python benchmarks/load.py --clients 8 --seconds 30
