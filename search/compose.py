@@ -97,7 +97,7 @@ def _eligible(text: str, kind: str) -> bool:
     return not _BOILERPLATE.match(text)
 
 
-def word_groups(plan: Plan) -> list[tuple[frozenset[str], list[frozenset[str]]]]:
+def word_groups(plan: Plan) -> list[tuple[str, list[frozenset[str]]]]:
     """Each question word with the ways a sentence may say it: the word itself, or an expansion of a phrase
     it belongs to ("gangs" -> "organised crime groups")."""
     groups = []
@@ -106,7 +106,7 @@ def word_groups(plan: Plan) -> list[tuple[frozenset[str], list[frozenset[str]]]]
         for e in plan.expansions:
             if term in content_words(e.source):
                 ways += [frozenset(stems(p)) for p in e.phrases if stems(p)]
-        groups.append((frozenset({term}), ways))
+        groups.append((term, ways))
     return groups
 
 
@@ -128,7 +128,7 @@ def _introductory(section: list[str]) -> bool:
 def sentences(snap: Snapshot, cands: list[Candidate], plan: Plan, weights: dict[str, float]) -> list[Sentence]:
     """Every quotable sentence of the candidate passages, with its features."""
     groups = word_groups(plan)
-    total = sum(weights.get(next(iter(w)), 1.0) for w, _ in groups) or 1.0
+    total = sum(weights.get(term, 1.0) for term, _ in groups) or 1.0
     fits = _ANSWER_TYPES.get(plan.answer_type)
     out: list[Sentence] = []
     for rank, c in enumerate(cands):
@@ -139,7 +139,7 @@ def sentences(snap: Snapshot, cands: list[Candidate], plan: Plan, weights: dict[
             if not _eligible(s, snap.kinds[c.row]):
                 continue
             have = stems(s)
-            lexical = sum(weights.get(next(iter(w)), 1.0) for w, ways in groups if any(x <= have for x in ways))
+            lexical = sum(weights.get(term, 1.0) for term, ways in groups if any(x <= have for x in ways))
             out.append(Sentence(row=c.row, index=i, start=a, end=b, text=s, cosine=cos, passage_rank=rank,
                                 lexical=lexical / total, context=intro,
                                 fits=_fits(plan, fits, s, snap.kinds[c.row])))
@@ -272,10 +272,3 @@ def answer_text(snap: Snapshot, quotes: list[Quote]) -> str:
 
 def quote_json(snap: Snapshot, q: Quote) -> dict[str, Any]:
     return {"text": q.text, **citation(snap, q.row)}
-
-
-def item_first(snap: Snapshot, cands: list[Candidate], plan: Plan) -> list[Candidate]:
-    """For recommendation questions the stored items lead the pool they were ranked into."""
-    if plan.kind != "recommendation":
-        return cands
-    return sorted(cands, key=lambda c: snap.kinds[c.row] not in ITEM_KINDS)
