@@ -219,15 +219,16 @@ def content_words(text: str) -> list[str]:
     return out
 
 
-_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "edly", "ed", "ers", "er", "ly")
+_SUFFIXES = (("ations", "at"), ("ation", "at"), ("ments", ""), ("ment", ""), ("ings", ""), ("ing", ""),
+             ("edly", ""), ("ed", ""), ("ers", ""), ("er", ""), ("ors", ""), ("or", ""), ("ly", ""))
 
 
 def stem(word: str) -> str:
-    """A light stem for matching words across forms ("investigations", "investigating" -> "investigat")."""
+    """A light stem for matching words across forms: "evaluation", "evaluated", "evaluating" -> "evaluat"."""
     w = norm_token(word)
-    for suffix in _SUFFIXES:
+    for suffix, replacement in _SUFFIXES:
         if w.endswith(suffix) and len(w) - len(suffix) >= 4:
-            return w[: -len(suffix)]
+            return w[: -len(suffix)] + replacement
     return w.rstrip("e") if len(w) > 4 else w
 
 

@@ -52,7 +52,8 @@ _ANSWER_TYPES = {"number": _NUMBER, "who": _WHO, "when": _WHEN, "list": _LIST, "
                  "recommendation": _ADVICE}
 # a sentence that leans on the one before it
 _ANAPHOR = re.compile(r"^(?:this|these|that|those|it|they|such|as a result|consequently|therefore|"
-                      r"in addition|despite this|because of this)\b", re.I)
+                      r"in addition|despite this|because of this)\b|\b(?:in this way|in these ways|this approach|"
+                      r"these arrangements|this arrangement|this process|this scheme)\b", re.I)
 # a following sentence that completes the point: a contrast, a comparison, a consequence
 _FOLLOW_ON = re.compile(r"^(?:however|but|although|though|this (?:is|was|means|has|represents|equates)|that (?:is|was)|"
                         r"which|as a result|consequently|this compares|in comparison|by comparison)\b|"

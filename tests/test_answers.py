@@ -21,6 +21,9 @@ OLD = [  # (section, kind, text)
     ("Recorded crime", "paragraph",
      "The force recorded 9,400 burglaries in the year to March 2016. This is 12 percent fewer than the year "
      "before. Burglary teams work closely with the housing associations."),
+    ("Offender management", "paragraph",
+     "The force manages dangerous offenders with probation and prisons under joint arrangements. "
+     "As at June 2016 it was managing 40 offenders in this way."),
 ]
 NEW = [
     ("Summary", "summary",
@@ -160,6 +163,20 @@ def test_sentence_starting_this_keeps_its_antecedent(service: Service) -> None:
     out = service.ask("Are urgent incidents graded quickly?")
     quote = next(t for t in _texts(out) if "urgent incidents are graded quickly" in t)
     assert quote.startswith("Call handlers answer most emergency calls within ten seconds.")
+
+
+def test_a_sentence_saying_in_this_way_keeps_what_it_refers_to(service: Service) -> None:
+    out = service.ask("How many dangerous offenders was the force managing in June 2016?")
+    quote = next(t for t in _texts(out) if "40 offenders" in t)
+    assert quote.startswith("The force manages dangerous offenders with probation and prisons")
+
+
+def test_word_forms_match() -> None:
+    from graph.text import stem
+
+    assert stem("evaluation") == stem("evaluate") == stem("evaluated") == stem("evaluating")
+    assert stem("investigators") == stem("investigation") == stem("investigating")
+    assert stem("motor") == "motor" and stem("ability") == "ability"
 
 
 def test_recommendation_question_leads_with_the_item(service: Service) -> None:
