@@ -168,7 +168,7 @@ def _span(snap: Snapshot, c: Candidate, s: Sentence) -> tuple[int, int, set[int]
     """The sentence, with the one before when it leans on it and the one after when that completes it."""
     sents = c.sentence_scores or []
     start, end, used = s.start, s.end, {s.index}
-    if _ANAPHOR.match(s.text) and s.index > 0:
+    if _ANAPHOR.search(s.text) and s.index > 0:
         start = sents[s.index - 1][1]
         used.add(s.index - 1)
     if s.index + 1 < len(sents):
@@ -207,7 +207,7 @@ def choose(snap: Snapshot, cands: list[Candidate], ranked: list[Sentence], plan:
         text = " ".join(snap.texts[s.row][start:end].split())
         taken = any(q.row == s.row and used & q.indexes for q in quotes)
         if used != {s.index} and (taken or any(_similar(text, q.text) for q in quotes)):
-            if _ANAPHOR.match(s.text):
+            if _ANAPHOR.search(s.text):
                 continue  # "It should..." means nothing without the sentence before, which is quoted already
             start, end, used, text = s.start, s.end, {s.index}, s.text  # the neighbour is quoted already
         quotes.append(Quote(row=s.row, start=start, end=end, text=text, score=s.score, indexes=used))
