@@ -10,14 +10,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graph.text import norm_token
+from graph.text import stem
 
 _TOKEN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’&]*")
 _MAX_N = 7
 
 
 def norm_tokens(text: str) -> tuple[str, ...]:
-    return tuple(norm_token(t) for t in _TOKEN_RE.findall(text.replace("-", " ")))
+    return tuple(stem(t) for t in _TOKEN_RE.findall(text.replace("-", " ")))
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def expand(query: str, defined: dict[str, str] | None = None, limit: int = 8) ->
     """The expansions the query's acronyms and named terms call for, longest match first."""
     vocab = _ontology_vocabulary()
     raw = _TOKEN_RE.findall(query.replace("-", " "))
-    toks = [norm_token(t) for t in raw]
+    toks = [stem(t) for t in raw]
     out: list[Expansion] = []
     seen: set[str] = set()
 
