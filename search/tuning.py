@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 @dataclass(frozen=True)
 class Tuning:
     name: str = "default"
-    sentence_weight: float = 0.7  # a passage's dense score: (1-s) * passage cosine + s * its best sentence
+    sentence_weight: float = 0.5  # a passage's dense score: (1-s) * passage cosine + s * its best sentence
     keyword_vote: float = 1.0  # weight of the BM25 list in reciprocal-rank fusion (dense list: 1)
     item_vote: float = 1.0  # weight of the recommendation/AFI/cause-of-concern list for recommendation questions
     rrf_k: int = 20
@@ -36,7 +36,7 @@ GRID: tuple[Tuning, ...] = (
     DEFAULT_TUNING,
     replace(DEFAULT_TUNING, name="keyword-half", keyword_vote=0.5),
     replace(DEFAULT_TUNING, name="sentence-heavy", sentence_weight=0.85),
-    replace(DEFAULT_TUNING, name="sentence-light", sentence_weight=0.5),
+    replace(DEFAULT_TUNING, name="sentence-mid", sentence_weight=0.7),
     replace(DEFAULT_TUNING, name="passage-light", passage_vote=0.5),
     replace(DEFAULT_TUNING, name="no-answer-type", answer_vote=0.0),
     replace(DEFAULT_TUNING, name="rrf-k60", rrf_k=60),
