@@ -43,18 +43,15 @@ def is_pg(store: Store) -> bool:
 
 
 def counts(store: Store) -> dict[str, int]:
-    """Rows per table; "passages_fts" is the keyword index (FTS5 rows, or passages with a tsvector)."""
+    """Rows per table; "passages_fts" is the keyword index (FTS5 rows, or one tsvector row per passage)."""
     con = store.con
-    fts = ("SELECT count(*) FROM passages WHERE tsv IS NOT NULL" if is_pg(store)
-           else "SELECT count(*) FROM passages_fts")
-    out = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("reports", "passages", "items")}
-    out["passages_fts"] = con.execute(fts).fetchone()[0]
-    return out
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("reports", "passages", "items", "passages_fts")}
 
 
 def fts_hits(store: Store, word: str) -> int:
     if is_pg(store):
-        return store.con.execute("SELECT count(*) FROM passages WHERE tsv @@ plainto_tsquery('english', ?)",
+        return store.con.execute("SELECT count(*) FROM passages_fts WHERE tsv @@ plainto_tsquery('english', ?)",
                                  (word,)).fetchone()[0]
     return store.con.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (word,)).fetchone()[0]
 
@@ -63,9 +60,13 @@ def fts_ok(store: Store) -> None:
     """The keyword index agrees with the rows it indexes."""
     if is_pg(store):
         stale = store.con.execute(
-            "SELECT count(*) FROM passages WHERE tsv IS DISTINCT FROM setweight(to_tsvector('english', text), 'A')"
-            " || setweight(to_tsvector('english', section), 'D')").fetchone()[0]
-        assert stale == 0
+            "SELECT count(*) FROM passages p LEFT JOIN passages_fts f ON f.passage_id = p.passage_id"
+            " WHERE f.rowid IS DISTINCT FROM p.rowid OR f.tsv IS DISTINCT FROM"
+            " setweight(to_tsvector('english', p.text), 'A') || setweight(to_tsvector('english', p.section), 'D')"
+            ).fetchone()[0]
+        orphans = store.con.execute("SELECT count(*) FROM passages_fts WHERE passage_id NOT IN"
+                                    " (SELECT passage_id FROM passages)").fetchone()[0]
+        assert stale == 0 and orphans == 0
         return
     store.con.execute("INSERT INTO passages_fts(passages_fts) VALUES ('integrity-check')")
 

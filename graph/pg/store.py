@@ -6,7 +6,7 @@ transactions, send SQLite statements that ``graph.pg.sql.translate`` turns
 into PostgreSQL. What differs is here: connections come from a pool, a write
 is one PostgreSQL transaction serialised across processes by an advisory
 lock (so re-ingest stays idempotent and the generation counter moves once per
-write), keyword search uses a ``tsvector`` column with a GIN index, and the
+write), keyword search uses a ``tsvector`` table with a GIN index, and the
 schema is migrated by version (``graph.pg.schema``).
 """
 from __future__ import annotations
@@ -156,7 +156,7 @@ class PgStore(Store):
         ranks = " + ".join(f"%s * ts_rank_cd('{schema.RANK_WEIGHTS}', tsv, q{i}, 1)" for i in range(len(phrases)))
         queries = ", ".join(f"phraseto_tsquery('{schema.TEXT_CONFIG}', %s) AS q{i}" for i in range(len(phrases)))
         match = " || ".join(f"q{i}" for i in range(len(phrases)))
-        sql = (f"SELECT rowid, {ranks} AS score FROM passages, (SELECT {queries}) AS q "
+        sql = (f"SELECT rowid, {ranks} AS score FROM passages_fts, (SELECT {queries}) AS q "
                f"WHERE tsv @@ ({match}) ORDER BY score DESC, rowid LIMIT %s")
         with self._pool.connection() as conn:
             rows = conn.execute(sql, [*idf, *phrases, limit]).fetchall()  # type: ignore[arg-type]
@@ -174,7 +174,7 @@ class PgStore(Store):
                 for w in missing:
                     clean = w.replace('"', "")
                     cache[w] = int(conn.execute(
-                        f"SELECT count(*) FROM passages WHERE tsv @@ phraseto_tsquery('{schema.TEXT_CONFIG}', %s)",
+                        f"SELECT count(*) FROM passages_fts WHERE tsv @@ phraseto_tsquery('{schema.TEXT_CONFIG}', %s)",
                         (clean,)).fetchone()[0]) if clean.strip() else 0
         return {w: cache[w] for w in words}
 
