@@ -76,14 +76,14 @@ class PgStore(Store):
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._df_cache: tuple[int, dict[str, int]] = (-1, {})
+        _probe(url, self.path)  # one plain connection first: a clear one-line error, not pool retries
         self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=False,
                                     kwargs={"autocommit": True, "row_factory": row_factory})
         try:
             self._pool.open(wait=True, timeout=10)
-        except (PoolTimeout, psycopg.Error) as exc:
+        except PoolTimeout as exc:
             self._pool.close()
-            raise StoreError(f"cannot connect to the PostgreSQL store {self.path}: "
-                             f"{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}") from exc
+            raise StoreError(f"cannot connect to the PostgreSQL store {self.path}: no connection in 10 s") from exc
         self._reads = PooledConnection(self._pool)
         self._init_schema()
 
@@ -184,6 +184,16 @@ def _idf(n: int, df: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
+def _probe(url: str, shown: str) -> None:
+    """Connect once, or raise a StoreError naming the store (password hidden) and the first line of the cause."""
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+    except psycopg.Error as exc:
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+        cause = lines[0] if lines else type(exc).__name__
+        raise StoreError(f"cannot connect to the PostgreSQL store {shown}: {cause}") from exc
+
+
 def _redact(url: str) -> str:
     """The URL without its password, for messages."""
-    return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url)
+    return re.sub(r"(password=)[^\s&]+", r"\1***", re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url))
