@@ -266,6 +266,28 @@ def test_two_store_objects_see_each_others_commits(backend: Any) -> None:
     a.close(), b.close()
 
 
+def test_concurrent_writers_are_serialised(backend: Any) -> None:
+    """Two store objects (two connections or pools) put the same report at once: one adds it, the
+    other finds it; each write moves the generation once."""
+    import threading
+
+    a, b = backend(), backend()
+    gen = a.generation()
+    rep = report_of(SMALL)
+    barrier, out = threading.Barrier(2), []
+
+    def put(s: Store) -> None:
+        barrier.wait()
+        out.append(s.put_report(rep))
+
+    threads = [threading.Thread(target=put, args=(s,)) for s in (a, b)]
+    [t.start() for t in threads]
+    [t.join(timeout=60) for t in threads]
+    assert sorted(out) == ["added", "unchanged"]
+    assert b.generation() == gen + 2 and counts(a)["reports"] == 1
+    a.close(), b.close()
+
+
 # ----------------------------------------------------------------------- kill -9 in the middle of an ingest
 
 
