@@ -49,7 +49,7 @@ FULL_TEXT = [
     "CREATE OR REPLACE FUNCTION passages_fts_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     f"INSERT INTO passages_fts(rowid, passage_id, tsv) VALUES (NEW.rowid, NEW.passage_id, {_TSV}); "
     "RETURN NULL; END $$",
-    "CREATE OR REPLACE TRIGGER passages_ai AFTER INSERT ON passages FOR EACH ROW EXECUTE FUNCTION passages_fts_insert()",
+    "CREATE TRIGGER passages_ai AFTER INSERT ON passages FOR EACH ROW EXECUTE FUNCTION passages_fts_insert()",
     "INSERT INTO meta(key, value) VALUES ('generation', '0') ON CONFLICT DO NOTHING",
     f"INSERT INTO meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}') ON CONFLICT DO NOTHING",
 ]
