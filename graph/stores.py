@@ -10,6 +10,8 @@ def open_store(directory: str | Path, database_url: str | None = None) -> Store:
     """SQLite under ``directory`` by default; ``database_url`` (postgresql://...) chooses PostgreSQL."""
     if not database_url:
         return Store(directory)
-    from graph.pg.store import PgStore  # psycopg is only needed when PostgreSQL is chosen
+    from graph.pg.store import (
+        PgStore,  # psycopg is only needed when PostgreSQL is chosen
+    )
 
     return PgStore(database_url)

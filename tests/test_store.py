@@ -6,9 +6,7 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +14,8 @@ import pytest
 
 from graph.errors import NotFound, StoreError
 from graph.ingest.load import load_bytes
-from graph.records import Report
 from graph.ingest.pipeline import build_report
+from graph.records import Report
 from graph.store import DB_NAME, SCHEMA_VERSION, Store
 from graph.stores import open_store
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, Self
 
 from graph.errors import StoreError
 
 # a quoted literal or identifier (left alone), or a placeholder / percent sign outside them
 _TOKEN_RE = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|%")
-_INSERT_OR_RE = re.compile(r"^\s*INSERT\s+OR\s+(IGNORE|REPLACE)\s+INTO\b", re.I)
+_INSERT_OR_RE = re.compile(r"^\s*INSERT\s+OR\s+(IGNORE|REPLACE)\s+INTO\b", re.IGNORECASE)
 
 
 def translate(sql: str, has_params: bool = True) -> str:
@@ -46,7 +46,7 @@ class Row(tuple):  # type: ignore[type-arg]
 
     _names: tuple[str, ...] = ()
 
-    def __new__(cls, names: tuple[str, ...], values: Sequence[Any]) -> Row:
+    def __new__(cls, names: tuple[str, ...], values: Sequence[Any]) -> Self:
         row = super().__new__(cls, values)
         row._names = names
         return row

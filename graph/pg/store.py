@@ -60,23 +60,22 @@ class PooledConnection:
             return Connection(conn).execute(sql, params)
 
     def executemany(self, sql: str, rows: Any) -> Result:
-        with self.pool.connection() as conn:
-            with conn.transaction():
-                return Connection(conn).executemany(sql, rows)
+        with self.pool.connection() as conn, conn.transaction():
+            return Connection(conn).executemany(sql, rows)
 
     def close(self) -> None:
         """Nothing to close: the pool owns the connections."""
 
 
 class PgStore(Store):
-    def __init__(self, url: str, min_size: int = 1, max_size: int = 8) -> None:  # noqa: D107
+    def __init__(self, url: str, min_size: int = 1, max_size: int = 8) -> None:
         self.url = url
         self.directory = None  # type: ignore[assignment]
-        self.path = _redact(url)  # type: ignore[assignment]
+        self.path = _redact(url)  # type: ignore[assignment]  # what messages name: the URL, no password
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._df_cache: tuple[int, dict[str, int]] = (-1, {})
-        _probe(url, self.path)  # one plain connection first: a clear one-line error, not pool retries
+        _probe(url, _redact(url))  # one plain connection first: a clear one-line error, not pool retries
         self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=False,
                                     kwargs={"autocommit": True, "row_factory": row_factory})
         try:
@@ -116,7 +115,7 @@ class PgStore(Store):
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             conn.execute("CREATE TABLE IF NOT EXISTS schema_version ("
                          "version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
-            current = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+            current = (conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone() or (0,))[0]
             if current > schema.LATEST:
                 raise StoreError(
                     f"{self.path} has schema version {current}; this peelgraph reads version {schema.LATEST}. "
@@ -173,9 +172,10 @@ class PgStore(Store):
             with self._pool.connection() as conn:
                 for w in missing:
                     clean = w.replace('"', "")
-                    cache[w] = int(conn.execute(
+                    row = conn.execute(
                         f"SELECT count(*) FROM passages_fts WHERE tsv @@ phraseto_tsquery('{schema.TEXT_CONFIG}', %s)",
-                        (clean,)).fetchone()[0]) if clean.strip() else 0
+                        (clean,)).fetchone() if clean.strip() else None
+                    cache[w] = int(row[0]) if row else 0
         return {w: cache[w] for w in words}
 
 
