@@ -221,6 +221,15 @@ def test_postgres_migrations_are_versioned_and_a_newer_schema_is_refused(pg_url:
     s.close()
     s = PgStore(pg_url)  # opening again applies nothing twice
     assert [r[0] for r in s.con.execute("SELECT version FROM schema_version ORDER BY version")] == applied
+    # a store left at version 1 (page NOT NULL) is brought to the latest version when opened
+    s.con.execute("ALTER TABLE passages ALTER COLUMN page SET NOT NULL")
+    s.con.execute("DELETE FROM schema_version WHERE version > 1")
+    s.close()
+    s = PgStore(pg_url)
+    assert [r[0] for r in s.con.execute("SELECT version FROM schema_version ORDER BY version")] == applied
+    nullable = s.con.execute("SELECT is_nullable FROM information_schema.columns WHERE table_name = 'passages'"
+                             " AND column_name = 'page'").fetchone()[0]
+    assert nullable == "YES"
     s.con.execute("INSERT INTO schema_version(version) VALUES (?)", (LATEST + 1,))
     s.close()
     with pytest.raises(StoreError) as err:

@@ -5,13 +5,15 @@ there exists here too), with PostgreSQL types: ``TEXT COLLATE "C"`` so rows
 sort byte-wise as in SQLite, ``BYTEA`` and ``DOUBLE PRECISION``. FTS5 is
 replaced by ``passages_fts``: a weighted ``tsvector`` per passage (kept by a
 trigger, deleted with its passage) with a GIN index. Each migration
-runs once, in order, and is recorded in ``schema_version``.
+runs once, in order, and is recorded in ``schema_version``; that table alone
+says which version a PostgreSQL store is (SQLite's ``meta.schema_version`` is
+not used here).
 """
 from __future__ import annotations
 
 import re
 
-from graph.store import SCHEMA, SCHEMA_VERSION, _statements
+from graph.store import SCHEMA, _statements
 
 # passage text counts fully, its heading path less (as FTS5's bm25 weights 1.0 and 0.3)
 TEXT_CONFIG = "english"
@@ -51,11 +53,11 @@ FULL_TEXT = [
      "RETURN NULL; END $$"),
     "CREATE TRIGGER passages_ai AFTER INSERT ON passages FOR EACH ROW EXECUTE FUNCTION passages_fts_insert()",
     "INSERT INTO meta(key, value) VALUES ('generation', '0') ON CONFLICT DO NOTHING",
-    f"INSERT INTO meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}') ON CONFLICT DO NOTHING",
 ]
 
 # version -> statements; append new migrations, never edit an applied one
 MIGRATIONS: list[tuple[int, list[str]]] = [
-    (1, base_tables() + FULL_TEXT),
+    (1, base_tables() + FULL_TEXT),  # the shared tables as this version defines them, and the keyword index
+    (2, ["ALTER TABLE passages ALTER COLUMN page DROP NOT NULL"]),  # a source without pages has no page number
 ]
 LATEST = MIGRATIONS[-1][0]

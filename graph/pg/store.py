@@ -24,7 +24,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from graph.errors import StoreError
 from graph.pg import schema
 from graph.pg.sql import Result, row_factory, translate
-from graph.store import SCHEMA_VERSION, Store
+from graph.store import Store
 
 WRITE_LOCK = 0x7065656C  # advisory lock key held by every write transaction ("peel")
 _PHRASE_RE = re.compile(r'"([^"]*)"')
@@ -127,11 +127,6 @@ class PgStore(Store):
                     conn.execute("INSERT INTO schema_version(version) VALUES (%s)", (version,))
             for stmt in schema.base_tables():  # tables another stage has since added to the shared schema
                 conn.execute(stmt)  # type: ignore[arg-type]
-            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None or int(row[0]) != SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path} holds tables of schema version {row[0] if row else 0}; this peelgraph reads "
-                    f"version {SCHEMA_VERSION}. Rebuild it with `peelgraph build` into an empty database.")
 
     # ------------------------------------------------------------ search reads (full-text search)
 
