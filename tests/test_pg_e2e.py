@@ -96,3 +96,21 @@ def test_delete_cascades_and_other_services_see_it(pg_service: Service, corpus_f
     assert rid in {r["report_id"] for r in pg_service.store.reports()}
     assert any(h["report_id"] == rid for h in pg_service.search("crime", k=20)["hits"])
     other.store.close()
+
+
+def test_http_api_serves_the_postgres_store(pg_service: Service, tmp_path: Path) -> None:
+    """The app chooses PostgreSQL from the settings: health, search and ask over HTTP read that database."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    settings = Settings(store=tmp_path / "no-sqlite-here", encoder="hash", database_url=pg_service.store.url)
+    with TestClient(create_app(settings)) as client:
+        health = client.get("/api/health").json()
+        assert health["reports"] == 2 and health["passages"] == pg_service.store.count("passages")
+        hits = client.get("/api/search", params={"q": "domestic abuse", "k": 3}).json()["hits"]
+        assert hits and all(pg_service.store.passage(h["passage_id"]) for h in hits)
+        answer = client.post("/api/ask", json={"question": "How did the removal of neighbourhood officers affect "
+                                                        "organised crime?"}).json()
+        assert answer["quotes"] and answer["lead"]["passage_id"] == answer["quotes"][0]["passage_id"]
+    assert not (tmp_path / "no-sqlite-here" / "peelgraph.db").exists()
