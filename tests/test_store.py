@@ -238,6 +238,33 @@ def test_postgres_migrations_are_versioned_and_a_newer_schema_is_refused(pg_url:
     assert f"schema version {LATEST + 1}" in msg and "\n" not in msg
 
 
+def _drop_connections(pg_server: str, pg_url: str) -> None:
+    """The server drops every connection to the test database (as a restart or failover would)."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        dropped = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s"
+                                " AND pid <> pg_backend_pid()", (urlsplit(pg_url).path.lstrip("/"),)).fetchone()[0]
+    assert dropped >= 1
+
+
+def test_postgres_lost_connection_is_a_store_error_and_the_pool_recovers(pg_url: str, pg_server: str) -> None:
+    from graph.pg.store import PgStore
+
+    s = PgStore(pg_url, max_size=1)
+    s.put_report(report_of(SMALL))
+    _drop_connections(pg_server, pg_url)
+    assert len(s.reports()) == 1  # a pooled connection the server dropped is replaced and the read retried
+    with pytest.raises(StoreError) as err, s.write() as con:
+        _drop_connections(pg_server, pg_url)
+        con.execute("DELETE FROM reports")
+    assert "unavailable" in err.value.message and "\n" not in err.value.message
+    assert len(s.reports()) == 1  # the write did not happen, and the store is usable again
+    s.close()
+
+
 def test_postgres_unreachable_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as err:
         open_store(tmp_path, f"postgresql://nobody:secret@/nodb?host={tmp_path}&connect_timeout=1")

@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
@@ -28,6 +28,7 @@ from graph.store import Store
 
 WRITE_LOCK = 0x7065656C  # advisory lock key held by every write transaction ("peel")
 _PHRASE_RE = re.compile(r'"([^"]*)"')
+T = TypeVar("T")
 
 
 class Connection:
@@ -55,19 +56,37 @@ class PooledConnection:
     def __init__(self, pool: ConnectionPool) -> None:
         self.pool = pool
 
+    def run(self, fn: Callable[[psycopg.Connection[Any]], T]) -> T:
+        """``fn`` on a pooled connection; one the server dropped while it sat idle is replaced, once."""
+        for attempt in (1, 2):
+            with _connection_errors():
+                try:
+                    with self.pool.connection() as conn:
+                        return fn(conn)
+                except psycopg.OperationalError:
+                    if attempt == 2 or not conn.broken:
+                        raise
+        raise AssertionError("unreachable")
+
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Result:
-        with self.pool.connection() as conn:
-            return Connection(conn).execute(sql, params)
+        return self.run(lambda conn: Connection(conn).execute(sql, params))
 
     def executemany(self, sql: str, rows: Any) -> Result:
-        with self.pool.connection() as conn, conn.transaction():
-            return Connection(conn).executemany(sql, rows)
+        rows = list(rows)
+
+        def many(conn: psycopg.Connection[Any]) -> Result:
+            with conn.transaction():
+                return Connection(conn).executemany(sql, rows)
+
+        return self.run(many)
 
     def close(self) -> None:
         """Nothing to close: the pool owns the connections."""
 
 
 class PgStore(Store):
+    """The Store on PostgreSQL (``__init__`` replaces SQLite's: a URL, not a directory)."""
+
     def __init__(self, url: str, min_size: int = 1, max_size: int = 8) -> None:
         self.url = url
         self.directory = None  # type: ignore[assignment]
@@ -100,7 +119,7 @@ class PgStore(Store):
     @contextmanager
     def write(self) -> Iterator[Any]:  # type: ignore[override]
         """One PostgreSQL transaction; writers in every process queue on one advisory lock."""
-        with self._pool.connection() as conn, conn.transaction():
+        with _connection_errors(), self._pool.connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             conn.execute("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation'")
             self._local.tx = Connection(conn)
@@ -152,8 +171,7 @@ class PgStore(Store):
         match = " || ".join(f"q{i}" for i in range(len(phrases)))
         sql = (f"SELECT rowid, {ranks} AS score FROM passages_fts, (SELECT {queries}) AS q "
                f"WHERE tsv @@ ({match}) ORDER BY score DESC, rowid LIMIT %s")
-        with self._pool.connection() as conn:
-            rows = conn.execute(sql, [*idf, *phrases, limit]).fetchall()  # type: ignore[arg-type]
+        rows = self._reads.run(lambda conn: conn.execute(sql, [*idf, *phrases, limit]).fetchall())  # type: ignore[arg-type]
         return {int(r[0]): float(r[1]) for r in rows}
 
     def doc_freq(self, words: list[str]) -> dict[str, int]:
@@ -164,19 +182,33 @@ class PgStore(Store):
         cache = self._df_cache[1]
         missing = [w for w in dict.fromkeys(words) if w not in cache]
         if missing:
-            with self._pool.connection() as conn:
-                for w in missing:
-                    clean = w.replace('"', "")
-                    row = conn.execute(
-                        f"SELECT count(*) FROM passages_fts WHERE tsv @@ phraseto_tsquery('{schema.TEXT_CONFIG}', %s)",
-                        (clean,)).fetchone() if clean.strip() else None
-                    cache[w] = int(row[0]) if row else 0
+            cache.update(self._reads.run(lambda conn: {w: _count_matches(conn, w) for w in missing}))
         return {w: cache[w] for w in words}
+
+
+def _count_matches(conn: psycopg.Connection[Any], phrase: str) -> int:
+    """How many passages match the phrase (0 for one made only of stop words or quotes)."""
+    clean = phrase.replace('"', "")
+    if not clean.strip():
+        return 0
+    row = conn.execute(f"SELECT count(*) FROM passages_fts WHERE tsv @@ phraseto_tsquery('{schema.TEXT_CONFIG}', %s)",
+                       (clean,)).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _idf(n: int, df: int) -> float:
     """BM25's inverse document frequency (never negative)."""
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+@contextmanager
+def _connection_errors() -> Iterator[None]:
+    """A lost or refused connection is a one-line StoreError (exit 5 in the CLI); SQL errors pass as they are."""
+    try:
+        yield
+    except (psycopg.OperationalError, PoolTimeout) as exc:
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+        raise StoreError(f"the PostgreSQL store is unavailable: {lines[0] if lines else type(exc).__name__}") from exc
 
 
 def _probe(url: str, shown: str) -> None:
