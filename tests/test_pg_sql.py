@@ -5,7 +5,7 @@ import pytest
 
 from graph.errors import StoreError
 from graph.pg.schema import base_tables
-from graph.pg.sql import Result, Row, translate
+from graph.pg.sql import Row, translate
 
 
 def test_placeholders_become_psycopg_ones_outside_quotes() -> None:
@@ -32,19 +32,13 @@ def test_insert_or_replace_is_refused_rather_than_guessed() -> None:
 
 
 def test_rows_read_by_position_name_and_as_dict() -> None:
-    row = Row(("a", "b"), [1, "x"])
+    row = Row.factory(("a", "b"))([1, "x"])
     assert row[0] == 1 and row["b"] == "x" and dict(row) == {"a": 1, "b": "x"}
     a, b = row
     assert (a, b) == (1, "x")
+    assert not hasattr(row, "__dict__")  # a row costs what its tuple costs
     with pytest.raises(IndexError):
         row["c"]
-
-
-def test_result_reads_like_a_cursor() -> None:
-    res = Result([Row(("n",), [1]), Row(("n",), [2]), Row(("n",), [3])])
-    assert res.fetchone()["n"] == 1
-    assert [r[0] for r in res.fetchall()] == [2, 3]
-    assert res.fetchone() is None
 
 
 def test_schema_translation_keeps_every_table_and_drops_fts5() -> None:

@@ -7,8 +7,8 @@ that dialect is turned into PostgreSQL's, so those hooks run unchanged.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from typing import Any, Self
+from collections.abc import Iterator
+from typing import Any
 
 from graph.errors import StoreError
 
@@ -42,14 +42,18 @@ def translate(sql: str, has_params: bool = True) -> str:
 
 
 class Row(tuple):  # type: ignore[type-arg]
-    """A result row read by position, by column name, or as ``dict(row)``, as ``sqlite3.Row`` is."""
+    """A result row read by position, by column name, or as ``dict(row)``, as ``sqlite3.Row`` is.
 
+    Each query makes a subclass holding its column names, so a row costs no more than its tuple.
+    """
+
+    __slots__ = ()
     _names: tuple[str, ...] = ()
 
-    def __new__(cls, names: tuple[str, ...], values: Sequence[Any]) -> Self:
-        row = super().__new__(cls, values)
-        row._names = names
-        return row
+    @classmethod
+    def factory(cls, names: tuple[str, ...]) -> type[Row]:
+        """The row class of one query's columns."""
+        return type("Row", (cls,), {"__slots__": (), "_names": names})
 
     def keys(self) -> list[str]:
         return list(self._names)
@@ -65,29 +69,26 @@ class Row(tuple):  # type: ignore[type-arg]
 
 def row_factory(cursor: Any) -> Any:
     """psycopg row factory making ``Row`` objects."""
-    names = tuple(c.name for c in cursor.description or ())
-    return lambda values: Row(names, values)
+    return Row.factory(tuple(c.name for c in cursor.description or ()))
 
 
 class Result:
-    """Fetched rows of one statement, read as a sqlite3 cursor is (iterate, fetchone, fetchall)."""
+    """One statement's rows, read as a sqlite3 cursor is (iterate, fetchone, fetchall).
 
-    def __init__(self, rows: list[Row], rowcount: int = -1) -> None:
-        self._rows = rows
-        self._next = 0
+    Rows are made as they are read from the fetched result, not all at once, so iterating a
+    large table (the graph build does) holds one result, not a list of Python rows; the
+    connection itself may meanwhile serve other statements.
+    """
+
+    def __init__(self, cursor: Any = None, rowcount: int = -1) -> None:
+        self._cursor = cursor if cursor is not None and cursor.description else None
         self.rowcount = rowcount
 
     def __iter__(self) -> Iterator[Row]:
-        while self._next < len(self._rows):
-            self._next += 1
-            yield self._rows[self._next - 1]
+        return iter(self._cursor) if self._cursor is not None else iter(())
 
     def fetchone(self) -> Row | None:
-        if self._next >= len(self._rows):
-            return None
-        self._next += 1
-        return self._rows[self._next - 1]
+        return self._cursor.fetchone() if self._cursor is not None else None
 
     def fetchall(self) -> list[Row]:
-        rest, self._next = self._rows[self._next:], len(self._rows)
-        return rest
+        return self._cursor.fetchall() if self._cursor is not None else []

@@ -38,16 +38,16 @@ class Connection:
         self.raw = conn
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Result:
-        cur = self.raw.execute(translate(sql, bool(params)), list(params) if params else None)  # type: ignore[arg-type]
-        rows = cur.fetchall() if cur.description else []
-        return Result(rows, cur.rowcount)
+        cur = self.raw.cursor()
+        cur.execute(translate(sql, bool(params)), list(params) if params else None)  # type: ignore[arg-type]
+        return Result(cur, cur.rowcount)
 
     def executemany(self, sql: str, rows: Any) -> Result:
         rows = [list(r) for r in rows]
         if rows:
             with self.raw.cursor() as cur:
                 cur.executemany(translate(sql, True), rows)  # type: ignore[arg-type]
-        return Result([], len(rows))
+        return Result(None, len(rows))
 
 
 class PooledConnection:
