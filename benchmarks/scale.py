@@ -13,6 +13,8 @@ on it per size, then dropped).
 
 Usage: .venv/bin/python benchmarks/scale.py [--sizes 10,50,200,500] [--encoder minilm|hash]
        [--backend sqlite|postgres|both] [--database-url postgresql://...]
+
+With --backend both, each size and backend runs in its own process, so peak memory is per row.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import re
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -161,20 +164,26 @@ def main() -> None:
     ap.add_argument("--encoder", default="minilm")
     ap.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="sqlite")
     ap.add_argument("--database-url", default=None, help="a PostgreSQL server to create databases on")
+    ap.add_argument("--no-header", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    corpus = Settings().corpus
-    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
-    pg = Postgres(args.database_url) if "postgres" in backends else None
-    print(HEADER, flush=True)
+    if not args.no_header:
+        print(HEADER, flush=True)
+    sizes = [int(x) for x in args.sizes.split(",")]
+    if args.backend == "both":  # one process per backend and size, so each row's peak memory is its own
+        for n in sizes:
+            for backend in ("sqlite", "postgres"):
+                extra = ["--database-url", args.database_url] if args.database_url else []
+                subprocess.run([sys.executable, __file__, "--sizes", str(n), "--encoder", args.encoder,
+                                "--backend", backend, "--no-header", *extra], check=True)
+        return
+    pg = Postgres(args.database_url) if args.backend == "postgres" else None
     try:
-        for n in [int(x) for x in args.sizes.split(",")]:
+        for n in sizes:
             with tempfile.TemporaryDirectory() as d:
                 src = Path(d) / "src"
                 src.mkdir()
-                files = generate(corpus, n + 1, src)  # n to build, one more to time a single ingest and delete
-                for backend in backends:
-                    print(run(backend, files, Path(d), args.encoder, pg if backend == "postgres" else None),
-                          flush=True)
+                files = generate(Settings().corpus, n + 1, src)  # n to build, one more to time an ingest and delete
+                print(run(args.backend, files, Path(d), args.encoder, pg), flush=True)
     finally:
         if pg:
             pg.close()
