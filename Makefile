@@ -47,7 +47,7 @@ bench: build
 	$(BIN)/python benchmarks/latency.py
 	$(BIN)/python benchmarks/export.py
 	$(BIN)/python benchmarks/load.py --clients 8 --seconds 30
-	$(BIN)/python benchmarks/scale.py --sizes 10,50,200,500 --encoder hash
+	$(BIN)/python benchmarks/scale.py --sizes 10,50,200,500 --encoder hash --backend both
 
 clean:
 	rm -rf data/build

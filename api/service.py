@@ -11,7 +11,7 @@ from graph.errors import BadInput, InvalidParameter, NotFound
 from graph.ingest.load import load, load_bytes
 from graph.records import ITEM_KINDS, Item, Passage, Report
 from graph.ingest.pipeline import build_report
-from graph.store import Store
+from graph.stores import open_store
 
 REPORT_SUFFIXES = {".txt", ".pdf", ".html", ".htm", ".docx"}
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -21,7 +21,7 @@ Progress = Callable[[str, int, int], None]  # (file name, number, of how many)
 class Service:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = Store(settings.store)
+        self.store = open_store(settings.store, settings.database_url)
         self.on_put: list[Callable[[Any, Report], None]] = []
         self.on_delete: list[Callable[[Any, str], None]] = []
         # the knowledge graph (graph/build.py): extracted in each report's own write transaction

@@ -13,6 +13,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PEELGRAPH_", extra="ignore")
 
     store: Path = ROOT / "data" / "build"
+    # postgresql://user:password@host/db chooses the PostgreSQL store (graph/pg/); unset: SQLite under `store`
+    database_url: str | None = None
     corpus: Path = ROOT / "data" / "corpus"
     # "minilm" is the bundled all-MiniLM-L6-v2; "hash" is a small deterministic encoder for fast unit tests
     encoder: str = "minilm"

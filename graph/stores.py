@@ -1,0 +1,17 @@
+"""Which store to open: the embedded SQLite one, or PostgreSQL when a database URL is given."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from graph.store import Store
+
+
+def open_store(directory: str | Path, database_url: str | None = None) -> Store:
+    """SQLite under ``directory`` by default; ``database_url`` (postgresql://...) chooses PostgreSQL."""
+    if not database_url:
+        return Store(directory)
+    from graph.pg.store import (
+        PgStore,  # psycopg is only needed when PostgreSQL is chosen
+    )
+
+    return PgStore(database_url)
