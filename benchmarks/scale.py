@@ -55,7 +55,7 @@ def generate(corpus: Path, n: int, out: Path, seed: int = 7) -> list[Path]:
         shift = (i // (len(templates) * len(forces))) + 1
         area = re.sub(r" (Police|Constabulary)$", "", force)
         text = text.replace("Cleveland Police", force).replace("Cleveland", area)
-        text = re.sub(r"\b(20[01]\d)\b", lambda m: str(int(m.group(1)) + shift), text)
+        text = re.sub(r"\b(20[01]\d)\b", lambda m, shift=shift: str(int(m.group(1)) + shift), text)
         text = re.sub(r"\b(\d{2,3})\b", lambda m: str(max(1, int(m.group(1)) + rng.randint(-3, 3))), text)
         if "\f" not in text and not any(line.endswith(" ") for line in text.splitlines()[:50]):
             lines = text.splitlines()  # clean text: shuffle runs of body paragraphs

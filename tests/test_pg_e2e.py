@@ -34,7 +34,8 @@ def _tables(svc: Service) -> dict[str, int]:
 def test_store_is_postgres_and_holds_what_sqlite_holds(pg_service: Service, corpus_service: Service) -> None:
     assert type(pg_service.store).__name__ == "PgStore" and type(corpus_service.store).__name__ == "Store"
     assert _tables(pg_service) == _tables(corpus_service)
-    assert [r["report_id"] for r in pg_service.store.reports()] == [r["report_id"] for r in corpus_service.store.reports()]
+    ids = [r["report_id"] for r in pg_service.store.reports()]
+    assert ids == [r["report_id"] for r in corpus_service.store.reports()]
     assert pg_service.store.passages() == corpus_service.store.passages()
     assert pg_service.store.items() == corpus_service.store.items()
 

@@ -41,7 +41,7 @@ def translate(sql: str, has_params: bool = True) -> str:
     return _TOKEN_RE.sub(sub, sql)
 
 
-class Row(tuple):  # type: ignore[type-arg]
+class Row(tuple):
     """A result row read by position, by column name, or as ``dict(row)``, as ``sqlite3.Row`` is.
 
     Each query makes a subclass holding its column names, so a row costs no more than its tuple.
@@ -58,7 +58,7 @@ class Row(tuple):  # type: ignore[type-arg]
     def keys(self) -> list[str]:
         return list(self._names)
 
-    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+    def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
             try:
                 return tuple.__getitem__(self, self._names.index(key))

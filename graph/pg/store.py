@@ -39,14 +39,14 @@ class Connection:
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Result:
         cur = self.raw.cursor()
-        cur.execute(translate(sql, bool(params)), list(params) if params else None)  # type: ignore[arg-type]
+        cur.execute(translate(sql, bool(params)), list(params) if params else None)
         return Result(cur, cur.rowcount)
 
     def executemany(self, sql: str, rows: Any) -> Result:
         rows = [list(r) for r in rows]
         if rows:
             with self.raw.cursor() as cur:
-                cur.executemany(translate(sql, True), rows)  # type: ignore[arg-type]
+                cur.executemany(translate(sql, True), rows)
         return Result(None, len(rows))
 
 
@@ -108,7 +108,7 @@ class PgStore(Store):
     # ------------------------------------------------------------ connections
 
     @property
-    def con(self) -> Any:  # type: ignore[override]
+    def con(self) -> Any:
         """Inside this thread's write: that transaction's connection (it sees its own rows); else pooled reads."""
         tx = getattr(self._local, "tx", None)
         return tx if tx is not None else self._reads
@@ -117,7 +117,7 @@ class PgStore(Store):
         self._pool.close()
 
     @contextmanager
-    def write(self) -> Iterator[Any]:  # type: ignore[override]
+    def write(self) -> Iterator[Any]:
         """One PostgreSQL transaction; writers in every process queue on one advisory lock."""
         with _connection_errors(), self._pool.connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
@@ -142,10 +142,10 @@ class PgStore(Store):
             for version, statements in schema.MIGRATIONS:
                 if version > current:
                     for stmt in statements:
-                        conn.execute(stmt)  # type: ignore[arg-type]
+                        conn.execute(stmt)
                     conn.execute("INSERT INTO schema_version(version) VALUES (%s)", (version,))
             for stmt in schema.base_tables():  # tables another stage has since added to the shared schema
-                conn.execute(stmt)  # type: ignore[arg-type]
+                conn.execute(stmt)
 
     # ------------------------------------------------------------ search reads (full-text search)
 
@@ -171,7 +171,7 @@ class PgStore(Store):
         match = " || ".join(f"q{i}" for i in range(len(phrases)))
         sql = (f"SELECT rowid, {ranks} AS score FROM passages_fts, (SELECT {queries}) AS q "
                f"WHERE tsv @@ ({match}) ORDER BY score DESC, rowid LIMIT %s")
-        rows = self._reads.run(lambda conn: conn.execute(sql, [*idf, *phrases, limit]).fetchall())  # type: ignore[arg-type]
+        rows = self._reads.run(lambda conn: conn.execute(sql, [*idf, *phrases, limit]).fetchall())
         return {int(r[0]): float(r[1]) for r in rows}
 
     def doc_freq(self, words: list[str]) -> dict[str, int]:
