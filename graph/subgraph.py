@@ -1,33 +1,44 @@
 """Pick part of the knowledge graph: for an answer's passages, around a node, and in export shape."""
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import Any
 
 import networkx as nx
 
 HUBS = {"report", "force", "passage"}  # connect everything; never walked through
 SKIP_IN_ANSWERS = {"report", "force", "passage", "finding"}
+_Index = tuple[dict[str, list[tuple[str, str, Any]]], dict[str, list[str]]]
+_BY_PASSAGE: weakref.WeakKeyDictionary[nx.MultiDiGraph, _Index] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
 
 
-def _by_passage(G: nx.MultiDiGraph) -> tuple[dict[str, list[tuple[str, str, Any]]], dict[str, list[str]]]:
-    """Edges evidenced by, and nodes mentioned in, each passage: built once per graph, so an answer's
-    subgraph costs what its passages touch rather than a pass over the whole graph."""
-    cached = G.graph.get("_by_passage")
-    if cached is None:
-        edges: dict[str, list[tuple[str, str, Any]]] = {}
-        for s, t, k in G.edges(keys=True):
-            if G.nodes[s]["type"] in SKIP_IN_ANSWERS or G.nodes[t]["type"] in SKIP_IN_ANSWERS:
-                continue
-            for e in G.edges[s, t, k].get("evidence", []):
-                if e.get("passage_id"):
-                    edges.setdefault(e["passage_id"], []).append((s, t, k))
-        nodes: dict[str, list[str]] = {}
-        for n, d in G.nodes(data=True):
-            if d["type"] not in SKIP_IN_ANSWERS | {"theme", "metric"}:
-                for m in d.get("mentions", []):
-                    nodes.setdefault(m.get("passage_id"), []).append(n)
-        cached = G.graph["_by_passage"] = (edges, nodes)
+def _by_passage(G: nx.MultiDiGraph) -> _Index:
+    """Edges evidenced by, and nodes mentioned in, each passage: built once per graph (beside it, not in it,
+    and by one thread), so an answer's subgraph costs what its passages touch rather than a pass over the
+    whole graph."""
+    with _LOCK:
+        cached = _BY_PASSAGE.get(G)
+        if cached is None:
+            cached = _BY_PASSAGE[G] = _index(G)
     return cached
+
+
+def _index(G: nx.MultiDiGraph) -> _Index:
+    edges: dict[str, list[tuple[str, str, Any]]] = {}
+    for s, t, k in G.edges(keys=True):
+        if G.nodes[s]["type"] in SKIP_IN_ANSWERS or G.nodes[t]["type"] in SKIP_IN_ANSWERS:
+            continue
+        for e in G.edges[s, t, k].get("evidence", []):
+            if e.get("passage_id"):
+                edges.setdefault(e["passage_id"], []).append((s, t, k))
+    nodes: dict[str, list[str]] = {}
+    for n, d in G.nodes(data=True):
+        if d["type"] not in SKIP_IN_ANSWERS | {"theme", "metric"}:
+            for m in d.get("mentions", []):
+                nodes.setdefault(m.get("passage_id"), []).append(n)
+    return edges, nodes
 
 
 def for_passages(G: nx.MultiDiGraph, passage_ids: list[str], limit: int = 40) -> dict[str, Any]:
