@@ -73,7 +73,7 @@ class SearchEngine:
         plan = self.plan(question, snap)
         filters = Filters(report=report, force=force, year=None if year is None else str(year))
         snap, cands = self.searcher.candidates(plan, "hybrid", filters, max(k, 20))
-        pool = [c for c in cands if plan.in_scope(snap.report_ids[c.row]) or filters.any()][:min(k, POOL)]
+        pool = self._pool(snap, plan, cands, filters, min(k, POOL))
         if plan.kind == "why":
             pool += self._causal(snap, plan, cands, pool, filters)
         ranked = cmp.rank(cmp.sentences(snap, pool, plan, self._weights(plan)), plan, self.tuning)
@@ -90,6 +90,20 @@ class SearchEngine:
         result["evidence"] = self._evidence(snap, pool, quotes, plan)
         result["graph"] = self._graph([e["passage_id"] for e in result["evidence"]])
         return result
+
+    @staticmethod
+    def _pool(snap: Snapshot, plan: Plan, cands: list[Candidate], filters: Filters, size: int) -> list[Candidate]:
+        """The passages an answer quotes from: the best in scope; for a comparison, the best of each report
+        in turn, so that every side is there to be quoted."""
+        inside = [c for c in cands if plan.in_scope(snap.report_ids[c.row]) or filters.any()]
+        if plan.kind != "compare":
+            return inside[:size]
+        by_report: dict[str, list[Candidate]] = {}
+        for c in inside:
+            by_report.setdefault(snap.report_ids[c.row], []).append(c)
+        turns = [c for group in zip(*by_report.values()) for c in group]  # round robin, best first in each
+        rest = [c for c in inside if c not in turns]
+        return (turns + rest)[:size]
 
     def _causal(self, snap: Snapshot, plan: Plan, cands: list[Candidate], pool: list[Candidate],
                 filters: Filters) -> list[Candidate]:
