@@ -6,10 +6,10 @@ import pytest
 
 from api.service import Service
 from api.settings import Settings
-from graph.records import Passage, Report, ReportMeta
 from search.compose import NO_ANSWER
 from search.expand import expand
 from search.question import analyse, years_named
+from test_search import _report  # tests/ is on sys.path (no __init__.py)
 
 REPORTS = {"east-2016": {"year": "2016", "year_end": 2016}, "east-2021-22": {"year": "2021/22", "year_end": 2022}}
 
@@ -50,25 +50,11 @@ NEW = [
 ]
 
 
-def _report(rid: str, year: str, year_end: int, rows: list[tuple[str, str, str]]) -> Report:
-    passages, text = [], ""
-    for n, (section, kind, body) in enumerate(rows):
-        start = len(text)
-        passages.append(Passage(passage_id=f"{rid}-p{n:04d}", report_id=rid, ordinal=n, section=["Question", section],
-                                question="Question", paragraph=n + 1, kind=kind, text=body, start=start,
-                                end=start + len(body)))
-        text += body + "\n\n"
-    meta = ReportMeta(force="East Police", year=year, year_end=year_end, programme="PEEL effectiveness",
-                      title=f"East Police {year}")
-    return Report(report_id=rid, source=f"{rid}.txt", format="txt", sha256=rid * 3, meta=meta, text=text,
-                  passages=passages, items=[])
-
-
 @pytest.fixture(scope="module")
 def service(tmp_path_factory) -> Service:
     svc = Service(Settings(store=tmp_path_factory.mktemp("answers"), encoder="hash"))
-    svc._put(_report("east-2016", "2016", 2016, OLD))
-    svc._put(_report("east-2021-22", "2021/22", 2022, NEW))
+    svc._put(_report("east-2016", "East Police", "2016", 2016, OLD))
+    svc._put(_report("east-2021-22", "East Police", "2021/22", 2022, NEW))
     return svc
 
 
