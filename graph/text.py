@@ -232,9 +232,17 @@ def stem(word: str) -> str:
     return w.rstrip("e") if len(w) > 4 else w
 
 
+_NON_RE = re.compile(r"\bnon-(?=\w)", re.I)
+
+
+def join_non(text: str) -> str:
+    """"non-emergency" as one word, so that it never reads as "emergency"."""
+    return _NON_RE.sub("non", text)
+
+
 def stems(text: str) -> set[str]:
-    """The stems of a text's content words."""
-    return {stem(w) for w in content_words(text)}
+    """The stems of a text's content words ("non-emergency" stays one word)."""
+    return {stem(w) for w in content_words(join_non(text))}
 
 
 def shorten(text: str, limit: int) -> str:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.text import content_words, stem, stems
+from graph.text import content_words, join_non, stem, stems
 from search.index import Snapshot
 from search.question import Plan
 from search.retrieve import ITEM_KINDS, Candidate, citation
@@ -98,11 +98,16 @@ def _eligible(text: str, kind: str) -> bool:
     return not _BOILERPLATE.match(text)
 
 
+def question_words(plan: Plan) -> list[str]:
+    """The plan's words as sentences are matched on them: "non-emergency" one word, not "non" and "emergency"."""
+    return [w for w in content_words(join_non(plan.question)) if w in plan.terms or w.startswith("non")]
+
+
 def word_groups(plan: Plan) -> list[tuple[str, list[frozenset[str]]]]:
     """Each question word with the ways a sentence may say it: the word itself, or an expansion of a phrase
     it belongs to ("gangs" -> "organised crime groups")."""
     groups = []
-    for term in plan.terms:
+    for term in question_words(plan):
         ways = [frozenset({stem(term)})]
         for e in plan.expansions:
             if term in content_words(e.source):

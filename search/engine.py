@@ -132,7 +132,7 @@ class SearchEngine:
             if self._df[0] != gen:
                 self._df = (gen, {})
             cache = self._df[1]
-        words = set(plan.terms) | {w for p in plan.phrases for w in cmp.content_words(p)}
+        words = set(cmp.question_words(plan)) | {w for p in plan.phrases for w in cmp.content_words(p)}
         missing = [w for w in words if w not in cache]
         if missing:
             cache.update(self.store.doc_freq(missing))

@@ -229,3 +229,11 @@ def test_service_entity_filter_goes_through_the_knowledge_graph(service: Service
     want = service.passages_for_entity(node["label"])
     hits = service.search(node["label"], k=20, entity=node["label"])["hits"]
     assert want and hits and {h["passage_id"] for h in hits} <= want
+
+
+def test_non_emergency_is_not_emergency(service: Service) -> None:
+    from graph.text import stems
+
+    assert "emergency" not in stems("101 (non-emergency) calls") and "emergency" in stems("999 emergency calls")
+    out = service.ask("How quickly are 999 calls answered?")
+    assert out["lead"]["text"].startswith("Call handlers answer most emergency calls within ten seconds")
