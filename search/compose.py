@@ -51,9 +51,9 @@ _ADVICE = re.compile(r"\b(?:should|must|recommend\w*|needs? to|ought to|we expec
 _ANSWER_TYPES = {"number": _NUMBER, "who": _WHO, "when": _WHEN, "list": _LIST, "reason": _REASON,
                  "recommendation": _ADVICE}
 # a sentence that leans on the one before it
-_ANAPHOR = re.compile(r"^(?:this|these|that|those|it|they|such|as a result|consequently|therefore|"
-                      r"in addition|despite this|because of this)\b|\b(?:in this way|in these ways|this approach|"
-                      r"these arrangements|this arrangement|this process|this scheme)\b", re.I)
+_ANAPHOR = re.compile(r"^(?:this|these|that|those|it|they|such|as a result|as a consequence|consequently|"
+                      r"therefore|as such|in turn|to this end|for (?:this|these) reasons?|in addition|despite this|"
+                      r"because of this)\b|\b(?:in this way|in these ways)\b", re.I)
 # a following sentence that completes the point: a contrast, a comparison, a consequence
 _FOLLOW_ON = re.compile(r"^(?:however|but|although|though|this (?:is|was|means|has|represents|equates)|that (?:is|was)|"
                         r"which|as a result|consequently|this compares|in comparison|by comparison)\b|"
