@@ -43,7 +43,8 @@ class SearchEngine:
         self.index = VectorIndex(store, get_encoder(encoder))
         self.searcher = Searcher(self.index, tuning,
                                  entity_passages=graph.passages_for_entity if graph is not None else None)
-        self._df: tuple[int, dict[str, int]] = (-1, {})
+        # (store generation, passage count, word -> passages containing it)
+        self._df: tuple[int, int, dict[str, int]] = (-1, 0, {})
         self._df_lock = threading.Lock()
 
     @property
@@ -130,14 +131,13 @@ class SearchEngine:
         gen = self.store.generation()
         with self._df_lock:
             if self._df[0] != gen:
-                self._df = (gen, {})
-            cache = self._df[1]
+                self._df = (gen, self.store.count("passages"), {})
+            _, n, cache = self._df
         words = set(cmp.question_words(plan)) | {w for p in plan.phrases for w in cmp.content_words(p)}
         missing = [w for w in words if w not in cache]
         if missing:
             cache.update(self.store.doc_freq(missing))
-        n = max(1, self.store.count("passages"))
-        return {w: math.log(1 + n / (1 + cache.get(w, 0))) for w in words}
+        return {w: math.log(1 + max(1, n) / (1 + cache.get(w, 0))) for w in words}
 
     def _evidence(self, snap: Snapshot, pool: list[Candidate], quotes: list[cmp.Quote], plan: Plan) -> list[dict]:
         by_row = {c.row: c for c in pool}

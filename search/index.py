@@ -81,14 +81,6 @@ class Snapshot:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def neighbours(self, i: int) -> list[int]:
-        """Rows of the passages just before and after row i in the same report."""
-        out = []
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(self.ids) and self.report_ids[j] == self.report_ids[i]:
-                out.append(j)
-        return out
-
 
 class VectorIndex:
     def __init__(self, store: Store, encoder: Encoder) -> None:

@@ -24,8 +24,6 @@ from typing import Any
 from graph.text import content_words
 from search.expand import Expansion, expand
 
-KINDS = ("fact", "finding", "why", "compare", "recommendation")
-
 _YEAR_RE = re.compile(r"(?<![\d£$])((?:19|20)\d\d)(?:\s*(?:/|-|–|—|to)\s*((?:19|20)?\d\d))?(?![\d%])")
 _SINCE_RE = re.compile(r"\b(?:since|from)\s+(?:(?:early|mid|late|the end of|the start of)[\s-]+)?"
                        r"((?:19|20)\d\d)\b", re.I)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from graph.errors import BadInput, InvalidParameter
+from graph.records import KIND_AFI, KIND_CAUSE, KIND_RECOMMENDATION
 from graph.store import Store
 from graph.text import WORD_RE, content_words
 from search.index import Snapshot, VectorIndex, sentence_units
@@ -28,7 +29,7 @@ from search.question import Plan, period_years, years_named
 from search.tuning import DEFAULT_TUNING, Tuning
 
 MODES = ("hybrid", "keyword", "dense")
-ITEM_KINDS = frozenset({"recommendation", "area_for_improvement", "cause_of_concern"})
+ITEM_KINDS = frozenset({KIND_RECOMMENDATION, KIND_AFI, KIND_CAUSE})  # the stored items, judgments aside
 _MAX_FTS_TERMS = 40
 
 
