@@ -32,6 +32,7 @@ MIN_COSINE = 0.45
 MIN_COSINE_WITH_WORDS = 0.30
 MIN_COVERAGE = 0.5
 MAX_QUOTES = 5
+MAX_SPAN = 3  # sentences in one quote
 NOT_QUOTED = frozenset({"heading", "caption", "url", "footnote"})
 
 _NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|"
@@ -184,6 +185,29 @@ def _span(snap: Snapshot, c: Candidate, s: Sentence) -> tuple[int, int, set[int]
     return start, end, used
 
 
+def _extend(c: Candidate, start: int, end: int, used: set[int], near: set[int]) -> tuple[int, int, set[int]]:
+    """Grow a quote into the sentences next to it that answer the question too, so that a point made over
+    two or three sentences reads as one excerpt."""
+    sents = c.sentence_scores or []
+    grown = True
+    while grown and len(used) < MAX_SPAN:
+        grown = False
+        before, after = min(used) - 1, max(used) + 1
+        if after < len(sents) and after in near:
+            end, grown = sents[after][2], True
+            used = used | {after}
+        elif before >= 0 and before in near:
+            start, grown = sents[before][1], True
+            used = used | {before}
+    return start, end, used
+
+
+def _on_topic(s: Sentence, lead: Sentence) -> bool:
+    """A neighbour worth taking in says something of the question: one of its words, or nearly as close in
+    meaning as the lead."""
+    return s.lexical > 0 or s.cosine >= lead.cosine - 0.1
+
+
 def supports(s: Sentence, lead: Sentence, gap: float) -> bool:
     """A supporting sentence is close to the question itself, not merely the next one on the list."""
     if s.cosine < MIN_COSINE_WITH_WORDS:
@@ -199,6 +223,10 @@ def _similar(a: str, b: str) -> bool:
 def choose(snap: Snapshot, cands: list[Candidate], ranked: list[Sentence], plan: Plan, t: Tuning) -> list[Quote]:
     """The lead and its supporting quotes: each new quote must add something."""
     by_row = {c.row: c for c in cands}
+    near: dict[int, set[int]] = {}  # row -> indexes of its sentences among the best ranked
+    for s in ranked[:t.extend_top]:
+        if _on_topic(s, ranked[0]):
+            near.setdefault(s.row, set()).add(s.index)
     quotes: list[Quote] = []
     for s in ranked:
         if len(quotes) >= MAX_QUOTES:
@@ -209,6 +237,8 @@ def choose(snap: Snapshot, cands: list[Candidate], ranked: list[Sentence], plan:
                                                                                  for q in quotes):
             continue
         start, end, used = _span(snap, by_row[s.row], s)
+        if t.extend_top:
+            start, end, used = _extend(by_row[s.row], start, end, used, near.get(s.row, set()))
         text = " ".join(snap.texts[s.row][start:end].split())
         taken = any(q.row == s.row and used & q.indexes for q in quotes)
         if used != {s.index} and (taken or any(_similar(text, q.text) for q in quotes)):

@@ -28,6 +28,7 @@ class Tuning:
     passage_vote: float = 1.0
     lexical_vote: float = 1.0
     support_gap: float = 0.25  # a supporting quote's cosine may trail the lead's by this much (or share the words)
+    extend_top: int = 20  # a quote takes in a neighbouring sentence that itself ranks among this many best
 
 
 DEFAULT_TUNING = Tuning()
@@ -42,6 +43,8 @@ GRID: tuple[Tuning, ...] = (
     replace(DEFAULT_TUNING, name="rrf-k60", rrf_k=60),
     replace(DEFAULT_TUNING, name="strict-support", support_gap=0.2),
     replace(DEFAULT_TUNING, name="loose-support", support_gap=0.3),
+    replace(DEFAULT_TUNING, name="extend-fewer", extend_top=10),
+    replace(DEFAULT_TUNING, name="extend-more", extend_top=30),
 )
 
 
