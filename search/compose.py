@@ -186,14 +186,14 @@ def _span(snap: Snapshot, c: Candidate, s: Sentence) -> tuple[int, int, set[int]
 
 
 def _extend(c: Candidate, start: int, end: int, used: set[int], near: set[int]) -> tuple[int, int, set[int]]:
-    """Grow a quote into the sentences next to it that answer the question too, so that a point made over
-    two or three sentences reads as one excerpt."""
+    """Grow a quote into the sentences next to it that answer the question too, or that carry on its point
+    ("This included..."), so that a point made over two or three sentences reads as one excerpt."""
     sents = c.sentence_scores or []
     grown = True
     while grown and len(used) < MAX_SPAN:
         grown = False
         before, after = min(used) - 1, max(used) + 1
-        if after < len(sents) and after in near:
+        if after < len(sents) and (after in near or _ANAPHOR.match(sents[after][3])):
             end, grown = sents[after][2], True
             used = used | {after}
         elif before >= 0 and before in near:

@@ -237,3 +237,58 @@ def test_non_emergency_is_not_emergency(service: Service) -> None:
     assert "emergency" not in stems("101 (non-emergency) calls") and "emergency" in stems("999 emergency calls")
     out = service.ask("How quickly are 999 calls answered?")
     assert out["lead"]["text"].startswith("Call handlers answer most emergency calls within ten seconds")
+
+
+# ------------------------------------------------------------ quotes that span a point
+
+
+def _ranked_passage(text: str, order: list[int], cosines: list[float]):
+    """One passage of the test's own text, its sentences ranked in the given order (best first)."""
+    from types import SimpleNamespace
+
+    from graph.text import split_sentences
+    from search.compose import Sentence
+    from search.retrieve import Candidate
+    spans = split_sentences(text)
+    cand = Candidate(row=0, sentence_scores=[(cosines[i], a, b, " ".join(text[a:b].split()))
+                                             for i, (a, b) in enumerate(spans)])
+    sents = {i: Sentence(row=0, index=i, start=a, end=b, text=" ".join(text[a:b].split()), cosine=cosines[i],
+                         passage_rank=0, lexical=0.5) for i, (a, b) in enumerate(spans)}
+    snap = SimpleNamespace(texts=[text], report_ids=["r"], reports={}, kinds=["paragraph"])
+    return snap, cand, [sents[i] for i in order]
+
+
+PASSAGE = ("The force set up a new team to trace people who are wanted. The team checks the police computer "
+           "every morning and visits the addresses the same day. Officers in the team were trained in 2021. "
+           "Parking enforcement is handled by the council.")
+
+
+def test_a_quote_takes_in_the_next_sentence_when_it_answers_too() -> None:
+    from search.compose import choose
+    from search.tuning import DEFAULT_TUNING
+    snap, cand, ranked = _ranked_passage(PASSAGE, [0, 1, 3, 2], [0.7, 0.65, 0.3, 0.2])
+    plan = analyse("How does the force find wanted people?", {})
+    quotes = choose(snap, [cand], ranked, plan, DEFAULT_TUNING)
+    assert quotes[0].text.startswith("The force set up a new team") and "every morning" in quotes[0].text
+    assert "Parking" not in quotes[0].text  # not next to the point, however it ranks
+
+
+def test_a_quote_stays_one_sentence_when_its_neighbours_do_not_answer() -> None:
+    from search.compose import choose
+    from search.tuning import DEFAULT_TUNING, Tuning
+    snap, cand, ranked = _ranked_passage(PASSAGE, [0, 1, 3, 2], [0.7, 0.65, 0.3, 0.2])
+    plan = analyse("How does the force find wanted people?", {})
+    quotes = choose(snap, [cand], ranked, plan, Tuning(extend_top=1))
+    assert quotes[0].text == "The force set up a new team to trace people who are wanted."
+    assert DEFAULT_TUNING.extend_top > 1
+
+
+def test_a_quote_takes_in_a_sentence_that_carries_on_its_point() -> None:
+    from search.compose import choose
+    from search.tuning import Tuning
+    text = ("Officers worked with a local mental health hospital on sex offender management. This included how "
+            "to manage patients who fail to return. Parking enforcement is handled by the council.")
+    snap, cand, ranked = _ranked_passage(text, [0, 2, 1], [0.7, 0.1, 0.1])
+    quotes = choose(snap, [cand], ranked, analyse("What did officers do with the hospital?", {}),
+                    Tuning(extend_top=1))
+    assert quotes[0].text.endswith("who fail to return.")
