@@ -201,7 +201,7 @@ class Searcher:
             self._sentence_scores(snap, cands, qv)
         self._fuse(snap, plan, cands, mode, t)
         cands.sort(key=lambda c: (-c.score, c.row))
-        return snap, cands
+        return snap, _repeats_last(snap, cands, 3 * limit)
 
     def _fuse(self, snap: Snapshot, plan: Plan, cands: list[Candidate], mode: str, t: Tuning) -> None:
         s = t.sentence_weight
@@ -241,6 +241,26 @@ class Searcher:
     def search(self, plan: Plan, k: int = 10, mode: str = "hybrid", filters: Filters | None = None) -> list[dict]:
         snap, cands = self.candidates(plan, mode, filters, k)
         return [hit(snap, c, set(plan.terms)) for c in cands[:k]]
+
+
+REPEAT = 0.8  # share of the shorter passage's words that makes two passages say the same thing
+
+
+def _repeats_last(snap: Snapshot, cands: list[Candidate], window: int) -> list[Candidate]:
+    """A passage that repeats one of its report ranked above it (a summary and the paragraph it summarises)
+    moves below the others of the first ``window``, so that each place in the results says something new.
+    The same words in two reports stay: a finding repeated a year later is news."""
+    kept: list[tuple[Candidate, set[str]]] = []
+    repeats: list[Candidate] = []
+    for c in cands[:window]:
+        words = set(content_words(snap.texts[c.row]))
+        rid = snap.report_ids[c.row]
+        if any(snap.report_ids[k.row] == rid and len(words & w) >= REPEAT * min(len(words), len(w)) > 0
+               for k, w in kept):
+            repeats.append(c)
+        else:
+            kept.append((c, words))
+    return [c for c, _ in kept] + repeats + cands[window:]
 
 
 def best_quotes(snap: Snapshot, c: Candidate, terms: set[str], n: int = 2) -> list[str]:

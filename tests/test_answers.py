@@ -292,3 +292,24 @@ def test_a_quote_takes_in_a_sentence_that_carries_on_its_point() -> None:
     quotes = choose(snap, [cand], ranked, analyse("What did officers do with the hospital?", {}),
                     Tuning(extend_top=1))
     assert quotes[0].text.endswith("who fail to return.")
+
+
+def test_a_passage_repeating_one_above_it_in_the_same_report_moves_down(service: Service) -> None:
+    hits = service.search("neighbourhood officers moved into response teams emergency calls", k=20)["hits"]
+    texts = [h["text"] for h in hits]
+    summary = "Neighbourhood officers have been moved into response teams to answer emergency calls."
+    assert sum(t.startswith(summary) for t in texts) == 2  # both still found
+    first = next(i for i, t in enumerate(texts) if t.startswith(summary))
+    second = next(i for i, t in enumerate(texts) if t.startswith(summary) and i != first)
+    assert second > first + 1  # something new between them
+
+
+def test_the_same_words_in_two_reports_both_rank() -> None:
+    from types import SimpleNamespace
+
+    from search.retrieve import Candidate, _repeats_last
+    text = "The force should answer non-emergency calls more quickly, so that fewer callers give up."
+    snap = SimpleNamespace(texts=[text, text, text, "Body-worn video is issued to every officer."],
+                           report_ids=["a", "a", "b", "a"])
+    order = [c.row for c in _repeats_last(snap, [Candidate(row=i) for i in range(4)], 10)]
+    assert order == [0, 2, 3, 1]  # the repeat within report a moves last; report b's copy stays
