@@ -141,7 +141,8 @@ def score(report: Report, want: dict[str, Any], t: dict[str, list[int]]) -> dict
         t[key][1] += len(h)
         missed[key] = [x for x, ok in zip(w, h) if not ok]
     good = names_all + want.get("also_ok", [])
-    for key, types in (("partner_prec", ("partner",)), ("entity_prec", ("unit", "partner", "programme"))):
+    prec = (("partner_prec", ("partner",)), ("entity_prec", ("unit", "partner", "programme")))
+    for key, types in prec[:2 if "entities" in want else 1]:
         right, n, wrong = precision(g, types, good)
         t[key][0] += right
         t[key][1] += n
@@ -180,7 +181,7 @@ def table(figures: dict[str, dict[str, float | None]]) -> str:
     for fmt, f in figures.items():
         rows.append(f"{fmt:8}" + "".join(f"{'-' if f[c] is None else format(f[c], '.2f'):>13}" for c in COLS))
     mean = {c: [f[c] for f in figures.values() if f[c] is not None] for c in COLS}
-    rows.append(f"{'mean':8}" + "".join(f"{(sum(v) / len(v)) if v else float('nan'):>13.2f}" for v in mean.values()))
+    rows.append(f"{'mean':8}" + "".join(f"{format(sum(v) / len(v), '.2f') if v else '-':>13}" for v in mean.values()))
     return "\n".join(rows)
 
 

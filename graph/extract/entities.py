@@ -19,7 +19,7 @@ from typing import Any
 from graph.extract.metrics import Metric, metric_key, metrics
 from graph.extract.phrases import (
     _ACT_RX, _GROUP_MODS, _OPERATION_RX, _canonical_label, _clean_surface, _np_candidates, _type_of_head,
-    org_candidates,
+    introduced_candidates, org_candidates,
 )
 from graph.records import KIND_CAPTION, KIND_FOOTNOTE, KIND_TABLE, Passage, Report
 from graph.text import find_acronyms, plural, singular, slug
@@ -236,6 +236,10 @@ class _Builder:
                 if e.source == "pattern":
                     e.kind = "operation"
                 self._claim(e, p, m.start(), m.end(), taken)
+        for a, b, name, typ, kind in introduced_candidates(p.text):
+            e = self.resolve(name, typ, kind)
+            if e is not None and _free(taken, a, b):
+                self._claim(e, p, a, b, taken)
         for m in _ACT_RX.finditer(p.text):
             b = m.end(1)
             name = re.sub(r"^(?:The|the|Under|under|In|By)\s+", "", m.group(1))

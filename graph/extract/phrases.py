@@ -68,6 +68,9 @@ _NOUNLIKE = {"troubled", "organised", "integrated", "protected", "specialised", 
              "tasking", "co-ordinating", "coordinating", "planning", "licensing", "problem-solving", "working",
              "recording", "monitoring", "screening", "investigating", "learning", "sentencing", "engineering",
              "trafficking", "profiling", "missing", "exploited", "vetting", "neighbourhood"}
+_LY_NOUNS = {"early", "family", "elderly", "friendly", "assembly"}  # "-ly" words that can start a name
+
+
 def _np_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
     """(start, end, phrase, type, kind) for names found by their head noun and its modifiers."""
     out = []
@@ -78,7 +81,10 @@ def _np_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
             continue
         mods, pos = _modifiers(text, m.start(), partner=typ == "partner")
         if mods and _keeps(typ, kind, h, mods):
-            out.append((pos, m.end(), text[pos:m.end()], typ, kind or ""))
+            end = m.end()
+            if h == "charity" and all(x[:1].isupper() for x in mods):  # "the Stonewall charity" -> "Stonewall"
+                end = pos + len(" ".join(mods))
+            out.append((pos, end, text[pos:end], typ, kind or ""))
     return out
 
 
@@ -93,15 +99,21 @@ def _modifiers(text: str, pos: int, partner: bool = False) -> tuple[list[str], i
         lw = w.lower().replace("’", "'")
         if partner and mods and mods[0][:1].islower() and w[:1].isupper() and not w.isupper():
             break  # "County Council children's services": a name before a common-noun partner is another one
+        if partner and mods and mods[0][:1].isupper() and w[:1].islower():
+            break  # "the charity Safe Haven Partnership": a description before a proper name is not part of it
         if partner and lw in _PARTNER_MODS:
             mods.insert(0, w)  # "local safeguarding partnership", "children's services"
             pos = mm.start(1)
             if lw in _SCOPE_MODS:
                 break  # "local", "regional" open the name
             continue
-        if re.search(r"[^s]['’]$", w):
+        if re.search(r"['’]$", w):  # "councils' children's services": the owner is another organisation
             break  # the end of a quoted name ("'Safe Car Wash' app"): not a modifier
-        if lw in _GENERIC or lw in _VERBS or lw.endswith("'s") or lw.endswith("ly") \
+        if lw == "help" and re.search(r"\b[Ee]arly\s+$", text[:mm.start(1)]):
+            mods.insert(0, w)  # "early help team": a noun here, though "help" is a verb elsewhere
+            pos = mm.start(1)
+            continue
+        if lw in _GENERIC or lw in _VERBS or lw.endswith("'s") or (lw.endswith("ly") and lw not in _LY_NOUNS) \
                 or (lw.endswith("ed") and lw not in _NOUNLIKE) or (lw.endswith("ing") and lw not in _NOUNLIKE):
             if lw == "and" and mods and pos > 0:
                 prev = re.search(r"(" + WORD + r")\s+$", text[:mm.start(1)])
@@ -144,11 +156,26 @@ _ORG_HEADS = {
     "Service": "agency", "Services": "agency", "Commissioner": "government", "Office": "government",
     "Partnership": "agency", "Agency": "agency", "Commission": "government", "Charity": "voluntary",
     "Society": "voluntary", "Foundation": "voluntary", "Prison": "justice", "Court": "justice",
+    "Association": "voluntary", "Board": "agency", "Group": "agency", "Company": "justice", "Unit": "agency",
+    "Team": "agency", "Teams": "agency",
 }
+# heads that name an organisation only after certain words ("Integrated Care Board", "Clinical Commissioning
+# Group", "Community Rehabilitation Company", "Regional Organised Crime Unit", "Youth Offending Team");
+# elsewhere ("Force Performance Board", "Economic Crime Unit") they name the force's own or nothing
+_HEAD_NEEDS = {"Board": r"\b(?:Care|Health|Safeguarding|Children|Adults|Parole|Justice)\s+Board$",
+               "Group": r"\b(?:Commissioning|Housing)\s+Group$",
+               "Company": r"\bRehabilitation\s+Company$",
+               "Unit": r"\b(?:Regional|Special Operations)\b.*\bUnit$",
+               "Team": r"\bYouth\s+(?:Offending|Justice|Support)\s+Teams?$",
+               "Teams": r"\bYouth\s+(?:Offending|Justice|Support)\s+Teams?$"}
 _CAP = r"(?:[A-Z][\w'’-]*|NHS)"
-_ORG_RX = re.compile(r"\b" + _CAP + r"(?:\s+(?:(?:and|of|for|the|&)\s+){0,2}" + _CAP + r")*\s+(?:"
-                     + "|".join(_ORG_HEADS) + r")\b(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})?")
-_ORG_CUT = re.compile(r"^.*\b(?:Police|Constabulary)\b(?!\s+and\s+Crime)\s*(?:(?:and|of|for|&)\s+)*")
+_NEXT = r"(?:\s+|,\s+(?=" + _CAP + r"))"  # words run on, or a comma before more capitalised ones
+# capitalised words joined by and/of/for/the/& ending in a head, or a head first ("University of Derby",
+# "Office of the Police, Fire and Crime Commissioner")
+_ORG_RX = re.compile(r"\b(?:" + _CAP + r"(?:" + _NEXT + r"(?:(?:and|of|for|the|&)\s+){0,2}" + _CAP + r")*\s+(?:"
+                     + "|".join(_ORG_HEADS) + r")|(?:University|College|Office|Royal\s+Borough)(?=\s+of\s))\b"
+                     r"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'’-]*(?:" + _NEXT + r"(?:and\s+)?[A-Z][\w'’-]*){0,4})?")
+_ORG_CUT = re.compile(r"^.*\b(?:Police|Constabulary)\b(?!,?\s+(?:Fire\s+)?and\s+Crime)\s*(?:(?:and|of|for|&)\s+)*")
 _JUSTICE = re.compile(r"\b(?:Prosecution|Probation|Prison|Courts?|Youth Offending)\b")
 
 
@@ -163,9 +190,9 @@ def org_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
 
 
 # where "and" joins two names: after an organisation's or a unit's head word ("... Unit and the National Crime Agency")
-_NAME_ENDS = (*_ORG_HEADS, "Unit", "Team", "Hub", "Board", "Group", "Squad", "Department", "Directorate", "Police",
-              "Constabulary")
-_ORG_AND = re.compile(r"\b(?:" + "|".join(_NAME_ENDS) + r")(\s+(?:and|&)\s+(?:the\s+)?)(?!Crime\b)(?=" + _CAP + ")")
+_NAME_ENDS = (*_ORG_HEADS, "Hub", "Squad", "Department", "Directorate", "Police", "Constabulary")
+_ORG_AND = re.compile(r"\b(?:" + "|".join(_NAME_ENDS) + r")((?:,?\s+(?:and|&)|,)\s+(?:the\s+)?)"
+                      r"(?!(?:Fire\s+and\s+)?Crime\b)(?=" + _CAP + ")")
 
 
 def _split_orgs(name: str, start: int) -> list[tuple[str, int]]:
@@ -187,15 +214,46 @@ def _org(name: str, start: int) -> list[tuple[int, int, str, str, str]]:
     lead = re.match(r"^(?:(?:" + "|".join(_LEADING) + r")\s+)+", name)
     if lead:
         name, start = name[lead.end():], start + lead.end()
+    name = re.sub(r"['’]s?$", "", name.rstrip(", "))  # "College of Policing's guidance": the college
     words = name.split()
     if len(words) < 2 or (words[0] in _ORG_HEADS and " of " not in name):
         return []
     head = next((w for w in reversed(words) if w in _ORG_HEADS), words[-1])
+    main = name if words[0] in _ORG_HEADS else name.split(" of ")[0]
+    if head in _HEAD_NEEDS and not re.search(_HEAD_NEEDS[head], main):
+        return []
     kind = "health" if "NHS" in words else "justice" if _JUSTICE.search(name) else _ORG_HEADS.get(head, "agency")
     return [(start, start + len(name), name, "partner", kind)]
 
 
-_OPERATION_RX = re.compile(r"\bOperation\s+([A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)?)")
+_OPERATION_RX = re.compile(r"\b(?:Operation|Project)\s+([A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)?)")
+_WORD_NAME = r"[A-Z][\w'’&-]*(?:\.[a-z]+)*"  # "Evidence.com", not "Niche. Its"
+_NAME = _WORD_NAME + r"(?:\s+(?:(?:of|for|the)\s+)?" + _WORD_NAME + r"){0,4}"
+_BODY = r"(?:charity|housing association|housing provider|social enterprise|voluntary organisation|community group)"
+# a partner introduced by what it is: "the charity Safe Haven", "Ashford Homes, a housing association"
+_DESCRIBED_RX = re.compile(r"\b" + _BODY + r"\s+(?:called\s+|named\s+)?(" + _NAME + r")|(" + _NAME
+                           + r"),\s+(?:a|the)\s+(?:local\s+|national\s+|regional\s+)?" + _BODY + r"\b")
+# a system or scheme introduced by its name: "a new system called Atlas", "an app known as Beacon"
+_CALLED_RX = re.compile(r"\b(system|app|application|platform|database|tool|device|programme|scheme|initiative|"
+                        r"project|model),?\s+(?:called|known\s+as|named|branded\s+as)\s+['‘\"“]?("
+                        + _WORD_NAME + r"(?:\s+" + _WORD_NAME + r"){0,3})")
+
+
+def introduced_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
+    """(start, end, name, type, kind) for partners, systems and schemes introduced by what they are."""
+    out = []
+    for m in _DESCRIBED_RX.finditer(text):
+        g = 1 if m.group(1) else 2
+        name = m.group(g)
+        if name.split()[0] in _LEADING or name in _LEADING:
+            continue
+        kind = "housing" if "housing" in m.group(0) else "voluntary"
+        out.append((m.start(g), m.end(g), name, "partner", kind))
+    for m in _CALLED_RX.finditer(text):
+        head = singular(m.group(1).lower())
+        kind = "system" if head in _SYSTEM_HEADS | {"application", "tool", "device"} else "scheme"
+        out.append((m.start(2), m.end(2), m.group(2).rstrip(".'’\"”"), "programme", kind))
+    return out
 _ACT_RX = re.compile(r"\b((?:[A-Z][\w'’-]*,?\s+(?:(?:and|of|the|for)\s+)*){1,8}Act\s+(?:of\s+)?\d{4})")
 
 
