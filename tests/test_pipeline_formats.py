@@ -179,3 +179,55 @@ def test_no_grid_without_a_header_of_grades() -> None:
 ])
 def test_a_pdf_table_row_is_an_area_then_its_grade(line: str, got: list) -> None:  # type: ignore[type-arg]
     assert [(g.area, g.grade) for g in judgments.line(line)] == got
+
+
+GLUED_LAYOUT = """Our judgments
+                                                                        Requires
+Outstanding             Good                    Adequate                                        Inadequate
+                                                                        improvement
+
+                        Road safety             Custody suites and      Call handling
+                                                detention               Supporting staff
+                                                Vetting of new staffand wellbeing
+
+Victim care
+
+The force is good at road safety. It works with the council and a charity to run speed checks on rural roads.
+"""
+
+
+def test_grade_grid_cells_that_touch_and_a_heading_after_the_grid() -> None:
+    """Two cells whose words the layout glued ("staffand wellbeing") part at the column they crossed; a
+    heading at the margin with prose after it ends the grid rather than joining the first column."""
+    text = grid_text(GLUED_LAYOUT)
+    assert text is not None
+    rows = [line for line in text.split("\n") if " | " in line]
+    got = {(g.area, g.grade) for g in judgments.table(rows)}
+    assert got == {("Road safety", "good"), ("Custody suites and detention", "adequate"),
+                   ("Vetting of new staff", "adequate"), ("Call handling", "requires improvement"),
+                   ("Supporting staff and wellbeing", "requires improvement")}
+    assert "\nVictim care\n" in text
+
+
+def test_a_pdf_table_whose_rows_fill_the_line_keeps_one_row_per_area() -> None:
+    """Table rows read from a PDF without cell borders stay rows though a long one fills the text width."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.multi_cell(0, 6, "PEEL 2023-25: An inspection of Fenmoor Police. Published in May 2024.",
+                   new_x="LMARGIN", new_y="NEXT")
+    with pdf.table(col_widths=(120, 50)) as table:
+        for area, grade in (("Area", "Grade"), ("Preventing crime", "Good"),
+                            ("Building, supporting and protecting the workforce", "Requires improvement"),
+                            ("Leadership and force management", "Adequate")):
+            row = table.row()
+            row.cell(area)
+            row.cell(grade)
+    pdf.multi_cell(0, 6, "Fenmoor Police is good at preventing crime. The force works well with its partners.",
+                   new_x="LMARGIN", new_y="NEXT")
+    rep = build_report(load_bytes(bytes(pdf.output()), "fenmoor.pdf"))
+    got = {(i.question, i.grade) for i in rep.items if i.kind == "judgment"}
+    assert ("Building, supporting and protecting the workforce", "requires improvement") in got, got
+    assert ("Leadership and force management", "adequate") in got, got

@@ -167,6 +167,11 @@ def table(rows: list[str]) -> list[Graded]:
     return out
 
 
+def table_row(text: str) -> bool:
+    """A line that reads as a table row of an area and its grade ("Investigating crime Good")."""
+    return word_count(text) <= 25 and bool(_ROW_END.match(collapse(text)))
+
+
 def line(text: str) -> list[Graded]:
     """A short line that states grades: labelled ("Overall judgment: Good", "Good: area; area") or an area
     followed by its grade, as a PDF table row reads ("Effectiveness Requires improvement")."""
