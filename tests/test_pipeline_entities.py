@@ -96,6 +96,11 @@ def test_kinds_of_thing_are_not_named_entities(sentence: str, fragment: str) -> 
     ("Residents report problems through an app known as Fenwatch.", "Fenwatch", "programme"),
     ("Project Harrow targets burglary in rural villages.", "Project Harrow", "programme"),
     ("The early help team visits families within a week.", "early help team", "unit"),
+    ("Officers record visits on FENTRAK, a web-based case system, every day.", "FENTRAK", "programme"),
+    ("Intelligence goes to the regional prison liaison unit each week.", "regional prison liaison unit", "unit"),
+    ("Referrals go to the force's protecting vulnerable people support hub.",
+     "protecting vulnerable people support hub", "unit"),
+    ("The victim support team calls back within a day.", "victim support team", "unit"),
 ])
 def test_partners_and_systems_from_how_reports_introduce_them(sentence: str, name: str, typ: str) -> None:
     got = found(sentence)
@@ -111,6 +116,7 @@ def test_partners_and_systems_from_how_reports_introduce_them(sentence: str, nam
     ("The charity helps victims. The local charity is small.", [], ["charity helps", "local charity"]),
     ("The force follows the College of Policing's guidance.", ["College of Policing"], ["College of Policing's"]),
     ("The force holds a monthly multi-agency meeting.", [], ["monthly multi-agency meeting"]),
+    ("Sergeants are there to support officers on shift.", [], ["support officers"]),
 ])
 def test_partner_names_keep_their_edges(sentence: str, names: list[str], not_names: list[str]) -> None:
     got = found(sentence)

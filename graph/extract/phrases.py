@@ -67,7 +67,8 @@ _NOUNLIKE = {"troubled", "organised", "integrated", "protected", "specialised", 
              "policing", "offending", "housing", "safeguarding", "handling", "prisoner-handling", "training",
              "tasking", "co-ordinating", "coordinating", "planning", "licensing", "problem-solving", "working",
              "recording", "monitoring", "screening", "investigating", "learning", "sentencing", "engineering",
-             "trafficking", "profiling", "missing", "exploited", "vetting", "neighbourhood"}
+             "trafficking", "profiling", "missing", "exploited", "vetting", "neighbourhood", "protecting"}
+_VERB_NOUNS = {"support", "contact", "review"}  # verbs that are nouns inside a name ("victim support team")
 _LY_NOUNS = {"early", "family", "elderly", "friendly", "assembly"}  # "-ly" words that can start a name
 
 
@@ -101,6 +102,10 @@ def _modifiers(text: str, pos: int, partner: bool = False) -> tuple[list[str], i
             break  # "County Council children's services": a name before a common-noun partner is another one
         if partner and mods and mods[0][:1].isupper() and w[:1].islower():
             break  # "the charity Safe Haven Partnership": a description before a proper name is not part of it
+        if not partner and mods and lw in {"regional", "national", "joint"}:
+            mods.insert(0, w)  # "regional prison liaison unit": the scope opens a unit's name
+            pos = mm.start(1)
+            break
         if partner and lw in _PARTNER_MODS:
             mods.insert(0, w)  # "local safeguarding partnership", "children's services"
             pos = mm.start(1)
@@ -109,6 +114,10 @@ def _modifiers(text: str, pos: int, partner: bool = False) -> tuple[list[str], i
             continue
         if re.search(r"['’]$", w):  # "councils' children's services": the owner is another organisation
             break  # the end of a quoted name ("'Safe Car Wash' app"): not a modifier
+        if lw in _VERB_NOUNS:
+            mods.insert(0, w)  # "victim support team"; dropped below if nothing names it ("to support officers")
+            pos = mm.start(1)
+            continue
         if lw == "help" and re.search(r"\b[Ee]arly\s+$", text[:mm.start(1)]):
             mods.insert(0, w)  # "early help team": a noun here, though "help" is a verb elsewhere
             pos = mm.start(1)
@@ -125,7 +134,7 @@ def _modifiers(text: str, pos: int, partner: bool = False) -> tuple[list[str], i
             break
         mods.insert(0, w)
         pos = mm.start(1)
-    while mods and mods[0].lower() == "and":
+    while mods and mods[0].lower() in {"and", *_VERB_NOUNS}:
         pos += len(mods.pop(0)) + 1
     return mods, pos
 
@@ -233,6 +242,9 @@ _BODY = r"(?:charity|housing association|housing provider|social enterprise|volu
 # a partner introduced by what it is: "the charity Safe Haven", "Ashford Homes, a housing association"
 _DESCRIBED_RX = re.compile(r"\b" + _BODY + r"\s+(?:called\s+|named\s+)?(" + _NAME + r")|(" + _NAME
                            + r"),\s+(?:a|the)\s+(?:local\s+|national\s+|regional\s+)?" + _BODY + r"\b")
+# a system named, then said what it is: "Atlas, a web-based case-recording system"
+_APPOSED_RX = re.compile(r"(?<![\w-])([A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,2}),\s+(?:a|an|the|its)\s+"
+                         r"(?:[\w-]+\s+){0,3}?(system|app|database|platform|tool|device)\b")
 # a system or scheme introduced by its name: "a new system called Atlas", "an app known as Beacon"
 _CALLED_RX = re.compile(r"\b(system|app|application|platform|database|tool|device|programme|scheme|initiative|"
                         r"project|model),?\s+(?:called|known\s+as|named|branded\s+as)\s+['‘\"“]?("
@@ -249,6 +261,9 @@ def introduced_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
             continue
         kind = "housing" if "housing" in m.group(0) else "voluntary"
         out.append((m.start(g), m.end(g), name, "partner", kind))
+    for m in _APPOSED_RX.finditer(text):
+        if m.group(1).split()[0] not in _LEADING:
+            out.append((m.start(1), m.end(1), m.group(1), "programme", "system"))
     for m in _CALLED_RX.finditer(text):
         head = singular(m.group(1).lower())
         kind = "system" if head in _SYSTEM_HEADS | {"application", "tool", "device"} else "scheme"
@@ -289,7 +304,8 @@ def _clean_surface(s: str) -> str:
 def _canonical_label(surface: str) -> str:
     """Singular head, lower case unless a proper name or an acronym."""
     words = surface.split()
-    words[-1] = singular(words[-1])
+    if words[-1].upper() != words[-1]:  # "E-CINS" is a name, not a plural
+        words[-1] = singular(words[-1])
     out = []
     for i, w in enumerate(words):
         if w.isupper() or any(c.isdigit() for c in w) or (i > 0 and w[:1].isupper()) or \
