@@ -101,6 +101,12 @@ def test_kinds_of_thing_are_not_named_entities(sentence: str, fragment: str) -> 
     ("Referrals go to the force's protecting vulnerable people support hub.",
      "protecting vulnerable people support hub", "unit"),
     ("The victim support team calls back within a day.", "victim support team", "unit"),
+    ("It funds charities such as Harbour Light, Kestrel Aid and the Fen Trust.", "Kestrel Aid", "partner"),
+    ("Mental health nurses are paid for by NHS Fenmoor and Wendle.", "NHS Fenmoor and Wendle", "partner"),
+    ("Brack, the Fen Vale regional organised crime unit, leads on firearms.", "Brack", "partner"),
+    ("The Wendle Violence Reduction Network and the Fenmoor Safeguarding Adults Board review cases.",
+     "Fenmoor Safeguarding Adults Board", "partner"),
+    ("Cases are heard by the Fenmoor Police and Crime Panel.", "Fenmoor Police and Crime Panel", "partner"),
 ])
 def test_partners_and_systems_from_how_reports_introduce_them(sentence: str, name: str, typ: str) -> None:
     got = found(sentence)

@@ -62,7 +62,8 @@ assign assigns review reviews train trains create creates develop develops intro
 appoints employ employs recruit recruits deploy deploys task tasks brief briefs inform informs meet meets
 consider considers include includes involve involves contact contacts see sees told tell tells ask asks
 enforce enforces execute executes issue issues apply applies obtain obtains breach breaches serve serves seek
-seeks grant grants able unable given taken seen known chosen shown written driven""".split())
+seeks grant grants able unable given taken seen known chosen shown written driven fund funds commission
+commissions""".split())
 _NOUNLIKE = {"troubled", "organised", "integrated", "protected", "specialised", "centralised", "dedicated",
              "policing", "offending", "housing", "safeguarding", "handling", "prisoner-handling", "training",
              "tasking", "co-ordinating", "coordinating", "planning", "licensing", "problem-solving", "working",
@@ -166,15 +167,17 @@ _ORG_HEADS = {
     "Partnership": "agency", "Agency": "agency", "Commission": "government", "Charity": "voluntary",
     "Society": "voluntary", "Foundation": "voluntary", "Prison": "justice", "Court": "justice",
     "Association": "voluntary", "Board": "agency", "Group": "agency", "Company": "justice", "Unit": "agency",
-    "Team": "agency", "Teams": "agency",
+    "Team": "agency", "Teams": "agency", "Panel": "government", "Network": "agency",
 }
 # heads that name an organisation only after certain words ("Integrated Care Board", "Clinical Commissioning
 # Group", "Community Rehabilitation Company", "Regional Organised Crime Unit", "Youth Offending Team");
 # elsewhere ("Force Performance Board", "Economic Crime Unit") they name the force's own or nothing
-_HEAD_NEEDS = {"Board": r"\b(?:Care|Health|Safeguarding|Children|Adults|Parole|Justice)\s+Board$",
+_HEAD_NEEDS = {"Board": r"\b(?:Care|Health|Wellbeing|Safeguarding|Children|Adults|Parole|Justice)\s+Board$",
+               "Panel": r"\bCrime\s+Panel$",
+               "Network": r"\bViolence\s+Reduction\s+Network$",
                "Group": r"\b(?:Commissioning|Housing)\s+Group$",
                "Company": r"\bRehabilitation\s+Company$",
-               "Unit": r"\b(?:Regional|Special Operations)\b.*\bUnit$",
+               "Unit": r"\b(?:Regional|Special Operations|Violence Reduction)\b.*\bUnit$",
                "Team": r"\bYouth\s+(?:Offending|Justice|Support)\s+Teams?$",
                "Teams": r"\bYouth\s+(?:Offending|Justice|Support)\s+Teams?$"}
 _CAP = r"(?:[A-Z][\w'’-]*|NHS)"
@@ -204,10 +207,15 @@ _ORG_AND = re.compile(r"\b(?:" + "|".join(_NAME_ENDS) + r")((?:,?\s+(?:and|&)|,)
                       r"(?!(?:Fire\s+and\s+)?Crime\b)(?=" + _CAP + ")")
 
 
+_AND_THE = re.compile(r"(,?\s+and\s+the\s+)(?=" + _CAP + ")")  # "X and the Y": a new name after "the"
+
+
 def _split_orgs(name: str, start: int) -> list[tuple[str, int]]:
     """"Cumberland Council and Westmorland and Furness Council" names two organisations."""
     out, pos = [], 0
-    for m in _ORG_AND.finditer(name):
+    for m in sorted([*_ORG_AND.finditer(name), *_AND_THE.finditer(name)], key=lambda m: m.start(1)):
+        if m.start(1) < pos:
+            continue
         out.append((name[pos:m.start(1)], start + pos))
         pos = m.end()
     return out + [(name[pos:], start + pos)]
@@ -238,10 +246,19 @@ def _org(name: str, start: int) -> list[tuple[int, int, str, str, str]]:
 _OPERATION_RX = re.compile(r"\b(?:Operation|Project)\s+([A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)?)")
 _WORD_NAME = r"[A-Z][\w'’&-]*(?:\.[a-z]+)*"  # "Evidence.com", not "Niche. Its"
 _NAME = _WORD_NAME + r"(?:\s+(?:(?:of|for|the)\s+)?" + _WORD_NAME + r"){0,4}"
+# a regional organised crime unit known by its name: "Tarian, the Southern Wales regional organised crime unit"
+_ROCU_RX = re.compile(r"(?<![\w-])([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?),\s+(?:the|a|its)\s+(?:[A-Z][\w-]*\s+){0,3}"
+                      r"(?:regional\s+organised\s+crime\s+unit|ROCU)\b", re.I)
 _BODY = r"(?:charity|housing association|housing provider|social enterprise|voluntary organisation|community group)"
 # a partner introduced by what it is: "the charity Safe Haven", "Ashford Homes, a housing association"
 _DESCRIBED_RX = re.compile(r"\b" + _BODY + r"\s+(?:called\s+|named\s+)?(" + _NAME + r")|(" + _NAME
                            + r"),\s+(?:a|the)\s+(?:local\s+|national\s+|regional\s+)?" + _BODY + r"\b")
+# partners listed after what they are: "charities such as Harbour Light, Kestrel Aid and the Fen Trust"
+_LISTED_RX = re.compile(r"\b(?:charities|voluntary\s+(?:groups|organisations)|housing\s+(?:associations|providers)|"
+                        r"support\s+services)\s*,?\s+(?:such\s+as|including|like)\s+((?:the\s+)?" + _NAME
+                        + r"(?:(?:,\s+|,?\s+and\s+)(?:the\s+)?" + _NAME + r")*)")
+# an NHS body named without a head word: "NHS Kent and Medway", "NHS England"
+_NHS_RX = re.compile(r"\bNHS(?:\s+(?:and\s+)?[A-Z][a-z][\w'’-]*){1,5}")
 # a system named, then said what it is: "Atlas, a web-based case-recording system"
 _APPOSED_RX = re.compile(r"(?<![\w-])([A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,2}),\s+(?:a|an|the|its)\s+"
                          r"(?:[\w-]+\s+){0,3}?(system|app|database|platform|tool|device)\b")
@@ -261,6 +278,17 @@ def introduced_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
             continue
         kind = "housing" if "housing" in m.group(0) else "voluntary"
         out.append((m.start(g), m.end(g), name, "partner", kind))
+    for m in _ROCU_RX.finditer(text):
+        if m.group(1)[:1].isupper() and m.group(1).split()[0] not in _LEADING:
+            out.append((m.start(1), m.end(1), m.group(1), "partner", "justice"))
+    for m in _LISTED_RX.finditer(text):
+        for n in re.finditer(_NAME, m.group(1)):
+            if n.group(0) not in _LEADING:
+                kind = "housing" if "housing" in m.group(0).lower() else "voluntary"
+                out.append((m.start(1) + n.start(), m.start(1) + n.end(), n.group(0), "partner", kind))
+    for m in _NHS_RX.finditer(text):
+        if not re.search(r"\b(?:" + "|".join(_ORG_HEADS) + r")$", m.group(0)):  # a named trust is an org_candidate
+            out.append((m.start(), m.end(), m.group(0), "partner", "health"))
     for m in _APPOSED_RX.finditer(text):
         if m.group(1).split()[0] not in _LEADING:
             out.append((m.start(1), m.end(1), m.group(1), "programme", "system"))
