@@ -105,6 +105,10 @@ def test_grade_first_line_lists_its_areas() -> None:
     ("The force is judged to require improvement in how it plans its workforce.",
      "How it plans its workforce", "requires improvement"),
     ("We graded Harrow Vale Police as ‘good’ at road safety.", "Road safety", "good"),
+    ("HMIC judges Lowfield Constabulary to be good at tackling fraud.", "Tackling fraud", "good"),
+    ("The extent to which the force is effective at protecting children is requires improvement.",
+     "Protecting children", "requires improvement"),
+    ("Westmarch Police’s performance in managing offenders is adequate.", "Managing offenders", "adequate"),
 ])
 def test_graded_prose(sentence: str, area: str, grade: str) -> None:
     assert [(g.area, g.grade) for g in judgments.prose(sentence)] == [(area, grade)]
@@ -116,6 +120,8 @@ def test_graded_prose(sentence: str, area: str, grade: str) -> None:
     "Officers are good at building relationships with schools.",
     "Westmarch Police was graded as 'good' in two areas and 'adequate' in five.",
     "The force would be good at road safety if it had more officers.",
+    "The extent to which the force is effective at road safety is not yet good.",
+    "The force’s performance in answering calls is good but slow.",
 ])
 def test_prose_that_does_not_grade(sentence: str) -> None:
     assert judgments.prose(sentence) == []

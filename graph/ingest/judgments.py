@@ -41,9 +41,20 @@ _PROSE = [
     re.compile(SUBJECT + r"\s+(?:(?:is|was|has\s+been)\s+(?:judged|assessed|found)\s+to\s+)?" + _Q
                + r"(?P<grade>requires?\s+improvement|required\s+improvement)" + _QE + r"\s+" + _LINK + r"\s+" + _AREA,
                re.I),
-    # "we judged/graded X Police to be/as good at ..."
-    re.compile(r"\b[Ww]e\s+(?:have\s+)?(?:judged|graded|assessed|rated|found)\s+" + SUBJECT
+    # "we judged/graded X Police to be/as good at ...", "HMIC judges the force to be good at ..."
+    re.compile(r"\b(?:[Ww]e|HMIC(?:FRS)?|HM\s+Inspector(?:ate)?\s+of\s+Constabulary)\s+(?:have\s+|has\s+)?"
+               r"(?:judged|judges|graded|grades|assessed|assesses|rated|rates|found|finds)\s+" + SUBJECT
                + r"\s+(?:to\s+be\s+|as\s+)" + _Q + r"(?P<grade>" + _G + r")" + _QE + r"\s+" + _LINK + r"\s+" + _AREA),
+]
+_LAZY_AREA = r"(?P<area>[^.;:!?]{3,200}?)"
+# the area first, then its grade: "The extent to which the force is effective at keeping people safe and
+# reducing crime is good", "X Police's performance in investigating crime is adequate" (always a grading)
+_PROSE_AREA_FIRST = [
+    re.compile(r"\b[Tt]he\s+extent\s+to\s+which\s+(?:the\s+force|the\s+constabulary|" + SUBJECT + r")\s+(?:is|was)\s+"
+               r"(?:effective|efficient|legitimate)\s+" + _LINK + r"\s+" + _LAZY_AREA + r"\s+(?:is|was)\s+" + _Q
+               + r"(?P<grade>" + _G + r")" + _QE + r"(?=\s*[.;,]|\s*$)", re.I),
+    re.compile(SUBJECT + r"['’]s?\s+performance\s+(?:in|at|on)\s+" + _LAZY_AREA + r"\s+(?:is|was|has\s+been)\s+"
+               + _Q + r"(?P<grade>" + _G + r")" + _QE + r"(?=\s*[.;,]|\s*$)", re.I),
 ]
 _ANY_GRADE = re.compile(r"\b(?:outstanding|good|adequate|inadequate|requires?\s+improvement|required\s+improvement)\b",
                         re.I)
@@ -102,8 +113,13 @@ def prose(sentence: str) -> list[Graded]:
                 continue
             said = m.group(0)
             before_area = said[:said.find(m.group("area"))]
-            explicit = bool(re.search(r"[‘'\"“]|\b(?:judged|graded|assessed|rated)\b", before_area))
+            explicit = bool(re.search(r"[‘'\"“]|\b(?:judge[ds]?|grade[ds]|assess(?:e[ds])|rate[ds])\b", before_area))
             out.append(Graded(area, _grade(m.group("grade")), bool(_OVERALL_AREA.search(area)), explicit))
+    for rx in _PROSE_AREA_FIRST:
+        for m in rx.finditer(sentence):
+            area = _tidy_area(m.group("area"))
+            if len(area.split()) >= 2 and not _COUNTED.match(area):
+                out.append(Graded(area, _grade(m.group("grade")), bool(_OVERALL_AREA.search(area))))
     return out
 
 
