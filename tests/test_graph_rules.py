@@ -266,3 +266,12 @@ def test_this_as_the_effect_and_chained_results_point_back() -> None:
     assert ("fewer patrols at night", "burglary arrests fell sharply last year") in pairs, pairs
     assert ("custody sergeants make hurried decisions", "detainees don't always get an appropriate adult") in pairs
     assert any(s.startswith("no referral route") and t.startswith("no joint visit") for s, t in pairs), pairs
+
+
+def test_this_after_a_contrast_points_to_the_clause_after_but() -> None:
+    """"A does X, but B. This is putting pressure on C": the cause is B, not A."""
+    got = causal("The regional team reviews these cases, but the first visit still falls to local detectives. "
+                 "This is putting increasing pressure on detectives in the burglary unit.")
+    causes = [s for s, _, _ in got]
+    assert any("first visit still falls to local detectives" in s for s in causes), got
+    assert not any("regional team reviews" in s for s in causes), got

@@ -194,7 +194,9 @@ def _prev_cause(prev: str | None) -> str:
         pair = None if c.uses_prev else labels_for(c)
         if pair is not None:
             return pair[1]
-    return prev or ""
+    # "X does A, but B. This ...": the point of a contrast is the clause after "but" / "however"
+    parts = re.split(r",?\s+but\s+|;\s+however,?\s+", prev or "")
+    return parts[-1] if len(parts) > 1 and len(parts[-1].split()) >= 3 else prev or ""
 
 
 def labels_for(c: Causal) -> tuple[str, str] | None:
