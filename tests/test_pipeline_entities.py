@@ -158,6 +158,11 @@ def metric_labels(*sentences: str) -> list[str]:
     ("The number of special constables fell from 310 to 190 between 2013 and 2018.",
      "number of special constables: from 310 to 190 (between 2013 and 2018)"),
     ("The force plans to save £8.5m by 2021.", "plans to save: £8.5m (by 2021)"),
+    ("Officers were deployed 412 times to look for missing adults.", "412 times Officers were deployed to look for "
+     "missing adults"),
+    ("Burglary 14%", "14 percent burglary"),
+    ("Burglary was the most common offence (31 percent) of those reported.",
+     "31 percent Burglary was the most common offence of those reported"),
 ])
 def test_metric_labels_in_the_sentences_own_words(sentence: str, label: str) -> None:
     assert label in metric_labels(sentence)
