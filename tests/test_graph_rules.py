@@ -275,3 +275,10 @@ def test_this_after_a_contrast_points_to_the_clause_after_but() -> None:
     causes = [s for s, _, _ in got]
     assert any("first visit still falls to local detectives" in s for s in causes), got
     assert not any("regional team reviews" in s for s in causes), got
+
+
+def test_what_the_force_has_is_the_cause_of_what_this_means() -> None:
+    """"It has a X – aside – run by Y. This means that Z": X (what the force has) leads to Z."""
+    got = causal("It has a rural crime desk – staffed every evening – run by volunteers. This means that farmers "
+                 "get advice more quickly.")
+    assert any(s.startswith("rural crime desk") and "farmers get advice more quickly" in t for s, t, _ in got), got
