@@ -107,6 +107,9 @@ def test_kinds_of_thing_are_not_named_entities(sentence: str, fragment: str) -> 
     ("The Wendle Violence Reduction Network and the Fenmoor Safeguarding Adults Board review cases.",
      "Fenmoor Safeguarding Adults Board", "partner"),
     ("Cases are heard by the Fenmoor Police and Crime Panel.", "Fenmoor Police and Crime Panel", "partner"),
+    ("Offenders wear ‘Trakka’ tags – a tracking device – at night.", "Trakka tag", "programme"),
+    ("Residents report problems through the ‘Street Watch’ app.", "Street Watch app", "programme"),
+    ("Referrals go to the multi-agency children’s hub each morning.", "multi-agency children’s hub", "unit"),
 ])
 def test_partners_and_systems_from_how_reports_introduce_them(sentence: str, name: str, typ: str) -> None:
     got = found(sentence)

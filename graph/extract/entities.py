@@ -160,7 +160,7 @@ class _Builder:
         self.mentions.append(Mention(e.id, p.report_id, p.passage_id, start, end, p.text[start:end]))
 
     # -- resolution of a pattern phrase
-    def resolve(self, phrase: str, typ: str, kind: str) -> Entity | None:
+    def resolve(self, phrase: str, typ: str, kind: str, named: bool = False) -> Entity | None:
         surface = _clean_surface(phrase)
         t = lookup(surface)
         if t is not None:
@@ -173,6 +173,8 @@ class _Builder:
             if t is not None:
                 return self.add_term(t, surface)
         label = _canonical_label(surface)
+        if named:  # a name the report introduces keeps its capitals ("Trakka tag", not "trakka tag")
+            label = " ".join([*surface.split()[:-1], label.split()[-1]])
         key = norm_key(label)
         if key in self.key_to_id:
             e = self.entities[self.key_to_id[key]]
@@ -237,7 +239,7 @@ class _Builder:
                     e.kind = "operation"
                 self._claim(e, p, m.start(), m.end(), taken)
         for a, b, name, typ, kind in introduced_candidates(p.text):
-            e = self.resolve(name, typ, kind)
+            e = self.resolve(name, typ, kind, named=True)
             if e is not None and _free(taken, a, b):
                 self._claim(e, p, a, b, taken)
         for m in _ACT_RX.finditer(p.text):

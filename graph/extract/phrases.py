@@ -113,6 +113,10 @@ def _modifiers(text: str, pos: int, partner: bool = False) -> tuple[list[str], i
             if lw in _SCOPE_MODS:
                 break  # "local", "regional" open the name
             continue
+        if not partner and lw in {"children's", "women's", "victims'", "young"}:
+            mods.insert(0, w)  # "multi-agency children's hub"
+            pos = mm.start(1)
+            continue
         if re.search(r"['’]$", w):  # "councils' children's services": the owner is another organisation
             break  # the end of a quoted name ("'Safe Car Wash' app"): not a modifier
         if lw in _VERB_NOUNS:
@@ -262,6 +266,9 @@ _NHS_RX = re.compile(r"\bNHS(?:\s+(?:and\s+)?[A-Z][a-z][\w'’-]*){1,5}")
 # a system named, then said what it is: "Atlas, a web-based case-recording system"
 _APPOSED_RX = re.compile(r"(?<![\w-])([A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,2}),\s+(?:a|an|the|its)\s+"
                          r"(?:[\w-]+\s+){0,3}?(system|app|database|platform|tool|device)\b")
+# a name in quotes before its head: "the 'Street Watch' app", "'Buddi' tags"
+_QUOTED_RX = re.compile(r"[‘'\"“]([A-Z][^‘’'\"“”]{0,40}?)[’'\"”]\s+(apps?|systems?|schemes?|tags?|devices?|programmes?|"
+                        r"initiatives?|projects?|tools?|databases?|platforms?|campaigns?)\b")
 # a system or scheme introduced by its name: "a new system called Atlas", "an app known as Beacon"
 _CALLED_RX = re.compile(r"\b(system|app|application|platform|database|tool|device|programme|scheme|initiative|"
                         r"project|model),?\s+(?:called|known\s+as|named|branded\s+as)\s+['‘\"“]?("
@@ -292,6 +299,10 @@ def introduced_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
     for m in _APPOSED_RX.finditer(text):
         if m.group(1).split()[0] not in _LEADING:
             out.append((m.start(1), m.end(1), m.group(1), "programme", "system"))
+    for m in _QUOTED_RX.finditer(text):
+        head = singular(m.group(2).lower())
+        kind = "system" if head in _SYSTEM_HEADS | {"tool", "device"} else "scheme"
+        out.append((m.start(), m.end(), f"{m.group(1)} {m.group(2)}", "programme", kind))
     for m in _CALLED_RX.finditer(text):
         head = singular(m.group(1).lower())
         kind = "system" if head in _SYSTEM_HEADS | {"application", "tool", "device"} else "scheme"
