@@ -163,7 +163,7 @@ def to_docx(pieces: list[Piece]) -> bytes:
 
 
 def names(folder: Path = DOCS) -> list[str]:
-    return sorted(p.stem for p in folder.glob("*.md"))
+    return sorted(p.stem for p in folder.glob("*.md") if p.stem != "README")
 
 
 def expected(folder: Path = DOCS) -> dict[str, dict]:  # type: ignore[type-arg]
