@@ -275,18 +275,26 @@ _CALLED_RX = re.compile(r"\b(system|app|application|platform|database|tool|devic
                         + _WORD_NAME + r"(?:\s+" + _WORD_NAME + r"){0,3})")
 
 
+def _a_name(text: str, start: int, name: str, strict: bool = True) -> bool:
+    """Not an opener taken for a name: "However, the system", "Currently, a charity", "Last year, a charity"."""
+    first = name.split()[0]
+    if first in _LEADING or first.lower() in _GENERIC or first.lower().endswith("ly"):
+        return False
+    at_start = not text[:start].strip() or bool(re.search(r"[.!?:]\s*$", text[:start]))
+    odd = any(c.isupper() or c.isdigit() for c in first[1:])  # "E-CINS", "A2Dominion": no ordinary word
+    return odd or not strict or not (at_start and (len(name.split()) == 1 or name.split()[1][:1].islower()))
+
+
 def introduced_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
     """(start, end, name, type, kind) for partners, systems and schemes introduced by what they are."""
     out = []
     for m in _DESCRIBED_RX.finditer(text):
         g = 1 if m.group(1) else 2
-        name = m.group(g)
-        if name.split()[0] in _LEADING or name in _LEADING:
-            continue
-        kind = "housing" if "housing" in m.group(0) else "voluntary"
-        out.append((m.start(g), m.end(g), name, "partner", kind))
+        if _a_name(text, m.start(g), m.group(g)):
+            kind = "housing" if "housing" in m.group(0) else "voluntary"
+            out.append((m.start(g), m.end(g), m.group(g), "partner", kind))
     for m in _ROCU_RX.finditer(text):
-        if m.group(1)[:1].isupper() and m.group(1).split()[0] not in _LEADING:
+        if m.group(1)[:1].isupper() and _a_name(text, m.start(1), m.group(1), strict=False):
             out.append((m.start(1), m.end(1), m.group(1), "partner", "justice"))
     for m in _LISTED_RX.finditer(text):
         for n in re.finditer(_NAME, m.group(1)):
@@ -294,10 +302,11 @@ def introduced_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
                 kind = "housing" if "housing" in m.group(0).lower() else "voluntary"
                 out.append((m.start(1) + n.start(), m.start(1) + n.end(), n.group(0), "partner", kind))
     for m in _NHS_RX.finditer(text):
-        if not re.search(r"\b(?:" + "|".join(_ORG_HEADS) + r")$", m.group(0)):  # a named trust is an org_candidate
+        last = m.group(0).split()[-1]
+        if last not in _ORG_HEADS and last.lower() not in _SCHEME_HEADS:  # a named trust is an org_candidate
             out.append((m.start(), m.end(), m.group(0), "partner", "health"))
     for m in _APPOSED_RX.finditer(text):
-        if m.group(1).split()[0] not in _LEADING:
+        if _a_name(text, m.start(1), m.group(1)):
             out.append((m.start(1), m.end(1), m.group(1), "programme", "system"))
     for m in _QUOTED_RX.finditer(text):
         head = singular(m.group(2).lower())
@@ -308,6 +317,8 @@ def introduced_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
         kind = "system" if head in _SYSTEM_HEADS | {"application", "tool", "device"} else "scheme"
         out.append((m.start(2), m.end(2), m.group(2).rstrip(".'’\"”"), "programme", kind))
     return out
+
+
 _ACT_RX = re.compile(r"\b((?:[A-Z][\w'’-]*,?\s+(?:(?:and|of|the|for)\s+)*){1,8}Act\s+(?:of\s+)?\d{4})")
 
 
