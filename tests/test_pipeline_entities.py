@@ -125,7 +125,7 @@ def test_partners_and_systems_from_how_reports_introduce_them(sentence: str, nam
     ("The charity helps victims. The local charity is small.", [], ["charity helps", "local charity"]),
     ("Last year, a charity helped. Currently, the force uses a case system. However, the system is old.", [],
      ["Last year", "Last", "Currently", "However"]),
-    ("The NHS Long Term Plan sets targets.", [], ["NHS Long Term Plan"]),
+
     ("The force follows the College of Policing's guidance.", ["College of Policing"], ["College of Policing's"]),
     ("The force holds a monthly multi-agency meeting.", [], ["monthly multi-agency meeting"]),
     ("Sergeants are there to support officers on shift.", [], ["support officers"]),
@@ -136,6 +136,12 @@ def test_partner_names_keep_their_edges(sentence: str, names: list[str], not_nam
         assert name in got, sorted(got)
     for name in not_names:
         assert name not in got and not any(name.lower() == k.lower() for k in got), sorted(got)
+
+
+def test_a_named_plan_is_a_programme_not_a_partner() -> None:
+    got = found("The NHS Long Term Plan sets targets for mental health care.")
+    assert got.get("NHS Long Term Plan", ("programme",))[0] == "programme", got
+    assert not any(typ == "partner" and "Plan" in name for name, (typ, _k) in got.items()), got
 
 
 def test_the_forces_own_boards_and_units_are_not_partners() -> None:
