@@ -237,3 +237,13 @@ def test_a_pdf_table_whose_rows_fill_the_line_keeps_one_row_per_area() -> None:
     got = {(i.question, i.grade) for i in rep.items if i.kind == "judgment"}
     assert ("Building, supporting and protecting the workforce", "requires improvement") in got, got
     assert ("Leadership and force management", "adequate") in got, got
+
+
+def test_a_footnote_marker_on_the_judgment_label_does_not_hide_the_grade() -> None:
+    text = ("PEEL: Police effectiveness 2016\nAn inspection of Fenmoor Police\nMarch 2017\n"
+            "How effective is the force at keeping people safe and reducing crime?\nOverall judgement1\nGood\n"
+            "Fenmoor Police works with the council. Fenmoor Police answers calls quickly.\n")
+    rep = build_report(load_bytes(text.encode(), "fenmoor.txt"))
+    got = [(i.question, i.grade) for i in rep.items if i.kind == "judgment"]
+    assert ("How effective is the force at keeping people safe and reducing crime?", "good") in got, got
+    assert not any((q or "").lower().startswith("overall judgement") for q, _ in got), got

@@ -73,7 +73,8 @@ _GRADE_FIRST = re.compile(r"^" + _Q + r"(?P<grade>" + _G + r")" + _QE + r"(?:\s*
 # a row of a table read from a PDF: the area, then its grade with a capital (no cell separator survives)
 _ROW_END = re.compile(r"^(?P<area>[A-Z][^|]{2,150}?)\s+(?P<grade>Outstanding|Good|Adequate|Requires\s+improvement|"
                       r"Inadequate)\s*$")
-JUDGMENT_LABEL = re.compile(r"^(?:(?P<overall>overall\s+)?(?:judge?ment|grade|rating|assessment))$", re.I)
+JUDGMENT_LABEL = re.compile(r"^(?:(?P<overall>overall\s+)?(?:judge?ment|grade|rating|assessment))\s*[\d¹²³]{0,2}$",
+                            re.I)  # a footnote marker may follow: "Overall judgement1"
 
 
 @dataclass(frozen=True)
