@@ -282,3 +282,19 @@ def test_what_the_force_has_is_the_cause_of_what_this_means() -> None:
     got = causal("It has a rural crime desk – staffed every evening – run by volunteers. This means that farmers "
                  "get advice more quickly.")
     assert any(s.startswith("rural crime desk") and "farmers get advice more quickly" in t for s, t, _ in got), got
+
+
+def test_more_cue_families_as_inspectors_write_them() -> None:
+    """Auxiliaries belong to the cue ("have resulted in"), impact wording, "The result is that ...", and a
+    label whose acronym the quote uses ("PCSOs") is still named by the quote."""
+    got = causal("Vacancies in the dispatch team have resulted in long waits for callers.",
+                 "Staff shortages in the custody unit are having an impact on detainee welfare checks.",
+                 "The force closed two front counters. The result is that rural victims travel further to report.",
+                 "The loss of PCSOs has meant that fewer patrols take place in market towns.")
+    pairs = {(s, t) for s, t, _ in got}
+    assert ("vacancies in the dispatch team", "long waits for callers") in pairs, pairs
+    assert any(s.startswith("staff shortages in the custody unit") and "detainee welfare checks" in t
+               for s, t in pairs), pairs
+    assert any("rural victims travel further to report" in t for s, t in pairs), pairs
+    assert any(s.startswith("loss of") and "fewer patrols" in t for s, t in pairs), pairs
+    assert not any(s.split()[-1] in {"have", "has", "are", "is"} for s, _ in pairs), pairs
