@@ -186,7 +186,7 @@ _HEAD_NEEDS = {"Board": r"\b(?:Care|Health|Wellbeing|Safeguarding|Children|Adult
                "Teams": r"\bYouth\s+(?:Offending|Justice|Support)\s+Teams?$"}
 _CAP = r"(?:[A-Z][\w'’-]*|NHS)"
 _NEXT = r"(?:\s+|,\s+(?=" + _CAP + r"))"  # words run on, or a comma before more capitalised ones
-# capitalised words joined by and/of/for/the/& ending in a head, or a head first ("University of Derby",
+# capitalised words joined by and/of/for/the/& ending in a head, or a head first ("University of Wendlebury",
 # "Office of the Police, Fire and Crime Commissioner")
 _ORG_RX = re.compile(r"\b(?:" + _CAP + r"(?:" + _NEXT + r"(?:(?:and|of|for|the|&)\s+){0,2}" + _CAP + r")*\s+(?:"
                      + "|".join(_ORG_HEADS) + r")|(?:University|College|Office|Royal\s+Borough)(?=\s+of\s))\b"
