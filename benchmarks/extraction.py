@@ -12,6 +12,10 @@ Quality is measured three ways, printed side by side:
   (``benchmarks/data/relations_gold.json``), run through the real loader and
   pipeline: relation recall by quote, and the share of extracted causal
   relations that an annotation accounts for;
+- on the PEEL-format documents of ``benchmarks/dev/`` (rules were developed
+  on them) and ``benchmarks/heldout/`` (annotated before any rule change,
+  never used to fix one), through ``formats.py``: judgments, partners and
+  entities with their precision, metrics and relations, per file format;
 - a seeded random sample of relations from the bundled graph, printed with
   their quotes for a person to read (precision is judged by reading).
 """
@@ -30,6 +34,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from api.service import Service  # noqa: E402
 from api.settings import Settings  # noqa: E402
@@ -203,6 +208,17 @@ def own_documents() -> None:
           f"{explained / max(1, extracted):.2f}")
 
 
+def format_sets(heldout: bool) -> None:
+    """The dev and held-out PEEL documents, scored by ``formats.py`` (every format)."""
+    import formats
+
+    for name in ("dev", "heldout") if heldout else ("dev",):
+        folder = formats.SETS[name]
+        print(f"\n== {name} documents ({folder.relative_to(ROOT)}, {len(formats.names(folder))} documents, "
+              "each as txt/html/pdf/docx)")
+        print(formats.table(formats.run(folder, verbose=False)))
+
+
 def sample(rels: list[dict[str, Any]], k: int, seed: int) -> None:
     """A seeded random sample of relations with their quotes, for reading."""
     pool = [r for r in rels if r["type"] in ("affects", "causes", "partners_with", "responsible_for")]
@@ -219,6 +235,8 @@ def main() -> int:
     ap.add_argument("--store", default=None)
     ap.add_argument("--sample", type=int, default=40)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--no-heldout", action="store_true",
+                    help="leave out the held-out documents (while rules are being changed)")
     args = ap.parse_args()
     settings = Settings()
     timings(sorted(Path(settings.corpus).glob("*.txt")))
@@ -240,6 +258,7 @@ def main() -> int:
               f"({time.perf_counter() - t:.3f}s, once per graph, on first use)")
         bundled_quality(svc, G)
         own_documents()
+        format_sets(not args.no_heldout)
         sample(svc.relations(), args.sample, args.seed)
     return 0
 

@@ -266,3 +266,35 @@ def test_this_as_the_effect_and_chained_results_point_back() -> None:
     assert ("fewer patrols at night", "burglary arrests fell sharply last year") in pairs, pairs
     assert ("custody sergeants make hurried decisions", "detainees don't always get an appropriate adult") in pairs
     assert any(s.startswith("no referral route") and t.startswith("no joint visit") for s, t in pairs), pairs
+
+
+def test_this_after_a_contrast_points_to_the_clause_after_but() -> None:
+    """"A does X, but B. This is putting pressure on C": the cause is B, not A."""
+    got = causal("The regional team reviews these cases, but the first visit still falls to local detectives. "
+                 "This is putting increasing pressure on detectives in the burglary unit.")
+    causes = [s for s, _, _ in got]
+    assert any("first visit still falls to local detectives" in s for s in causes), got
+    assert not any("regional team reviews" in s for s in causes), got
+
+
+def test_what_the_force_has_is_the_cause_of_what_this_means() -> None:
+    """"It has a X – aside – run by Y. This means that Z": X (what the force has) leads to Z."""
+    got = causal("It has a rural crime desk – staffed every evening – run by volunteers. This means that farmers "
+                 "get advice more quickly.")
+    assert any(s.startswith("rural crime desk") and "farmers get advice more quickly" in t for s, t, _ in got), got
+
+
+def test_more_cue_families_as_inspectors_write_them() -> None:
+    """Auxiliaries belong to the cue ("have resulted in"), impact wording, "The result is that ...", and a
+    label whose acronym the quote uses ("PCSOs") is still named by the quote."""
+    got = causal("Vacancies in the dispatch team have resulted in long waits for callers.",
+                 "Staff shortages in the custody unit are having an impact on detainee welfare checks.",
+                 "The force closed two front counters. The result is that rural victims travel further to report.",
+                 "The loss of PCSOs has meant that fewer patrols take place in market towns.")
+    pairs = {(s, t) for s, t, _ in got}
+    assert ("vacancies in the dispatch team", "long waits for callers") in pairs, pairs
+    assert any(s.startswith("staff shortages in the custody unit") and "detainee welfare checks" in t
+               for s, t in pairs), pairs
+    assert any("rural victims travel further to report" in t for s, t in pairs), pairs
+    assert any(s.startswith("loss of") and "fewer patrols" in t for s, t in pairs), pairs
+    assert not any(s.split()[-1] in {"have", "has", "are", "is"} for s, _ in pairs), pairs

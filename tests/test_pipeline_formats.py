@@ -105,6 +105,10 @@ def test_grade_first_line_lists_its_areas() -> None:
     ("The force is judged to require improvement in how it plans its workforce.",
      "How it plans its workforce", "requires improvement"),
     ("We graded Harrow Vale Police as ‘good’ at road safety.", "Road safety", "good"),
+    ("HMIC judges Lowfield Constabulary to be good at tackling fraud.", "Tackling fraud", "good"),
+    ("The extent to which the force is effective at protecting children is requires improvement.",
+     "Protecting children", "requires improvement"),
+    ("Westmarch Police’s performance in managing offenders is adequate.", "Managing offenders", "adequate"),
 ])
 def test_graded_prose(sentence: str, area: str, grade: str) -> None:
     assert [(g.area, g.grade) for g in judgments.prose(sentence)] == [(area, grade)]
@@ -116,6 +120,8 @@ def test_graded_prose(sentence: str, area: str, grade: str) -> None:
     "Officers are good at building relationships with schools.",
     "Westmarch Police was graded as 'good' in two areas and 'adequate' in five.",
     "The force would be good at road safety if it had more officers.",
+    "The extent to which the force is effective at road safety is not yet good.",
+    "The force’s performance in answering calls is good but slow.",
 ])
 def test_prose_that_does_not_grade(sentence: str) -> None:
     assert judgments.prose(sentence) == []
@@ -179,3 +185,65 @@ def test_no_grid_without_a_header_of_grades() -> None:
 ])
 def test_a_pdf_table_row_is_an_area_then_its_grade(line: str, got: list) -> None:  # type: ignore[type-arg]
     assert [(g.area, g.grade) for g in judgments.line(line)] == got
+
+
+GLUED_LAYOUT = """Our judgments
+                                                                        Requires
+Outstanding             Good                    Adequate                                        Inadequate
+                                                                        improvement
+
+                        Road safety             Custody suites and      Call handling
+                                                detention               Supporting staff
+                                                Vetting of new staffand wellbeing
+
+Victim care
+
+The force is good at road safety. It works with the council and a charity to run speed checks on rural roads.
+"""
+
+
+def test_grade_grid_cells_that_touch_and_a_heading_after_the_grid() -> None:
+    """Two cells whose words the layout glued ("staffand wellbeing") part at the column they crossed; a
+    heading at the margin with prose after it ends the grid rather than joining the first column."""
+    text = grid_text(GLUED_LAYOUT)
+    assert text is not None
+    rows = [line for line in text.split("\n") if " | " in line]
+    got = {(g.area, g.grade) for g in judgments.table(rows)}
+    assert got == {("Road safety", "good"), ("Custody suites and detention", "adequate"),
+                   ("Vetting of new staff", "adequate"), ("Call handling", "requires improvement"),
+                   ("Supporting staff and wellbeing", "requires improvement")}
+    assert "\nVictim care\n" in text
+
+
+def test_a_pdf_table_whose_rows_fill_the_line_keeps_one_row_per_area() -> None:
+    """Table rows read from a PDF without cell borders stay rows though a long one fills the text width."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.multi_cell(0, 6, "PEEL 2023-25: An inspection of Fenmoor Police. Published in May 2024.",
+                   new_x="LMARGIN", new_y="NEXT")
+    with pdf.table(col_widths=(120, 50)) as table:
+        for area, grade in (("Area", "Grade"), ("Preventing crime", "Good"),
+                            ("Building, supporting and protecting the workforce", "Requires improvement"),
+                            ("Leadership and force management", "Adequate")):
+            row = table.row()
+            row.cell(area)
+            row.cell(grade)
+    pdf.multi_cell(0, 6, "Fenmoor Police is good at preventing crime. The force works well with its partners.",
+                   new_x="LMARGIN", new_y="NEXT")
+    rep = build_report(load_bytes(bytes(pdf.output()), "fenmoor.pdf"))
+    got = {(i.question, i.grade) for i in rep.items if i.kind == "judgment"}
+    assert ("Building, supporting and protecting the workforce", "requires improvement") in got, got
+    assert ("Leadership and force management", "adequate") in got, got
+
+
+def test_a_footnote_marker_on_the_judgment_label_does_not_hide_the_grade() -> None:
+    text = ("PEEL: Police effectiveness 2016\nAn inspection of Fenmoor Police\nMarch 2017\n"
+            "How effective is the force at keeping people safe and reducing crime?\nOverall judgement1\nGood\n"
+            "Fenmoor Police works with the council. Fenmoor Police answers calls quickly.\n")
+    rep = build_report(load_bytes(text.encode(), "fenmoor.txt"))
+    got = [(i.question, i.grade) for i in rep.items if i.kind == "judgment"]
+    assert ("How effective is the force at keeping people safe and reducing crime?", "good") in got, got
+    assert not any((q or "").lower().startswith("overall judgement") for q, _ in got), got

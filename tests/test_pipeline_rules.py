@@ -412,6 +412,24 @@ def test_force_named_once_is_not_guessed() -> None:
     assert meta.year == "2020"
 
 
+def test_force_named_once_in_the_title_is_the_force() -> None:
+    text = ("PEEL 2021/22\nAn inspection of Harrowdale Constabulary\n"
+            "The force works with Harrowdale Fire and Rescue Service and the council.\n")
+    assert metadata.detect(_blocks(text), known_forces=[]).force == "Harrowdale Constabulary"
+
+
+@pytest.mark.parametrize("title, year", [
+    ("PEEL: Police effectiveness 2015\nAn inspection of Kent Police\nPublished in February 2016\n", "2015"),
+    ("PEEL: Police effectiveness, efficiency and legitimacy 2018\nAn inspection of Kent Police\n"
+     "Published in May 2019\nIn March 2019 we visited.\n", "2018/19"),
+])
+def test_pillar_report_keeps_its_title_year(title: str, year: str) -> None:
+    """A pillar report ("Police effectiveness 2015") is of its year though published in the next; an
+    integrated one whose fieldwork ran on is of both."""
+    text = title + "Kent Police answers calls quickly. Kent Police works with the council.\n"
+    assert metadata.detect(_blocks(text)).year == year
+
+
 # ----------------------------------------------------------------------- layout detection
 
 

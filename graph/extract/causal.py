@@ -46,6 +46,8 @@ CUES: tuple[Cue, ...] = (
     _cue("effect-on", "affects", True, r"\b(?:is\s+|was\s+)?(?:starting\s+to\s+)?(?:has|have|had|having)\s+(?:a|an)\s+"
          r"(?:\w+\s+)?(?:negative|adverse|detrimental|damaging|positive|beneficial|significant|serious|direct)\s+"
          r"(?:effect|impact)\s+on\b"),
+    _cue("impact-on", "affects", True, r"\b(?:is\s+|are\s+|was\s+|were\s+)?(?:having|has\s+had|have\s+had|had)\s+"
+         r"(?:an?\s+)?(?:\w+\s+)?impact\s+on\b|\b(?:is\s+|are\s+)?(?:impacting|impacts|impacted)\s+(?:on\s+)?(?=\w)"),
     _cue("pressure-on", "affects", True, _BE + r"(?:putting|placing|adding|puts|places|put|placed)\s+(?:\w+\s+){0,2}"
          r"pressure\s+on\b", "pressure on"),
     _cue("caused-by", "causes", False, _BE + r"(?:caused|driven)\s+by\b"),
@@ -73,7 +75,8 @@ CUES: tuple[Cue, ...] = (
 _LEADING = re.compile(r"^(?P<cue>because\s+of|because|due\s+to|as\s+a\s+(?:direct\s+)?(?:result|consequence)\s+of|"
                       r"owing\s+to|without)\s+(?P<c>[^,]+),\s*(?P<e>.+)$", re.I)
 _BACK_REF = re.compile(r"^(?:as\s+a\s+(?:direct\s+)?(?:result|consequence)|consequently|because\s+of\s+this|"
-                       r"for\s+this\s+reason)\s*,?\s+(?P<e>.+)$", re.I)
+                       r"for\s+this\s+reason|the\s+(?:result|effect|consequence|outcome)\s+(?:of\s+this\s+)?is\s+that)"
+                       r"\s*,?\s+(?P<e>.+)$", re.I)
 _TRAIL_REF = re.compile(r"^(?P<e>.+?),?\s+as\s+a\s+(?:direct\s+)?(?:result|consequence)$", re.I)
 _LACK = re.compile(r"(?P<c>\b(?:lack|shortage)\s+of\s+(?:available\s+)?(?:\w+\s+)?(?:resources|officers|staff|"
                    r"capacity|people|detectives|investigators))\s+to\s+(?P<e>[^,.;]+)", re.I)
@@ -82,8 +85,8 @@ CUE_RX: dict[str, re.Pattern[str]] = {c.family: c.rx for c in CUES} | {
     "leading": re.compile(r"\b(?:because|due\s+to|as\s+a\s+(?:direct\s+)?(?:result|consequence)\s+of|owing\s+to|"
                           r"without)\b", re.I),
     "as-a-result": re.compile(r"\bas\s+a\s+(?:direct\s+)?(?:result|consequence)\b|"
-                                                   r"\bconsequently\b|\bbecause\s+of\s+this\b|\bfor\s+this\s+reason\b",
-                                                   re.I),
+                              r"\bconsequently\b|\bbecause\s+of\s+this\b|\bfor\s+this\s+reason\b|"
+                              r"\bthe\s+(?:result|effect|consequence|outcome)\s+(?:of\s+this\s+)?is\s+that\b", re.I),
     "lack-of-resources": _LACK}
 _LEADING_CUE = re.compile(r"^(?:because(?:\s+of)?|due\s+to|as\s+a\s+(?:direct\s+)?(?:result|consequence)\s+of|"
                           r"owing\s+to|without)\b", re.I)
@@ -174,6 +177,8 @@ def _cue_reading(cue: Cue, m: re.Match[str], body: str, prev: str | None) -> Cau
     sub = _SUBORDINATE.match(left)
     if sub and not cue.forward:  # "Although X are good, they are under-used due to Y": the effect is the main clause
         context, left = sub.group("sub"), sub.group("main")
+    if cue.forward:  # "vacancies have resulted in", "the loss of PCSOs has meant": the auxiliary is the cue's
+        left = re.sub(r"\s+(?:has|have|had|is|are|was|were|will|would)(?:\s+been)?$", "", left, flags=re.I)
     cause, effect = (left, right) if cue.forward else (right, left)
     back = not cue.forward and bool(_ANAPHOR_CLAUSE.match(issues.strip_openers(effect)))
     if back:
@@ -194,7 +199,9 @@ def _prev_cause(prev: str | None) -> str:
         pair = None if c.uses_prev else labels_for(c)
         if pair is not None:
             return pair[1]
-    return prev or ""
+    # "X does A, but B. This ...": the point of a contrast is the clause after "but" / "however"
+    parts = re.split(r",?\s+but\s+|;\s+however,?\s+", prev or "")
+    return parts[-1] if len(parts) > 1 and len(parts[-1].split()) >= 3 else prev or ""
 
 
 def labels_for(c: Causal) -> tuple[str, str] | None:
@@ -234,8 +241,20 @@ def names(quote: str, label: str) -> bool:
     want = _content_stems(label)
     if not want:
         return False
-    have = _stems(quote)
+    have = _stems(quote) | _acronym_stems(quote, label)
     return sum(w in have for w in want) * 2 >= len(want)
+
+
+def _acronym_stems(quote: str, label: str) -> set[str]:
+    """The label's words that an acronym in the quote stands for ("PCSOs" -> police community support officers)."""
+    words = re.findall(r"[A-Za-z][\w'’-]*", label)
+    out: set[str] = set()
+    for acr in set(re.findall(r"\b([A-Z]{2,6})s?\b", quote)):
+        for i in range(len(words) - len(acr) + 1):
+            run = words[i:i + len(acr)]
+            if "".join(w[0] for w in run).upper() == acr:
+                out |= {fold_plural(w.lower())[:5] for w in run}
+    return out
 
 
 def supports(rule: str, quote: str, source_label: str, target_label: str) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 from graph.extract.metrics import Metric, metric_key, metrics
 from graph.extract.phrases import (
     _ACT_RX, _GROUP_MODS, _OPERATION_RX, _canonical_label, _clean_surface, _np_candidates, _type_of_head,
-    org_candidates,
+    introduced_candidates, org_candidates,
 )
 from graph.records import KIND_CAPTION, KIND_FOOTNOTE, KIND_TABLE, Passage, Report
 from graph.text import find_acronyms, plural, singular, slug
@@ -160,7 +160,7 @@ class _Builder:
         self.mentions.append(Mention(e.id, p.report_id, p.passage_id, start, end, p.text[start:end]))
 
     # -- resolution of a pattern phrase
-    def resolve(self, phrase: str, typ: str, kind: str) -> Entity | None:
+    def resolve(self, phrase: str, typ: str, kind: str, named: bool = False) -> Entity | None:
         surface = _clean_surface(phrase)
         t = lookup(surface)
         if t is not None:
@@ -173,6 +173,8 @@ class _Builder:
             if t is not None:
                 return self.add_term(t, surface)
         label = _canonical_label(surface)
+        if named:  # a name the report introduces keeps its capitals ("Trakka tag", not "trakka tag")
+            label = " ".join([*surface.split()[:-1], label.split()[-1]])
         key = norm_key(label)
         if key in self.key_to_id:
             e = self.entities[self.key_to_id[key]]
@@ -236,6 +238,10 @@ class _Builder:
                 if e.source == "pattern":
                     e.kind = "operation"
                 self._claim(e, p, m.start(), m.end(), taken)
+        for a, b, name, typ, kind in introduced_candidates(p.text):
+            e = self.resolve(name, typ, kind, named=True)
+            if e is not None and _free(taken, a, b):
+                self._claim(e, p, a, b, taken)
         for m in _ACT_RX.finditer(p.text):
             b = m.end(1)
             name = re.sub(r"^(?:The|the|Under|under|In|By)\s+", "", m.group(1))

@@ -247,8 +247,8 @@ def issue_label(clause: str, role: str = "cause") -> str | None:
     c = strip_openers(clause)
     if not c:
         return None
-    rules = (_event_label, _action_label, _special_label) if role == "cause" else (_event_label, _available_label,
-                                                                                     _special_label)
+    rules = (_event_label, _action_label, _special_label, _possession_label) if role == "cause" else (
+        _event_label, _available_label, _special_label)
     for rule in rules:
         label = rule(c, role)
         if label:
@@ -259,6 +259,21 @@ def issue_label(clause: str, role: str = "cause") -> str | None:
         if np_:
             return lower(canon_np(np_))
     return _clause_label(c)
+
+
+_HAS = re.compile(r"^(?:it|they|the\s+(?:force|constabulary|service)|[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}\s+"
+                  r"(?:Police|Constabulary))\s+(?:now\s+|also\s+)?(?:has|have|runs|uses|operates|funds|(?:has\s+)?"
+                  r"(?:introduced|set\s+up|created|established|launched))\s+(?:a|an|its|their)\s+(?P<x>.+)$", re.I)
+
+
+def _possession_label(c: str, role: str) -> str | None:
+    """"It has a street triage service – to advise officers – run by nurses" -> the service it has: a cause
+    that is something the force has or set up (its effects are what "This means ..." says)."""
+    m = _HAS.match(re.sub(r"\s+[–—]\s+[^–—]*?\s+[–—]\s+", " ", c).rstrip(" ."))
+    if not m or re.match(r"^(?:no|not|few|little|limited|insufficient)\b", m.group("x"), re.I):
+        return None
+    x = cut_phrase(clean_np(m.group("x")), 10)
+    return lower(canon_np(x)) if x else None
 
 
 def _available_label(c: str, role: str) -> str | None:

@@ -224,6 +224,14 @@ class _Sentence:
         cmp_ = re.match(r"\s+(fewer|more|less|higher|lower)\s+(.*)", right)
         of = re.match(r"\s+of\s+((?:the\s+|its\s+|all\s+|their\s+)?.*)", right)
         chg_left = re.search(r"(?:a|an)\s+(" + _CHANGE_WORDS + r")\s+of\s*$", left)
+        if left.rstrip().endswith("(") and right.lstrip().startswith(")"):  # "X was the main type (85 percent) of Y"
+            clause = re.split(r"[,;:]", left.rstrip()[:-1])[-1].strip()
+            of_what = re.match(r"\s*\)\s*(of\s+[^,;.()]*)?", right)
+            tail = of_what.group(1) if of_what and of_what.group(1) else ""
+            return _phrase(self._clause(f"{clause} {tail}".strip()) if tail else clause, 12)
+        named = re.fullmatch(r"([A-Z][a-z][\w'’ -]{1,60}?)\s*", left) if not right.strip(" .") else None
+        if named and not set(named.group(1).lower().split()) & _NP_STOP:  # a chart's label: "Drug activity 85%"
+            return named.group(1)[0].lower() + named.group(1)[1:]
         if ch:
             return f"{ch.group(1)} in {_words_np(ch.group(2), 5)}"
         if cmp_:
@@ -266,6 +274,11 @@ class _Sentence:
             rest = m.group(2)
             np_ = _words_np(rest, 6)
             first = np_.split()[0].lower() if np_ else ""
+            done = re.search(r"((?:[\w'’-]+\s+){0,2}[a-z]+(?:ing|ed))\s*$", self.sent[:a])
+            if first == "times" and done:  # "the force responding 1,828 times to look for them"
+                what = _phrase(self._clause(rest[len("times"):]), 6)
+                self.add(a, m.end(1), m.group(1), "count", f"times {done.group(1)} {what}".strip())
+                continue
             if not np_ or first in _TIME_UNITS | _MONTH_WORDS or first in {"down", "up", "to", "and", "or", "per",
                                                                                "percent"} \
                     or (first.startswith("per") and len(np_.split()) == 1):

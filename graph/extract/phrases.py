@@ -62,12 +62,17 @@ assign assigns review reviews train trains create creates develop develops intro
 appoints employ employs recruit recruits deploy deploys task tasks brief briefs inform informs meet meets
 consider considers include includes involve involves contact contacts see sees told tell tells ask asks
 enforce enforces execute executes issue issues apply applies obtain obtains breach breaches serve serves seek
-seeks grant grants able unable given taken seen known chosen shown written driven""".split())
+seeks grant grants able unable given taken seen known chosen shown written driven fund funds commission
+commissions""".split())
 _NOUNLIKE = {"troubled", "organised", "integrated", "protected", "specialised", "centralised", "dedicated",
              "policing", "offending", "housing", "safeguarding", "handling", "prisoner-handling", "training",
              "tasking", "co-ordinating", "coordinating", "planning", "licensing", "problem-solving", "working",
              "recording", "monitoring", "screening", "investigating", "learning", "sentencing", "engineering",
-             "trafficking", "profiling", "missing", "exploited", "vetting", "neighbourhood"}
+             "trafficking", "profiling", "missing", "exploited", "vetting", "neighbourhood", "protecting"}
+_VERB_NOUNS = {"support", "contact", "review"}  # verbs that are nouns inside a name ("victim support team")
+_LY_NOUNS = {"early", "family", "elderly", "friendly", "assembly"}  # "-ly" words that can start a name
+
+
 def _np_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
     """(start, end, phrase, type, kind) for names found by their head noun and its modifiers."""
     out = []
@@ -78,7 +83,10 @@ def _np_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
             continue
         mods, pos = _modifiers(text, m.start(), partner=typ == "partner")
         if mods and _keeps(typ, kind, h, mods):
-            out.append((pos, m.end(), text[pos:m.end()], typ, kind or ""))
+            end = m.end()
+            if h == "charity" and all(x[:1].isupper() for x in mods):  # "the Stonewall charity" -> "Stonewall"
+                end = pos + len(" ".join(mods))
+            out.append((pos, end, text[pos:end], typ, kind or ""))
     return out
 
 
@@ -93,15 +101,33 @@ def _modifiers(text: str, pos: int, partner: bool = False) -> tuple[list[str], i
         lw = w.lower().replace("’", "'")
         if partner and mods and mods[0][:1].islower() and w[:1].isupper() and not w.isupper():
             break  # "County Council children's services": a name before a common-noun partner is another one
+        if partner and mods and mods[0][:1].isupper() and w[:1].islower():
+            break  # "the charity Safe Haven Partnership": a description before a proper name is not part of it
+        if not partner and mods and lw in {"regional", "national", "joint"}:
+            mods.insert(0, w)  # "regional prison liaison unit": the scope opens a unit's name
+            pos = mm.start(1)
+            break
         if partner and lw in _PARTNER_MODS:
             mods.insert(0, w)  # "local safeguarding partnership", "children's services"
             pos = mm.start(1)
             if lw in _SCOPE_MODS:
                 break  # "local", "regional" open the name
             continue
-        if re.search(r"[^s]['’]$", w):
+        if not partner and lw in {"children's", "women's", "victims'", "young"}:
+            mods.insert(0, w)  # "multi-agency children's hub"
+            pos = mm.start(1)
+            continue
+        if re.search(r"['’]$", w):  # "councils' children's services": the owner is another organisation
             break  # the end of a quoted name ("'Safe Car Wash' app"): not a modifier
-        if lw in _GENERIC or lw in _VERBS or lw.endswith("'s") or lw.endswith("ly") \
+        if lw in _VERB_NOUNS:
+            mods.insert(0, w)  # "victim support team"; dropped below if nothing names it ("to support officers")
+            pos = mm.start(1)
+            continue
+        if lw == "help" and re.search(r"\b[Ee]arly\s+$", text[:mm.start(1)]):
+            mods.insert(0, w)  # "early help team": a noun here, though "help" is a verb elsewhere
+            pos = mm.start(1)
+            continue
+        if lw in _GENERIC or lw in _VERBS or lw.endswith("'s") or (lw.endswith("ly") and lw not in _LY_NOUNS) \
                 or (lw.endswith("ed") and lw not in _NOUNLIKE) or (lw.endswith("ing") and lw not in _NOUNLIKE):
             if lw == "and" and mods and pos > 0:
                 prev = re.search(r"(" + WORD + r")\s+$", text[:mm.start(1)])
@@ -113,7 +139,7 @@ def _modifiers(text: str, pos: int, partner: bool = False) -> tuple[list[str], i
             break
         mods.insert(0, w)
         pos = mm.start(1)
-    while mods and mods[0].lower() == "and":
+    while mods and mods[0].lower() in {"and", *_VERB_NOUNS}:
         pos += len(mods.pop(0)) + 1
     return mods, pos
 
@@ -144,11 +170,28 @@ _ORG_HEADS = {
     "Service": "agency", "Services": "agency", "Commissioner": "government", "Office": "government",
     "Partnership": "agency", "Agency": "agency", "Commission": "government", "Charity": "voluntary",
     "Society": "voluntary", "Foundation": "voluntary", "Prison": "justice", "Court": "justice",
+    "Association": "voluntary", "Board": "agency", "Group": "agency", "Company": "justice", "Unit": "agency",
+    "Team": "agency", "Teams": "agency", "Panel": "government", "Network": "agency",
 }
+# heads that name an organisation only after certain words ("Integrated Care Board", "Clinical Commissioning
+# Group", "Community Rehabilitation Company", "Regional Organised Crime Unit", "Youth Offending Team");
+# elsewhere ("Force Performance Board", "Economic Crime Unit") they name the force's own or nothing
+_HEAD_NEEDS = {"Board": r"\b(?:Care|Health|Wellbeing|Safeguarding|Children|Adults|Parole|Justice)\s+Board$",
+               "Panel": r"\bCrime\s+Panel$",
+               "Network": r"\bViolence\s+Reduction\s+Network$",
+               "Group": r"\b(?:Commissioning|Housing)\s+Group$",
+               "Company": r"\bRehabilitation\s+Company$",
+               "Unit": r"\b(?:Regional|Special Operations|Violence Reduction)\b.*\bUnit$",
+               "Team": r"\bYouth\s+(?:Offending|Justice|Support)\s+Teams?$",
+               "Teams": r"\bYouth\s+(?:Offending|Justice|Support)\s+Teams?$"}
 _CAP = r"(?:[A-Z][\w'’-]*|NHS)"
-_ORG_RX = re.compile(r"\b" + _CAP + r"(?:\s+(?:(?:and|of|for|the|&)\s+){0,2}" + _CAP + r")*\s+(?:"
-                     + "|".join(_ORG_HEADS) + r")\b(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})?")
-_ORG_CUT = re.compile(r"^.*\b(?:Police|Constabulary)\b(?!\s+and\s+Crime)\s*(?:(?:and|of|for|&)\s+)*")
+_NEXT = r"(?:\s+|,\s+(?=" + _CAP + r"))"  # words run on, or a comma before more capitalised ones
+# capitalised words joined by and/of/for/the/& ending in a head, or a head first ("University of Wendlebury",
+# "Office of the Police, Fire and Crime Commissioner")
+_ORG_RX = re.compile(r"\b(?:" + _CAP + r"(?:" + _NEXT + r"(?:(?:and|of|for|the|&)\s+){0,2}" + _CAP + r")*\s+(?:"
+                     + "|".join(_ORG_HEADS) + r")|(?:University|College|Office|Royal\s+Borough)(?=\s+of\s))\b"
+                     r"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'’-]*(?:" + _NEXT + r"(?:and\s+)?[A-Z][\w'’-]*){0,4})?")
+_ORG_CUT = re.compile(r"^.*\b(?:Police|Constabulary)\b(?!,?\s+(?:Fire\s+)?and\s+Crime)\s*(?:(?:and|of|for|&)\s+)*")
 _JUSTICE = re.compile(r"\b(?:Prosecution|Probation|Prison|Courts?|Youth Offending)\b")
 
 
@@ -163,15 +206,20 @@ def org_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
 
 
 # where "and" joins two names: after an organisation's or a unit's head word ("... Unit and the National Crime Agency")
-_NAME_ENDS = (*_ORG_HEADS, "Unit", "Team", "Hub", "Board", "Group", "Squad", "Department", "Directorate", "Police",
-              "Constabulary")
-_ORG_AND = re.compile(r"\b(?:" + "|".join(_NAME_ENDS) + r")(\s+(?:and|&)\s+(?:the\s+)?)(?!Crime\b)(?=" + _CAP + ")")
+_NAME_ENDS = (*_ORG_HEADS, "Hub", "Squad", "Department", "Directorate", "Police", "Constabulary")
+_ORG_AND = re.compile(r"\b(?:" + "|".join(_NAME_ENDS) + r")((?:,?\s+(?:and|&)|,)\s+(?:the\s+)?)"
+                      r"(?!(?:Fire\s+and\s+)?Crime\b)(?=" + _CAP + ")")
+
+
+_AND_THE = re.compile(r"(,?\s+and\s+the\s+)(?=" + _CAP + ")")  # "X and the Y": a new name after "the"
 
 
 def _split_orgs(name: str, start: int) -> list[tuple[str, int]]:
     """"Cumberland Council and Westmorland and Furness Council" names two organisations."""
     out, pos = [], 0
-    for m in _ORG_AND.finditer(name):
+    for m in sorted([*_ORG_AND.finditer(name), *_AND_THE.finditer(name)], key=lambda m: m.start(1)):
+        if m.start(1) < pos:
+            continue
         out.append((name[pos:m.start(1)], start + pos))
         pos = m.end()
     return out + [(name[pos:], start + pos)]
@@ -187,15 +235,90 @@ def _org(name: str, start: int) -> list[tuple[int, int, str, str, str]]:
     lead = re.match(r"^(?:(?:" + "|".join(_LEADING) + r")\s+)+", name)
     if lead:
         name, start = name[lead.end():], start + lead.end()
+    name = re.sub(r"['’]s?$", "", name.rstrip(", "))  # "College of Policing's guidance": the college
     words = name.split()
     if len(words) < 2 or (words[0] in _ORG_HEADS and " of " not in name):
         return []
     head = next((w for w in reversed(words) if w in _ORG_HEADS), words[-1])
+    main = name if words[0] in _ORG_HEADS else name.split(" of ")[0]
+    if head in _HEAD_NEEDS and not re.search(_HEAD_NEEDS[head], main):
+        return []
     kind = "health" if "NHS" in words else "justice" if _JUSTICE.search(name) else _ORG_HEADS.get(head, "agency")
     return [(start, start + len(name), name, "partner", kind)]
 
 
-_OPERATION_RX = re.compile(r"\bOperation\s+([A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)?)")
+_OPERATION_RX = re.compile(r"\b(?:Operation|Project)\s+([A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)?)")
+_WORD_NAME = r"[A-Z][\w'’&-]*(?:\.[a-z]+)*"  # "Evidence.com", not "Niche. Its"
+_NAME = _WORD_NAME + r"(?:\s+(?:(?:of|for|the)\s+)?" + _WORD_NAME + r"){0,4}"
+# a regional organised crime unit known by its name: "Tarian, the Southern Wales regional organised crime unit"
+_ROCU_RX = re.compile(r"(?<![\w-])([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?),\s+(?:the|a|its)\s+(?:[A-Z][\w-]*\s+){0,3}"
+                      r"(?:regional\s+organised\s+crime\s+unit|ROCU)\b", re.I)
+_BODY = r"(?:charity|housing association|housing provider|social enterprise|voluntary organisation|community group)"
+# a partner introduced by what it is: "the charity Safe Haven", "Ashford Homes, a housing association"
+_DESCRIBED_RX = re.compile(r"\b" + _BODY + r"\s+(?:called\s+|named\s+)?(" + _NAME + r")|(" + _NAME
+                           + r"),\s+(?:a|the)\s+(?:local\s+|national\s+|regional\s+)?" + _BODY + r"\b")
+# partners listed after what they are: "charities such as Harbour Light, Kestrel Aid and the Fen Trust"
+_LISTED_RX = re.compile(r"\b(?:charities|voluntary\s+(?:groups|organisations)|housing\s+(?:associations|providers)|"
+                        r"support\s+services)\s*,?\s+(?:such\s+as|including|like)\s+((?:the\s+)?" + _NAME
+                        + r"(?:(?:,\s+|,?\s+and\s+)(?:the\s+)?" + _NAME + r")*)")
+# an NHS body named without a head word: "NHS Kent and Medway", "NHS England"
+_NHS_RX = re.compile(r"\bNHS(?:\s+(?:and\s+)?[A-Z][a-z][\w'’-]*){1,5}")
+# a system named, then said what it is: "Atlas, a web-based case-recording system"
+_APPOSED_RX = re.compile(r"(?<![\w-])([A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,2}),\s+(?:a|an|the|its)\s+"
+                         r"(?:[\w-]+\s+){0,3}?(system|app|database|platform|tool|device)\b")
+# a name in quotes before its head: "the 'Street Watch' app", "'Buddi' tags"
+_QUOTED_RX = re.compile(r"[‘'\"“]([A-Z][^‘’'\"“”]{0,40}?)[’'\"”]\s+(apps?|systems?|schemes?|tags?|devices?|programmes?|"
+                        r"initiatives?|projects?|tools?|databases?|platforms?|campaigns?)\b")
+# a system or scheme introduced by its name: "a new system called Atlas", "an app known as Beacon"
+_CALLED_RX = re.compile(r"\b(system|app|application|platform|database|tool|device|programme|scheme|initiative|"
+                        r"project|model),?\s+(?:called|known\s+as|named|branded\s+as)\s+['‘\"“]?("
+                        + _WORD_NAME + r"(?:\s+" + _WORD_NAME + r"){0,3})")
+
+
+def _a_name(text: str, start: int, name: str, strict: bool = True) -> bool:
+    """Not an opener taken for a name: "However, the system", "Currently, a charity", "Last year, a charity"."""
+    first = name.split()[0]
+    if first in _LEADING or first.lower() in _GENERIC or first.lower().endswith("ly"):
+        return False
+    at_start = not text[:start].strip() or bool(re.search(r"[.!?:]\s*$", text[:start]))
+    odd = any(c.isupper() or c.isdigit() for c in first[1:])  # "E-CINS", "A2Dominion": no ordinary word
+    return odd or not strict or not (at_start and (len(name.split()) == 1 or name.split()[1][:1].islower()))
+
+
+def introduced_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
+    """(start, end, name, type, kind) for partners, systems and schemes introduced by what they are."""
+    out = []
+    for m in _DESCRIBED_RX.finditer(text):
+        g = 1 if m.group(1) else 2
+        if _a_name(text, m.start(g), m.group(g)):
+            kind = "housing" if "housing" in m.group(0) else "voluntary"
+            out.append((m.start(g), m.end(g), m.group(g), "partner", kind))
+    for m in _ROCU_RX.finditer(text):
+        if m.group(1)[:1].isupper() and _a_name(text, m.start(1), m.group(1), strict=False):
+            out.append((m.start(1), m.end(1), m.group(1), "partner", "justice"))
+    for m in _LISTED_RX.finditer(text):
+        for n in re.finditer(_NAME, m.group(1)):
+            if n.group(0) not in _LEADING:
+                kind = "housing" if "housing" in m.group(0).lower() else "voluntary"
+                out.append((m.start(1) + n.start(), m.start(1) + n.end(), n.group(0), "partner", kind))
+    for m in _NHS_RX.finditer(text):
+        last = m.group(0).split()[-1]
+        if last not in _ORG_HEADS and last.lower() not in _SCHEME_HEADS:  # a named trust is an org_candidate
+            out.append((m.start(), m.end(), m.group(0), "partner", "health"))
+    for m in _APPOSED_RX.finditer(text):
+        if _a_name(text, m.start(1), m.group(1)):
+            out.append((m.start(1), m.end(1), m.group(1), "programme", "system"))
+    for m in _QUOTED_RX.finditer(text):
+        head = singular(m.group(2).lower())
+        kind = "system" if head in _SYSTEM_HEADS | {"tool", "device"} else "scheme"
+        out.append((m.start(), m.end(), f"{m.group(1)} {m.group(2)}", "programme", kind))
+    for m in _CALLED_RX.finditer(text):
+        head = singular(m.group(1).lower())
+        kind = "system" if head in _SYSTEM_HEADS | {"application", "tool", "device"} else "scheme"
+        out.append((m.start(2), m.end(2), m.group(2).rstrip(".'’\"”"), "programme", kind))
+    return out
+
+
 _ACT_RX = re.compile(r"\b((?:[A-Z][\w'’-]*,?\s+(?:(?:and|of|the|for)\s+)*){1,8}Act\s+(?:of\s+)?\d{4})")
 
 
@@ -231,7 +354,8 @@ def _clean_surface(s: str) -> str:
 def _canonical_label(surface: str) -> str:
     """Singular head, lower case unless a proper name or an acronym."""
     words = surface.split()
-    words[-1] = singular(words[-1])
+    if words[-1].upper() != words[-1]:  # "E-CINS" is a name, not a plural
+        words[-1] = singular(words[-1])
     out = []
     for i, w in enumerate(words):
         if w.isupper() or any(c.isdigit() for c in w) or (i > 0 and w[:1].isupper()) or \

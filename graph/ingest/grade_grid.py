@@ -31,10 +31,12 @@ def grid_text(layout: str) -> str | None:
     first, last, columns = head
     end = _grid_end(lines, last + 1)
     cells: list[list[str]] = [[] for _ in columns]
+    starts = [pos for pos, _ in columns]
     for line in lines[last + 1:end]:
         for m in _RUN.finditer(line):
-            col = max((i for i, (pos, _) in enumerate(columns) if pos <= m.start() + 2), default=0)
-            cells[col].append(m.group(0))
+            for a, text in _cut_at_columns(m.start(), m.group(0), starts):
+                col = max((i for i, pos in enumerate(starts) if pos <= a + 2), default=0)
+                cells[col].append(text)
     rows = [" | ".join(g.capitalize() for _, g in columns), " | ".join("; ".join(_areas(c)) for c in cells)]
     if not any(cells):
         return None
@@ -61,11 +63,44 @@ def _header(lines: list[str]) -> tuple[int, int, list[tuple[int, str]]] | None:
     return None
 
 
+def _cut_at_columns(start: int, text: str, starts: list[int]) -> list[tuple[int, str]]:
+    """A run that crosses a column start is two cells whose text touched: "resourcesand suspects" is
+    "...resources" ending one column and "and suspects" (a wrapped area's function word) opening the next."""
+    out: list[tuple[int, str]] = []
+    for pos in starts:
+        cut = _glue_point(text, pos - start)
+        if cut:
+            out.append((start, text[:cut].rstrip()))
+            start, text = pos, text[cut:]  # the glued words open the column whose start they crossed
+    return out + [(start, text)]
+
+
+def _glue_point(text: str, cut: int) -> int | None:
+    """Where, near a column start, two cells' words were glued together, if they were."""
+    if not 0 < cut < len(text):
+        return None
+    for w in re.finditer(r"[A-Za-z-]+", text):
+        if w.start() < cut <= w.end() + 1 and w.end() > cut - 5:
+            glued = re.match(r"^([a-z-]{3,}?)(and|of|the|for|to|in|with)$", w.group(0))
+            if glued and w.end() - w.start() > len(glued.group(2)) + 2:
+                return w.start() + len(glued.group(1))
+    return None
+
+
+def _is_prose(text: str) -> bool:
+    t = text.strip()
+    return bool(t) and "   " not in t and (len(t) > 60 or t.endswith("."))
+
+
 def _grid_end(lines: list[str], start: int) -> int:
-    """The first line after the grid: prose (a long line with no column gaps) or the end of the page."""
+    """The first line after the grid: prose (a long line with no column gaps), a heading standing alone at
+    the margin with prose after it, or the end of the page."""
     for k in range(start, len(lines)):
         text = lines[k]
-        if text.strip() and "   " not in text.strip() and (len(text.strip()) > 60 or text.rstrip().endswith(".")):
+        if _is_prose(text):
+            return k
+        nxt = next((x for x in lines[k + 1:] if x.strip()), "")
+        if text.strip() and not text[:1].isspace() and "   " not in text.strip() and _is_prose(nxt):
             return k
     return len(lines)
 

@@ -41,9 +41,20 @@ _PROSE = [
     re.compile(SUBJECT + r"\s+(?:(?:is|was|has\s+been)\s+(?:judged|assessed|found)\s+to\s+)?" + _Q
                + r"(?P<grade>requires?\s+improvement|required\s+improvement)" + _QE + r"\s+" + _LINK + r"\s+" + _AREA,
                re.I),
-    # "we judged/graded X Police to be/as good at ..."
-    re.compile(r"\b[Ww]e\s+(?:have\s+)?(?:judged|graded|assessed|rated|found)\s+" + SUBJECT
+    # "we judged/graded X Police to be/as good at ...", "HMIC judges the force to be good at ..."
+    re.compile(r"\b(?:[Ww]e|HMIC(?:FRS)?|HM\s+Inspector(?:ate)?\s+of\s+Constabulary)\s+(?:have\s+|has\s+)?"
+               r"(?:judged|judges|graded|grades|assessed|assesses|rated|rates|found|finds)\s+" + SUBJECT
                + r"\s+(?:to\s+be\s+|as\s+)" + _Q + r"(?P<grade>" + _G + r")" + _QE + r"\s+" + _LINK + r"\s+" + _AREA),
+]
+_LAZY_AREA = r"(?P<area>[^.;:!?]{3,200}?)"
+# the area first, then its grade: "The extent to which the force is effective at keeping people safe and
+# reducing crime is good", "X Police's performance in investigating crime is adequate" (always a grading)
+_PROSE_AREA_FIRST = [
+    re.compile(r"\b[Tt]he\s+extent\s+to\s+which\s+(?:the\s+force|the\s+constabulary|" + SUBJECT + r")\s+(?:is|was)\s+"
+               r"(?:effective|efficient|legitimate)\s+" + _LINK + r"\s+" + _LAZY_AREA + r"\s+(?:is|was)\s+" + _Q
+               + r"(?P<grade>" + _G + r")" + _QE + r"(?=\s*[.;,]|\s*$)", re.I),
+    re.compile(SUBJECT + r"['’]s?\s+performance\s+(?:in|at|on)\s+" + _LAZY_AREA + r"\s+(?:is|was|has\s+been)\s+"
+               + _Q + r"(?P<grade>" + _G + r")" + _QE + r"(?=\s*[.;,]|\s*$)", re.I),
 ]
 _ANY_GRADE = re.compile(r"\b(?:outstanding|good|adequate|inadequate|requires?\s+improvement|required\s+improvement)\b",
                         re.I)
@@ -62,7 +73,8 @@ _GRADE_FIRST = re.compile(r"^" + _Q + r"(?P<grade>" + _G + r")" + _QE + r"(?:\s*
 # a row of a table read from a PDF: the area, then its grade with a capital (no cell separator survives)
 _ROW_END = re.compile(r"^(?P<area>[A-Z][^|]{2,150}?)\s+(?P<grade>Outstanding|Good|Adequate|Requires\s+improvement|"
                       r"Inadequate)\s*$")
-JUDGMENT_LABEL = re.compile(r"^(?:(?P<overall>overall\s+)?(?:judge?ment|grade|rating|assessment))$", re.I)
+JUDGMENT_LABEL = re.compile(r"^(?:(?P<overall>overall\s+)?(?:judge?ment|grade|rating|assessment))\s*[\d¹²³]{0,2}$",
+                            re.I)  # a footnote marker may follow: "Overall judgement1"
 
 
 @dataclass(frozen=True)
@@ -102,8 +114,13 @@ def prose(sentence: str) -> list[Graded]:
                 continue
             said = m.group(0)
             before_area = said[:said.find(m.group("area"))]
-            explicit = bool(re.search(r"[‘'\"“]|\b(?:judged|graded|assessed|rated)\b", before_area))
+            explicit = bool(re.search(r"[‘'\"“]|\b(?:judge[ds]?|grade[ds]|assess(?:e[ds])|rate[ds])\b", before_area))
             out.append(Graded(area, _grade(m.group("grade")), bool(_OVERALL_AREA.search(area)), explicit))
+    for rx in _PROSE_AREA_FIRST:
+        for m in rx.finditer(sentence):
+            area = _tidy_area(m.group("area"))
+            if len(area.split()) >= 2 and not _COUNTED.match(area):
+                out.append(Graded(area, _grade(m.group("grade")), bool(_OVERALL_AREA.search(area))))
     return out
 
 
@@ -165,6 +182,11 @@ def table(rows: list[str]) -> list[Graded]:
         if len(graded) == 1 and names:
             out.append(Graded(names[0], graded[0][1] or ""))
     return out
+
+
+def table_row(text: str) -> bool:
+    """A line that reads as a table row of an area and its grade ("Investigating crime Good")."""
+    return word_count(text) <= 25 and bool(_ROW_END.match(collapse(text)))
 
 
 def line(text: str) -> list[Graded]:

@@ -73,7 +73,8 @@ def _force(text: str, known: list[str]) -> str | None:
     if not counts:
         return None
     best, n = counts.most_common(1)[0]
-    return best if n >= 2 else None
+    titled = re.search(r"\binspection of (?:the )?(" + "|".join(map(re.escape, counts)) + r")\b", text)
+    return best if n >= 2 else titled.group(1) if titled else None  # named once, but in "An inspection of X"
 
 
 def _period(head: str, text: str) -> tuple[str | None, int | None]:
@@ -84,8 +85,11 @@ def _period(head: str, text: str) -> tuple[str | None, int | None]:
         if m.group(2):
             end = int(m.group(2)) if len(m.group(2)) == 4 else start // 100 * 100 + int(m.group(2))
             return f"{start}/{end % 100:02d}", end
-        # a programme year whose fieldwork ran into the next year: "2018/19"
-        if months.get(start + 1, 0) > months.get(start, 0):
+        # a programme year whose fieldwork ran into the next year: "2018/19"; a pillar report ("Police
+        # effectiveness 2015") is named for its year, though published in the next
+        pillar_title = re.search(r"\b(?:effectiveness|efficiency|legitimacy)\s+" + m.group(1), m.group(0), re.I) \
+            and not re.search(r"efficiency\s+and\s+legitimacy", head[max(0, m.start() - 60):m.end()], re.I)
+        if not pillar_title and months.get(start + 1, 0) > months.get(start, 0):
             return f"{start}/{(start + 1) % 100:02d}", start + 1
         return str(start), start
     if months:

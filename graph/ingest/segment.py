@@ -31,7 +31,8 @@ CAUSE_RE = re.compile(r"^Causes? (?:of|for) concern\b", re.I)
 RECOMMENDATION_RE = re.compile(r"^Recommendations?\b(?:\s+\d+)?$", re.I)
 AFI_RE = re.compile(r"^Areas? for improvement\b(?:\s+\d+)?$", re.I)
 SUMMARY_RE = re.compile(r"^(?:Summary(?: of findings)?|Overall summary|Summary for question \d+)$", re.I)
-OVERALL_JUDGMENT_RE = re.compile(r"^(?:Overall judge?ment|Overall grade|Our judge?ments?|Judge?ment)$", re.I)
+OVERALL_JUDGMENT_RE = re.compile(r"^(?:Overall judge?ment|Overall grade|Our judge?ments?|Judge?ment)\s*[\d¹²³]{0,2}$",
+                                 re.I)
 CARRIED_RE = re.compile(r"still outstanding|outstanding from|carried (?:over|forward)|previous inspections?|"
                         r"earlier inspections?|last inspection", re.I)
 ORIGIN_RE = re.compile(r"\(([^()]*\b(?:19|20)\d\d(?:/\d\d)?[^()]*)\)\s*\.?\s*$")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from graph.ingest.judgments import labelled_block
+from graph.ingest.judgments import labelled_block, table_row
 from graph.ingest.layout import (
     CAPTION_RE, _body_width, _furniture, _heading_like, _is_column_page, _join, _pages, _run_in_headings,
     QUESTION_START_RE, _split_page, _strip_markers, _strip_page_numbers, _Vocab, printed_pages,
@@ -69,6 +69,8 @@ def _breaks_before(prev: str, line: str, nxt: str, width: float) -> bool:
     if not prev or _starts_lower(line) or is_bullet(line) and is_bullet(prev):
         return False
     short_prev = len(prev) < 0.6 * width
+    if table_row(prev) and table_row(line):
+        return True  # rows of a table whose cell borders are gone: "Area name Requires improvement"
     if short_prev and ends_sentence(prev):
         return True  # the last line of a paragraph
     if short_prev and is_bullet(prev) and not is_bullet(line) and line[:1].isupper():
