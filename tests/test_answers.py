@@ -96,6 +96,15 @@ def test_question_kind(question: str, kind: str) -> None:
     assert analyse(question, REPORTS).kind == kind
 
 
+@pytest.mark.parametrize("question, wants", [
+    ("When did the force open its new control room?", "when"),
+    ("When deciding where to patrol, did the force ask residents what worried them?", "any"),
+    ("When a caller is vulnerable, how many minutes does it take to send an officer?", "number"),
+])
+def test_only_a_when_with_a_verb_asks_for_a_time(question: str, wants: str) -> None:
+    assert analyse(question, REPORTS).answer_type == wants
+
+
 def test_compare_questions_scope_every_report_they_name() -> None:
     plan = analyse("How has neighbourhood policing changed since 2016?", REPORTS)
     assert plan.scope == ("east-2016", "east-2021-22")
