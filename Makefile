@@ -44,6 +44,7 @@ bench: build
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/formats.py
 	$(BIN)/python benchmarks/answers.py
+	$(BIN)/python benchmarks/answers.py --qa benchmarks/data/team_qa.jsonl --no-cv
 	$(BIN)/python benchmarks/latency.py
 	$(BIN)/python benchmarks/export.py
 	$(BIN)/python benchmarks/load.py --clients 8 --seconds 30
