@@ -6,8 +6,9 @@ of three lists (closeness in meaning to the question, the question's words
 they contain weighed by rarity, the rank of their passage) plus a vote for
 sentences of the kind the question wants (a number, a who, a when, a list, a
 reason). A quote keeps its neighbour when the neighbour carries the rest of
-the point: the antecedent of a sentence that opens with "This..." and the
-following "However...", comparison or figure. Headings, captions, questions
+the point: the antecedent of a sentence that opens with "This...", the
+following "However...", comparison, figure or "This included...", and
+neighbours that answer the question too (up to three sentences in all). Headings, captions, questions
 and near-duplicates are left out, only reports in the plan's scope are
 quoted, and when nothing clears the relevance bar the answer says so.
 """
