@@ -52,8 +52,8 @@ _WHO_Q_RE = re.compile(r"^\s*who\b|(?:^|[,;]|\band) who (?:is|was|are|were|has|h
                        r"\bwhich (?:team|unit|officer|officers|forces|force|agencies|agency|partners|organisations|"
                        r"body|bodies|staff|people)\b|\bat what rank\b|\bresponsible\b", re.I)
 # "When did...?" asks for a time; "When deciding..., did...?" sets a condition
-_WHEN_Q_RE = re.compile(r"\bwhen (?:did|had|has|have|was|were|is|are|does|do|will|would|can|could|should)\b|\bat what times?\b|\bhow long ago\b",
-                        re.I)
+_WHEN_Q_RE = re.compile(r"\bwhen (?:did|had|has|have|was|were|is|are|does|do|will|would|can|could|should)\b|"
+                        r"\bat what times?\b|\bhow long ago\b", re.I)
 _LIST_Q_RE = re.compile(r"\bwhat (?:kinds?|types?|sorts?|subjects|jobs|areas|tools?|powers|methods|steps)\b|"
                         r"\bwhich (?:areas|kinds?|types?)\b|\bwhat (?:is|was|are|were) the force doing\b", re.I)
 
