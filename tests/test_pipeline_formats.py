@@ -82,6 +82,36 @@ def test_area_grade_rows_with_and_without_separators() -> None:
         ("Custody", "requires improvement")]
 
 
+@pytest.mark.parametrize("rows, want", [
+    (["Grade | Pillar | Question", "Good | Efficiency | Planning for the future"], ("Planning for the future", "good")),
+    (["Rating | Area of policing | Change", "Adequate | Custody | Improved since last year"], ("Custody", "adequate")),
+    (["Inadequate | Legitimacy | Road safety | 2016"], ("Road safety", "inadequate")),
+    (["Pillar | Judgment | Last inspected", "Legitimacy | Good | 2017"], ("Legitimacy", "good")),
+])
+def test_a_graded_row_names_its_area_not_its_pillar(rows: list[str], want: tuple[str, str]) -> None:
+    """A row with a pillar, a date or a comment beside the area: the area is the "Question"/"Area" column,
+    else the first cell that is more than a pillar name; a pillar alone is the area when nothing else is."""
+    assert [(g.area, g.grade) for g in judgments.table(rows)] == [want]
+
+
+def test_one_grade_for_a_list_of_areas() -> None:
+    got = judgments.prose("It is also adequate at tackling fraud, at road safety and at managing its custody suites.")
+    assert [(g.area, g.grade) for g in got] == [("Tackling fraud", "adequate"), ("Road safety", "adequate"),
+                                               ("Managing its custody suites", "adequate")]
+
+
+def test_plain_grades_after_a_count_of_graded_areas() -> None:
+    """After "graded good in two areas ...", plain "It is good at X" sentences are the gradings; the same
+    words in a section with no count describe and do not grade."""
+    text = ("Westmarch Police PEEL 2022/23\nOverall summary\n"
+            "We inspected Westmarch Police in three areas. It was graded good in two areas and inadequate in one.\n"
+            "It is good at tackling fraud and at road safety. It is inadequate at managing custody.\n"
+            "Neighbourhoods\nThe force is good at working with schools. It runs a cadet scheme.\n")
+    rep = build_report(load_bytes(text.encode(), "w.txt"))
+    graded = {(i.question, i.grade) for i in rep.items if i.kind == "judgment"}
+    assert graded == {("Tackling fraud", "good"), ("Road safety", "good"), ("Managing custody", "inadequate")}
+
+
 @pytest.mark.parametrize("line, area, grade, overall", [
     ("Overall judgment: Outstanding", "", "outstanding", True),
     ("Judgment – Adequate", "", "adequate", False),
