@@ -138,6 +138,35 @@ def test_partner_names_keep_their_edges(sentence: str, names: list[str], not_nam
         assert name not in got and not any(name.lower() == k.lower() for k in got), sorted(got)
 
 
+@pytest.mark.parametrize("sentence, names, not_names", [
+    # a list whose other members are partners: the bare names in it are partners too
+    ("The force works with Hollin Mind Network, Refuge and the Fenmoor and Wendle Integrated Care Board.",
+     ["Refuge", "Fenmoor and Wendle Integrated Care Board"], []),
+    ("The force, the Probation Service and Wendle Youth Justice run the scheme together.",
+     ["Probation Service", "Wendle Youth Justice"], ["The force"]),
+    ("It works with Fenmoor City Council and Wendle Police on road safety.", ["Fenmoor City Council"],
+     ["Wendle Police"]),
+    # a name described by what it is, with words between: the description names nothing else
+    ("Victims are referred to Hollybrook, a national stalking advocacy charity.", ["Hollybrook"],
+     ["advocacy charity", "stalking advocacy charity"]),
+])
+def test_partners_listed_or_described(sentence: str, names: list[str], not_names: list[str]) -> None:
+    got = found(sentence)
+    for name in names:
+        assert got.get(name, ("",))[0] == "partner", sorted(got)
+    for name in not_names:
+        assert not any(name.lower() == k.lower() and typ == "partner" for k, (typ, _kind) in got.items()), got
+
+
+def test_partnership_boards_named_in_a_table() -> None:
+    text = "Board | Chair\nFenmoor Safeguarding Partnership Board | Independent chair\nWendle Community Safety " \
+           "Partnership | Council leader"
+    p = Passage("t-p0001", "t", 1, ["Partners"], None, 1, "table", text, 0, len(text))
+    rep = Report("t", "t.txt", "txt", "0", ReportMeta("Fenmoor Police", "2022", 2022, "PEEL", "t"), text, [p], [])
+    labels = {e.label for e in entities.extract(rep).entities.values() if e.type == "partner"}
+    assert {"Fenmoor Safeguarding Partnership Board", "Wendle Community Safety Partnership"} <= labels, labels
+
+
 def test_a_named_plan_is_a_programme_not_a_partner() -> None:
     got = found("The NHS Long Term Plan sets targets for mental health care.")
     assert got.get("NHS Long Term Plan", ("programme",))[0] == "programme", got

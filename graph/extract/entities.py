@@ -19,7 +19,7 @@ from typing import Any
 from graph.extract.metrics import Metric, metric_key, metrics
 from graph.extract.phrases import (
     _ACT_RX, _GROUP_MODS, _OPERATION_RX, _canonical_label, _clean_surface, _np_candidates, _type_of_head,
-    introduced_candidates, org_candidates,
+    introduced_candidates, listed_with, org_candidates,
 )
 from graph.records import KIND_CAPTION, KIND_FOOTNOTE, KIND_TABLE, Passage, Report
 from graph.text import find_acronyms, plural, singular, slug
@@ -224,8 +224,32 @@ class _Builder:
         self._operations_and_acts(p, taken)
         if p.kind not in (KIND_TABLE, KIND_CAPTION):
             self._patterns(p, taken)
+        elif p.kind == KIND_TABLE:
+            self._table_orgs(p, taken)
         self._gazetteer_names(p, taken, acr_entities)
         self._defined_acronyms(p, taken, acr_entities)
+        self._listed_partners(p, taken)
+
+    def _table_orgs(self, p: Passage, taken: list[tuple[int, int]]) -> None:
+        """Organisations named in a table's cells (a table of partnership boards), one cell at a time."""
+        for cell in re.finditer(r"[^|\t\n]+", p.text):
+            for a, b, phrase, typ, kind in org_candidates(cell.group(0)):
+                a, b = a + cell.start(), b + cell.start()
+                e = self.resolve(phrase, typ, kind) if _free(taken, a, b) else None
+                if e is not None:
+                    self._claim(e, p, a, b, taken)
+
+    def _listed_partners(self, p: Passage, taken: list[tuple[int, int]]) -> None:
+        """Names listed beside partners found in this passage are partners too (a charity, a service)."""
+        known = [(m.start, m.end) for m in self.mentions if m.passage_id == p.passage_id
+                 and self.entities[m.entity_id].type == "partner"]
+        for a, b, name in listed_with(p.text, known) if known else ():
+            if _free(taken, a, b):
+                t = lookup(name)
+                known_id = self.key_to_id.get(norm_key(name))
+                e = (self.add_term(t, name) if t else self.entities[known_id] if known_id
+                     else self.add("partner", _clean_surface(name), "agency", "pattern"))  # a name as written
+                self._claim(e, p, a, b, taken)
 
     def _claim(self, e: Entity, p: Passage, a: int, b: int, taken: list[tuple[int, int]]) -> None:
         self.mention(e, p, a, b)

@@ -82,12 +82,17 @@ def _np_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
         if typ is None:
             continue
         mods, pos = _modifiers(text, m.start(), partner=typ == "partner")
+        if typ == "partner" and _APPOSITIVE.search(text[:pos]):
+            continue  # "Paladin, a stalking advocacy charity": says what a named partner is, names no other
         if mods and _keeps(typ, kind, h, mods):
             end = m.end()
             if h == "charity" and all(x[:1].isupper() for x in mods):  # "the Stonewall charity" -> "Stonewall"
                 end = pos + len(" ".join(mods))
             out.append((pos, end, text[pos:end], typ, kind or ""))
     return out
+
+
+_APPOSITIVE = re.compile(r"[A-Z][\w'’&-]*,\s+(?:a|an)\s+(?:[\w'’-]+\s+){0,3}$")
 
 
 def _modifiers(text: str, pos: int, partner: bool = False) -> tuple[list[str], int]:
@@ -176,7 +181,7 @@ _ORG_HEADS = {
 # heads that name an organisation only after certain words ("Integrated Care Board", "Clinical Commissioning
 # Group", "Community Rehabilitation Company", "Regional Organised Crime Unit", "Youth Offending Team");
 # elsewhere ("Force Performance Board", "Economic Crime Unit") they name the force's own or nothing
-_HEAD_NEEDS = {"Board": r"\b(?:Care|Health|Wellbeing|Safeguarding|Children|Adults|Parole|Justice)\s+Board$",
+_HEAD_NEEDS = {"Board": r"\b(?:Care|Health|Wellbeing|Safeguarding|Children|Adults|Parole|Justice|Partnership)\s+Board$",
                "Panel": r"\bCrime\s+Panel$",
                "Network": r"\bViolence\s+Reduction\s+Network$",
                "Group": r"\b(?:Commissioning|Housing)\s+Group$",
@@ -255,8 +260,9 @@ _ROCU_RX = re.compile(r"(?<![\w-])([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?),\s+(?
                       r"(?:regional\s+organised\s+crime\s+unit|ROCU)\b", re.I)
 _BODY = r"(?:charity|housing association|housing provider|social enterprise|voluntary organisation|community group)"
 # a partner introduced by what it is: "the charity Safe Haven", "Ashford Homes, a housing association"
+# the description may say more of what it is: "Paladin, a national stalking advocacy charity"
 _DESCRIBED_RX = re.compile(r"\b" + _BODY + r"\s+(?:called\s+|named\s+)?(" + _NAME + r")|(" + _NAME
-                           + r"),\s+(?:a|the)\s+(?:local\s+|national\s+|regional\s+)?" + _BODY + r"\b")
+                           + r"),\s+(?:a|the)\s+(?:[a-z][\w'’-]*\s+){0,3}?" + _BODY + r"\b")
 # partners listed after what they are: "charities such as Harbour Light, Kestrel Aid and the Fen Trust"
 _LISTED_RX = re.compile(r"\b(?:charities|voluntary\s+(?:groups|organisations)|housing\s+(?:associations|providers)|"
                         r"support\s+services)\s*,?\s+(?:such\s+as|including|like)\s+((?:the\s+)?" + _NAME
@@ -317,6 +323,34 @@ def introduced_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
         kind = "system" if head in _SYSTEM_HEADS | {"application", "tool", "device"} else "scheme"
         out.append((m.start(2), m.end(2), m.group(2).rstrip(".'’\"”"), "programme", kind))
     return out
+
+
+# one member of a list of partners: capitalised words, "of/for/the" between them, no "and" (that separates members)
+_MEMBER = r"[A-Z][\w'’&.-]*(?:\s+(?:(?:of|for|the)\s+)*[A-Z][\w'’&.-]*){0,5}"
+_BEFORE = re.compile(r"(?<![\w'’-])(?:the\s+)?(" + _MEMBER + r")(?:,\s*(?:and\s+)?|,?\s+and\s+)(?:the\s+)?$")
+_AFTER = re.compile(r"^(?:,\s*(?:and\s+)?|,?\s+and\s+)(?:the\s+)?(" + _MEMBER + r")(?![\w'’-])")
+_NOT_PARTNER = re.compile(r"\b(?:Police|Constabulary|Act|Operation)$|^(?:HM\s+Inspector|HMI)")
+
+
+def listed_with(text: str, known: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """(start, end, name) for names listed beside known partners ("works with Hollin Council, Refuge and the
+    Fen Trust": "Refuge"), walking along the list from each known one; forces and Acts excluded."""
+    found: list[tuple[int, int, str]] = []
+    todo, seen = list(known), set(known)
+    while todo:
+        a, b = todo.pop()
+        for m, off in ((_BEFORE.search(text[max(0, a - 120):a]), max(0, a - 120)), (_AFTER.match(text[b:b + 120]), b)):
+            if m is None:
+                continue
+            span = (off + m.start(1), off + m.end(1))
+            name = m.group(1)
+            if span in seen or name.split()[0] in _LEADING or _NOT_PARTNER.search(name) \
+                    or name.split()[0].lower() in _GENERIC:
+                continue
+            seen.add(span)
+            todo.append(span)
+            found.append((*span, name))
+    return found
 
 
 _ACT_RX = re.compile(r"\b((?:[A-Z][\w'’-]*,?\s+(?:(?:and|of|the|for)\s+)*){1,8}Act\s+(?:of\s+)?\d{4})")
