@@ -14,6 +14,7 @@ import pytest
 
 from graph.ingest import judgments
 from graph.ingest.grade_grid import grid_text
+from graph.ingest.grade_table import table_text
 from graph.ingest.load import load_bytes
 from graph.ingest.pipeline import build_report
 from graph.records import Report
@@ -277,3 +278,47 @@ def test_a_footnote_marker_on_the_judgment_label_does_not_hide_the_grade() -> No
     got = [(i.question, i.grade) for i in rep.items if i.kind == "judgment"]
     assert ("How effective is the force at keeping people safe and reducing crime?", "good") in got, got
     assert not any((q or "").lower().startswith("overall judgement") for q, _ in got), got
+
+
+def _rows(text: str | None) -> list[str]:
+    return [x for x in (text or "").split("\n") if " | " in x]
+
+
+def test_a_pdf_table_of_graded_rows_whose_cells_wrap_around_the_grade() -> None:
+    """Cells set in the middle of their row: the wrapped lines above and below a grade are its row's."""
+    layout = "\n".join([
+        "Grades",
+        "Grade          Pillar           Area",
+        "                                Tackling fraud and",
+        "Good           Effectiveness",
+        "                                economic crime",
+        "Inadequate     Legitimacy       Road safety",
+        "                                Custody and the care",
+        "Adequate       Efficiency       of detained",
+        "                                people",
+        "The force works with partners.",
+    ])
+    assert _rows(table_text(layout)) == ["Grade | Pillar | Area",
+                                         "Good | Effectiveness | Tackling fraud and economic crime",
+                                         "Inadequate | Legitimacy | Road safety",
+                                         "Adequate | Efficiency | Custody and the care of detained people"]
+    got = {(g.area, g.grade) for g in judgments.table(_rows(table_text(layout)))}
+    assert ("Tackling fraud and economic crime", "good") in got
+
+
+def test_a_pdf_table_of_graded_rows_set_at_the_top_of_each_row() -> None:
+    layout = "\n".join([
+        "Area                       Grade",
+        "Tackling fraud and         Good",
+        "  economic crime",
+        "Road safety                Inadequate",
+        "Custody and the care of    Adequate",
+        "  detained people",
+        "Findings",
+    ])
+    assert _rows(table_text(layout))[1:] == ["Tackling fraud and economic crime | Good", "Road safety | Inadequate",
+                                             "Custody and the care of detained people | Adequate"]
+
+
+def test_a_table_of_one_line_graded_rows_is_left_to_the_plain_text() -> None:
+    assert table_text("Area        Grade\nRoad safety     Good\nCustody     Adequate\nFindings") is None

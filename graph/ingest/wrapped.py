@@ -66,8 +66,8 @@ def _page_width(body: list[str], width: float) -> float:
 
 def _breaks_before(prev: str, line: str, nxt: str, width: float) -> bool:
     prev, line = prev.strip(), line.strip()
-    if not prev or _starts_lower(line) or is_bullet(line) and is_bullet(prev):
-        return False
+    if not prev or _starts_lower(line) or is_bullet(line) and is_bullet(prev) or " | " in prev and " | " in line:
+        return False  # (rows of a table read by column, cells joined by " | ", stay one table)
     short_prev = len(prev) < 0.6 * width
     if table_row(prev) and table_row(line):
         return True  # rows of a table whose cell borders are gone: "Area name Requires improvement"
