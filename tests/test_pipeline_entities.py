@@ -158,6 +158,26 @@ def test_partners_listed_or_described(sentence: str, names: list[str], not_names
         assert not any(name.lower() == k.lower() and typ == "partner" for k, (typ, _kind) in got.items()), got
 
 
+@pytest.mark.parametrize("sentence, name, typ, not_names", [
+    ("Offenders may be offered Waymark, a restorative justice scheme run with partners.", "Waymark", "programme",
+     ["restorative justice scheme"]),
+    ("The force uses a new mobile records platform, Kestrel, so that officers save time.", "Kestrel", "programme",
+     ["mobile records platform"]),
+    ("It shares a firearms training centre with a neighbouring force.", "firearms training centre", "unit", []),
+    ("Patrols were increased in the town centre at night.", None, None, ["town centre"]),
+    ("Victims are supported by Wendle Victim Support and the local council.", "Wendle Victim Support", "partner",
+     []),
+    ("Wendle Police and Victim Support run a helpline.", "Victim Support", "partner", ["Police Victim Support"]),
+])
+def test_names_with_what_they_are_and_where(sentence: str, name: str | None, typ: str | None,
+                                            not_names: list[str]) -> None:
+    got = found(sentence)
+    if name is not None:
+        assert got.get(name, ("",))[0] == typ, sorted(got)
+    for n in not_names:
+        assert not any(n.lower() == k.lower() for k in got), sorted(got)
+
+
 def test_partnership_boards_named_in_a_table() -> None:
     text = "Board | Chair\nFenmoor Safeguarding Partnership Board | Independent chair\nWendle Community Safety " \
            "Partnership | Council leader"

@@ -292,7 +292,9 @@ class _Builder:
         for m in g.names_rx.finditer(p.text):
             t = lookup(m.group(0)) if _free(taken, m.start(), m.end()) else None
             if t is not None:
-                self._claim(self.add_term(t, m.group(0)), p, m.start(), m.end(), taken)
+                a = m.start() - _place_before(p.text, m.start(), t.type) if m.group(0)[:1].isupper() else m.start()
+                a = a if _free(taken, a, m.end()) else m.start()
+                self._claim(self.add_term(t, p.text[a:m.end()]), p, a, m.end(), taken)
         for m in g.acr_rx.finditer(p.text) if g.acr_rx is not None else ():
             s = m.group(0)
             if not _free(taken, m.start(), m.end()) or (
@@ -326,6 +328,20 @@ class _Builder:
                 target.aliases.add(abbr)
                 self.mention(target, p, a, b)
 
+
+
+# a place named before a national body's name, inside a sentence: "supported by Wendle Victim Support"
+_PLACE_RX = re.compile(r"(?<=[a-z,] )((?:[A-Z][a-z][\w'’-]*\s+){1,2})$")
+_NOT_PLACE = {"The", "And", "With", "From", "For", "Its", "Their", "Our", "This", "These", "Both", "Each", "All"}
+
+
+def _place_before(text: str, start: int, typ: str) -> int:
+    """How many characters of a place name ("Wendle ") stand before a partner's gazetteer name, making it the
+    local body's name (0 when none, or for anything other than a partner)."""
+    m = _PLACE_RX.search(text[max(0, start - 60):start]) if typ == "partner" else None
+    if m is None or m.group(1).split()[0] in _NOT_PLACE or re.search(r"\b(?:Police|Constabulary)\b", m.group(1)):
+        return 0
+    return len(m.group(1))
 
 
 def _free(taken: list[tuple[int, int]], a: int, b: int) -> bool:

@@ -12,7 +12,9 @@ from graph.text import singular
 
 WORD = r"[A-Za-z][\w'’-]*"
 
-_UNIT_HEADS = {"team", "unit", "department", "hub", "squad", "desk", "directorate", "command", "bureau", "cell"}
+_UNIT_HEADS = {"team", "unit", "department", "hub", "squad", "desk", "directorate", "command", "bureau", "cell",
+               "centre"}
+_PLACE_CENTRES = {"town", "city", "shopping", "village", "district", "county", "retail", "leisure", "community"}
 _ROLE_HEADS = {"officer", "staff", "manager", "investigator", "adviser", "advisor", "coordinator", "co-ordinator",
                "analyst", "sergeant", "inspector", "nurse", "worker", "practitioner", "commander",
                "handler", "dispatcher", "detective", "constable", "leader", "lead", "chair", "registrar"}
@@ -82,8 +84,8 @@ def _np_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
         if typ is None:
             continue
         mods, pos = _modifiers(text, m.start(), partner=typ == "partner")
-        if typ == "partner" and _APPOSITIVE.search(text[:pos]):
-            continue  # "Paladin, a stalking advocacy charity": says what a named partner is, names no other
+        if typ in ("partner", "programme") and (_APPOSITIVE.search(text[:pos]) or _NAME_AFTER.match(text[m.end():])):
+            continue  # "Paladin, a stalking advocacy charity", "a data platform, Atlas,": says what a named one is
         if mods and _keeps(typ, kind, h, mods):
             end = m.end()
             if h == "charity" and all(x[:1].isupper() for x in mods):  # "the Stonewall charity" -> "Stonewall"
@@ -93,6 +95,7 @@ def _np_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
 
 
 _APPOSITIVE = re.compile(r"[A-Z][\w'’&-]*,\s+(?:a|an)\s+(?:[\w'’-]+\s+){0,3}$")
+_NAME_AFTER = re.compile(r",\s+[A-Z][\w'’&.-]*(?:\s+[A-Z][\w'’&.-]*){0,2}\s*[,.;]")
 
 
 def _modifiers(text: str, pos: int, partner: bool = False) -> tuple[list[str], int]:
@@ -151,6 +154,8 @@ def _modifiers(text: str, pos: int, partner: bool = False) -> tuple[list[str], i
 
 def _keeps(typ: str, kind: str | None, h: str, mods: list[str]) -> bool:
     """Filters that keep ordinary phrases out: places before roles, unnamed generic plans, services."""
+    if h == "centre" and mods[-1].lower() in _PLACE_CENTRES:
+        return False  # "the town centre" is a place
     if typ == "role" and all(x[:1].isupper() and not x.isupper() for x in mods):
         return False  # "Kent officers": a place, not a role
     if typ == "programme" and h == "group" and mods[-1].lower() not in _GROUP_MODS:
@@ -271,7 +276,11 @@ _LISTED_RX = re.compile(r"\b(?:charities|voluntary\s+(?:groups|organisations)|ho
 _NHS_RX = re.compile(r"\bNHS(?:\s+(?:and\s+)?[A-Z][a-z][\w'’-]*){1,5}")
 # a system named, then said what it is: "Atlas, a web-based case-recording system"
 _APPOSED_RX = re.compile(r"(?<![\w-])([A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,2}),\s+(?:a|an|the|its)\s+"
-                         r"(?:[\w-]+\s+){0,3}?(system|app|database|platform|tool|device)\b")
+                         r"(?:[\w-]+\s+){0,3}?(system|app|database|platform|tool|device|scheme|programme|"
+                         r"initiative|project)\b")
+# the same, the other way round: "a new mobile data platform, Forcefield, so that ..."
+_NAMED_AFTER_RX = re.compile(r"\b(system|app|database|platform|tool|device|scheme|programme|initiative|project),\s+("
+                             r"[A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,2})(?=\s*[,.;])")
 # a name in quotes before its head: "the 'Street Watch' app", "'Buddi' tags"
 _QUOTED_RX = re.compile(r"[‘'\"“]([A-Z][^‘’'\"“”]{0,40}?)[’'\"”]\s+(apps?|systems?|schemes?|tags?|devices?|programmes?|"
                         r"initiatives?|projects?|tools?|databases?|platforms?|campaigns?)\b")
@@ -289,6 +298,10 @@ def _a_name(text: str, start: int, name: str, strict: bool = True) -> bool:
     at_start = not text[:start].strip() or bool(re.search(r"[.!?:]\s*$", text[:start]))
     odd = any(c.isupper() or c.isdigit() for c in first[1:])  # "E-CINS", "A2Dominion": no ordinary word
     return odd or not strict or not (at_start and (len(name.split()) == 1 or name.split()[1][:1].islower()))
+
+
+def _system_or_scheme(head: str) -> str:
+    return "system" if head.lower() in _SYSTEM_HEADS | {"tool", "device"} else "scheme"
 
 
 def introduced_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
@@ -313,7 +326,10 @@ def introduced_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
             out.append((m.start(), m.end(), m.group(0), "partner", "health"))
     for m in _APPOSED_RX.finditer(text):
         if _a_name(text, m.start(1), m.group(1)):
-            out.append((m.start(1), m.end(1), m.group(1), "programme", "system"))
+            out.append((m.start(1), m.end(1), m.group(1), "programme", _system_or_scheme(m.group(2))))
+    for m in _NAMED_AFTER_RX.finditer(text):
+        if _a_name(text, m.start(2), m.group(2), strict=False):
+            out.append((m.start(2), m.end(2), m.group(2), "programme", _system_or_scheme(m.group(1))))
     for m in _QUOTED_RX.finditer(text):
         head = singular(m.group(2).lower())
         kind = "system" if head in _SYSTEM_HEADS | {"tool", "device"} else "scheme"
