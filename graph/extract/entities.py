@@ -173,8 +173,10 @@ class _Builder:
             if t is not None:
                 return self.add_term(t, surface)
         label = _canonical_label(surface)
-        if named:  # a name the report introduces keeps its capitals ("Trakka tag", not "trakka tag")
-            label = " ".join([*surface.split()[:-1], label.split()[-1]])
+        if named:  # a name the report introduces keeps its capitals ("Trakka tag", "Hollybrook", not "hollybrook")
+            last, said = label.split()[-1], surface.split()[-1]
+            last = last[:1].upper() + last[1:] if said[:1].isupper() else last
+            label = " ".join([*surface.split()[:-1], last])
         key = norm_key(label)
         if key in self.key_to_id:
             e = self.entities[self.key_to_id[key]]
@@ -242,7 +244,7 @@ class _Builder:
     def _listed_partners(self, p: Passage, taken: list[tuple[int, int]]) -> None:
         """Names listed beside partners found in this passage are partners too (a charity, a service)."""
         known = [(m.start, m.end) for m in self.mentions if m.passage_id == p.passage_id
-                 and self.entities[m.entity_id].type == "partner"]
+                 and self.entities[m.entity_id].type == "partner" and m.surface[:1].isupper()]
         for a, b, name in listed_with(p.text, known) if known else ():
             if _free(taken, a, b):
                 t = lookup(name)

@@ -350,7 +350,8 @@ _NOT_PARTNER = re.compile(r"\b(?:Police|Constabulary|Act|Operation)$|^(?:HM\s+In
 
 def listed_with(text: str, known: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """(start, end, name) for names listed beside known partners ("works with Hollin Council, Refuge and the
-    Fen Trust": "Refuge"), walking along the list from each known one; forces and Acts excluded."""
+    Fen Trust": "Refuge"), walking along the list from each known one named in capitals; forces, Acts and
+    words opening a sentence excluded."""
     found: list[tuple[int, int, str]] = []
     todo, seen = list(known), set(known)
     while todo:
@@ -360,9 +361,10 @@ def listed_with(text: str, known: list[tuple[int, int]]) -> list[tuple[int, int,
                 continue
             span = (off + m.start(1), off + m.end(1))
             name = m.group(1)
-            if span in seen or name.split()[0] in _LEADING or _NOT_PARTNER.search(name) \
+            opens = not text[:span[0]].strip() or bool(re.search(r"[.!?:;]\s*$", text[:span[0]]))
+            if span in seen or opens or name.split()[0] in _LEADING or _NOT_PARTNER.search(name) \
                     or name.split()[0].lower() in _GENERIC:
-                continue
+                continue  # (a word opening a sentence, "Instead, ...", is no name in a list)
             seen.add(span)
             todo.append(span)
             found.append((*span, name))
