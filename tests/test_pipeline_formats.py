@@ -322,3 +322,42 @@ def test_a_pdf_table_of_graded_rows_set_at_the_top_of_each_row() -> None:
 
 def test_a_table_of_one_line_graded_rows_is_left_to_the_plain_text() -> None:
     assert table_text("Area        Grade\nRoad safety     Good\nCustody     Adequate\nFindings") is None
+
+
+def test_a_pdf_table_whose_grade_stands_at_the_margin_and_cells_list_several_areas() -> None:
+    """The grade column first, at the margin, alone on its line; the areas of a grade one under another."""
+    layout = "\n".join([
+        "Grade               Areas",
+        "Outstanding",
+        "                    Tackling fraud",
+        "Good",
+        "                    Road safety",
+        "                    Custody and the care",
+        "Adequate            of detained people",
+        "                    Call handling",
+        "Findings",
+    ])
+    rows = _rows(table_text(layout))
+    assert rows[2:] == ["Good | Tackling fraud; Road safety",
+                        "Adequate | Custody and the care of detained people; Call handling"], rows
+    got = {(g.area, g.grade) for g in judgments.table(rows)}
+    assert {("Tackling fraud", "good"), ("Road safety", "good"), ("Call handling", "adequate")} <= got
+
+
+def test_a_wrapped_question_ends_below_its_grade_at_the_margin() -> None:
+    layout = "\n".join([
+        "Question                                  Judgement",
+        "How well does the force treat its",
+        "                                          Good",
+        "workforce fairly?",
+        "How well does the force plan for the",
+        "                                          Adequate",
+        "future?",
+        "Findings",
+    ])
+    assert _rows(table_text(layout))[1:] == ["How well does the force treat its workforce fairly? | Good",
+                                             "How well does the force plan for the future? | Adequate"]
+
+
+def test_grades_alone_under_headings_are_no_table() -> None:
+    assert table_text("Investigating crime\nGood\nThe force is good.\nCustody\nAdequate\nIt is adequate.") is None

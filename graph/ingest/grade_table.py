@@ -16,8 +16,10 @@ import re
 
 from graph.text import grade_of
 
-# a cheap test on the plain text: a line opening with a grade and going on in capitals ("Good Effectiveness")
-TABLE_HINT = re.compile(r"(?m)^(?:Outstanding|Good|Adequate|Requires\s+improvement|Inadequate)\s+[A-Z(]")
+# a cheap test on the plain text: a line opening with a grade and going on in capitals ("Good Effectiveness"),
+# or a grade standing alone on its line (its row's other cells were read on the lines around it)
+_GRADE = r"(?:Outstanding|Good|Adequate|Requires\s+improvement|Inadequate)"
+TABLE_HINT = re.compile(r"(?m)^" + _GRADE + r"(?:\s+[A-Z(]|[ \t]*$[\s\S]*^" + _GRADE + r"[ \t]*$)")
 _RUN = re.compile(r"\S+(?: \S+)*")  # text between gaps of two or more spaces
 
 Runs = list[tuple[int, str]]
@@ -27,19 +29,24 @@ def _runs(line: str) -> Runs:
     return [(m.start(), m.group(0)) for m in _RUN.finditer(line)]
 
 
-def _graded(line: str) -> bool:
-    """A table row's grade line: a cell that is nothing but a grade, beside other cells or set in from the
-    margin (a row whose other cells wrap above and below it)."""
-    runs = _runs(line)
-    return any(grade_of(t) for _, t in runs) and (len(runs) >= 2 or runs[0][0] > 0)
+def _graded(lines: list[str], i: int) -> bool:
+    """A table row's grade line: a cell that is nothing but a grade, beside other cells, set in from the
+    margin, or with the row's other cells set in on the lines just around it (wrapped above and below)."""
+    runs = _runs(lines[i])
+    if not any(grade_of(t) for _, t in runs):
+        return False
+    if len(runs) >= 2 or runs[0][0] > 0:
+        return True
+    near = [x for x in (*lines[max(0, i - 2):i], *lines[i + 1:i + 3]) if x.strip()]
+    return any(x[:1].isspace() for x in near)
 
 
 def table_text(layout: str) -> str | None:
     """The page with its graded table rewritten as " | " rows, or None when there is no such table or no row
     of it wraps (the plain text reads a table of one-line rows well)."""
     lines = layout.split("\n")
-    anchors = [i for i, x in enumerate(lines) if _graded(x)]
-    if sum(1 for i in anchors if len(_runs(lines[i])) >= 2) < 2:
+    anchors = [i for i in range(len(lines)) if _graded(lines, i)]
+    if len(anchors) < 2:
         return None
     head = _header(lines, anchors[0])
     first = head if head is not None else anchors[0]
@@ -68,10 +75,11 @@ def _header(lines: list[str], first_anchor: int) -> int | None:
 
 
 def _table_end(lines: list[str], start: int) -> int:
-    """The first line after the table: one at the margin with no column gaps (prose or a heading)."""
+    """The first line after the table: one at the margin with no column gaps (prose or a heading); a line in
+    lower case there is the end of a cell wrapped around the last grade."""
     for k in range(start, len(lines)):
         text = lines[k]
-        if text.strip() and not text[:1].isspace() and len(_runs(text)) == 1:
+        if text.strip() and not text[:1].isspace() and len(_runs(text)) == 1 and not text[:1].islower():
             return k
     return len(lines)
 
@@ -115,9 +123,11 @@ def _col(pos: int, starts: list[int]) -> int:
 
 
 def _joined_row(lines: list[str], starts: list[int]) -> str:
-    """One row's lines -> its cells in column order, each cell's wrapped lines joined."""
+    """One row's lines -> its cells in column order, each cell's wrapped lines joined; a line opening with a
+    capital starts another item of its cell ("Investigating crime" / "Responding to the public"), joined by "; "."""
     cells: list[list[str]] = [[] for _ in starts]
     for x in lines:
         for pos, text in _runs(x):
             cells[_col(pos, starts)].append(text)
-    return " | ".join(" ".join(c) for c in cells)
+    return " | ".join("".join((("; " if t[:1].isupper() else " ") if k else "") + t for k, t in enumerate(c))
+                      for c in cells)

@@ -195,8 +195,8 @@ def table(rows: list[str]) -> list[Graded]:
             continue
         graded = [(i, grade_of(c)) for i, c in enumerate(row) if grade_of(c)]
         area = _row_area(row, area_col)
-        if len(graded) == 1 and area:
-            out.append(Graded(area, graded[0][1] or ""))
+        if len(graded) == 1 and area:  # one area, or several listed in the cell ("Custody; Road safety")
+            out += [Graded(a, graded[0][1] or "") for a in _split_areas(area)]
     return out
 
 

@@ -58,11 +58,12 @@ def _page_text(page: PageObject) -> str:
     """The page's text in reading order; a page with a PEEL grade grid or a table of graded rows is read by
     column (see ``grade_grid`` and ``grade_table``)."""
     plain = page.extract_text(extraction_mode="plain") or ""
-    read = grid_text if GRID_HINT.search(plain) else table_text if TABLE_HINT.search(plain) else None
-    if read is None:
+    readers = [read for read, hint in ((grid_text, GRID_HINT), (table_text, TABLE_HINT)) if hint.search(plain)]
+    if not readers:
         return plain
     try:
-        return read(page.extract_text(extraction_mode="layout") or "") or plain
+        layout = page.extract_text(extraction_mode="layout") or ""
+        return next((text for read in readers if (text := read(layout))), plain)
     except Exception:  # layout mode is newer and less tried: the plain text stands
         return plain
 
