@@ -149,6 +149,10 @@ def test_partner_names_keep_their_edges(sentence: str, names: list[str], not_nam
     # a name described by what it is, with words between: the description names nothing else
     ("Victims are referred to Hollybrook, a national stalking advocacy charity.", ["Hollybrook"],
      ["advocacy charity", "stalking advocacy charity"]),
+    ("Safe Lives Now, Kestrel Aid and the Probation Service sit on the panel.", ["Safe Lives Now", "Kestrel Aid"],
+     []),
+    ("Instead, Kestrel Aid and the Probation Service sit on the panel.", ["Kestrel Aid"], ["Instead"]),
+    ("The force chairs the Fenmoor Local Resilience Forum.", ["Fenmoor Local Resilience Forum"], []),
 ])
 def test_partners_listed_or_described(sentence: str, names: list[str], not_names: list[str]) -> None:
     got = found(sentence)
@@ -224,6 +228,10 @@ def metric_labels(*sentences: str) -> list[str]:
     ("Burglary 14%", "14 percent burglary"),
     ("Burglary was the most common offence (31 percent) of those reported.",
      "31 percent Burglary was the most common offence of those reported"),
+    ("Its hubs have cut the number of open burglary cases by 15 percent.",
+     "15 percent reduction in the number of open burglary cases"),
+    ("The force increased its detective strength by 6 percent.", "6 percent increase in its detective strength"),
+    ("The force serves a population of 410,000 people.", "410,000 people (population)"),
 ])
 def test_metric_labels_in_the_sentences_own_words(sentence: str, label: str) -> None:
     assert label in metric_labels(sentence)

@@ -181,13 +181,14 @@ _ORG_HEADS = {
     "Partnership": "agency", "Agency": "agency", "Commission": "government", "Charity": "voluntary",
     "Society": "voluntary", "Foundation": "voluntary", "Prison": "justice", "Court": "justice",
     "Association": "voluntary", "Board": "agency", "Group": "agency", "Company": "justice", "Unit": "agency",
-    "Team": "agency", "Teams": "agency", "Panel": "government", "Network": "agency",
+    "Team": "agency", "Teams": "agency", "Panel": "government", "Network": "agency", "Forum": "agency",
 }
 # heads that name an organisation only after certain words ("Integrated Care Board", "Clinical Commissioning
 # Group", "Community Rehabilitation Company", "Regional Organised Crime Unit", "Youth Offending Team");
 # elsewhere ("Force Performance Board", "Economic Crime Unit") they name the force's own or nothing
 _HEAD_NEEDS = {"Board": r"\b(?:Care|Health|Wellbeing|Safeguarding|Children|Adults|Parole|Justice|Partnership)\s+Board$",
                "Panel": r"\bCrime\s+Panel$",
+               "Forum": r"\b(?:Resilience|Criminal\s+Justice|Safeguarding|Partnership)\s+Forum$",
                "Network": r"\bViolence\s+Reduction\s+Network$",
                "Group": r"\b(?:Commissioning|Housing)\s+Group$",
                "Company": r"\bRehabilitation\s+Company$",
@@ -361,7 +362,8 @@ def listed_with(text: str, known: list[tuple[int, int]]) -> list[tuple[int, int,
                 continue
             span = (off + m.start(1), off + m.end(1))
             name = m.group(1)
-            opens = not text[:span[0]].strip() or bool(re.search(r"[.!?:;]\s*$", text[:span[0]]))
+            opens = (not text[:span[0]].strip() or bool(re.search(r"[.!?:;]\s*$", text[:span[0]]))) \
+                and len(name.split()) < 2  # a one-word opener ("Instead, ...") is no name; "Stop Abuse Now, ..." is
             if span in seen or opens or name.split()[0] in _LEADING or _NOT_PARTNER.search(name) \
                     or name.split()[0].lower() in _GENERIC:
                 continue  # (a word opening a sentence, "Instead, ...", is no name in a list)
