@@ -68,6 +68,17 @@ def test_partners_and_responsibility():
     assert resp and resp[0][1] == "public protection unit"
 
 
+def test_partnership_stated_by_sharing_referring_and_funding_but_not_when_denied():
+    r = make_report("The force shares a custody suite with Wendle Borough Council.",
+                    "Victims of stalking are referred to Hollybrook, a national advocacy charity.",
+                    "The service is funded jointly by the Fenmoor Integrated Care Board.",
+                    "No cases have been referred to the Kestrel Vale Community Rehabilitation Company this year.")
+    _, rels = labels(r)
+    partners = {x[2] for x in rels if x[0] == "partners_with"}
+    assert {"Wendle Borough Council", "Hollybrook", "Fenmoor Integrated Care Board"} <= partners, rels
+    assert not any("Kestrel" in p for p in partners), partners
+
+
 def test_acronym_definitions_and_alias_resolution():
     text = ("The force set up a rural crime taskforce team (RCTT) last year. The RCTT works with farmers. "
             "Cases go to the multi-agency risk assessment conference. MARACs meet weekly. "

@@ -138,6 +138,59 @@ def test_partner_names_keep_their_edges(sentence: str, names: list[str], not_nam
         assert name not in got and not any(name.lower() == k.lower() for k in got), sorted(got)
 
 
+@pytest.mark.parametrize("sentence, names, not_names", [
+    # a list whose other members are partners: the bare names in it are partners too
+    ("The force works with Hollin Mind Network, Refuge and the Fenmoor and Wendle Integrated Care Board.",
+     ["Refuge", "Fenmoor and Wendle Integrated Care Board"], []),
+    ("The force, the Probation Service and Wendle Youth Justice run the scheme together.",
+     ["Probation Service", "Wendle Youth Justice"], ["The force"]),
+    ("It works with Fenmoor City Council and Wendle Police on road safety.", ["Fenmoor City Council"],
+     ["Wendle Police"]),
+    # a name described by what it is, with words between: the description names nothing else
+    ("Victims are referred to Hollybrook, a national stalking advocacy charity.", ["Hollybrook"],
+     ["advocacy charity", "stalking advocacy charity"]),
+    ("Safe Lives Now, Kestrel Aid and the Probation Service sit on the panel.", ["Safe Lives Now", "Kestrel Aid"],
+     []),
+    ("Instead, Kestrel Aid and the Probation Service sit on the panel.", ["Kestrel Aid"], ["Instead"]),
+    ("The force chairs the Fenmoor Local Resilience Forum.", ["Fenmoor Local Resilience Forum"], []),
+])
+def test_partners_listed_or_described(sentence: str, names: list[str], not_names: list[str]) -> None:
+    got = found(sentence)
+    for name in names:
+        assert got.get(name, ("",))[0] == "partner", sorted(got)
+    for name in not_names:
+        assert not any(name.lower() == k.lower() and typ == "partner" for k, (typ, _kind) in got.items()), got
+
+
+@pytest.mark.parametrize("sentence, name, typ, not_names", [
+    ("Offenders may be offered Waymark, a restorative justice scheme run with partners.", "Waymark", "programme",
+     ["restorative justice scheme"]),
+    ("The force uses a new mobile records platform, Kestrel, so that officers save time.", "Kestrel", "programme",
+     ["mobile records platform"]),
+    ("It shares a firearms training centre with a neighbouring force.", "firearms training centre", "unit", []),
+    ("Patrols were increased in the town centre at night.", None, None, ["town centre"]),
+    ("Victims are supported by Wendle Victim Support and the local council.", "Wendle Victim Support", "partner",
+     []),
+    ("Wendle Police and Victim Support run a helpline.", "Victim Support", "partner", ["Police Victim Support"]),
+])
+def test_names_with_what_they_are_and_where(sentence: str, name: str | None, typ: str | None,
+                                            not_names: list[str]) -> None:
+    got = found(sentence)
+    if name is not None:
+        assert got.get(name, ("",))[0] == typ, sorted(got)
+    for n in not_names:
+        assert not any(n.lower() == k.lower() for k in got), sorted(got)
+
+
+def test_partnership_boards_named_in_a_table() -> None:
+    text = "Board | Chair\nFenmoor Safeguarding Partnership Board | Independent chair\nWendle Community Safety " \
+           "Partnership | Council leader"
+    p = Passage("t-p0001", "t", 1, ["Partners"], None, 1, "table", text, 0, len(text))
+    rep = Report("t", "t.txt", "txt", "0", ReportMeta("Fenmoor Police", "2022", 2022, "PEEL", "t"), text, [p], [])
+    labels = {e.label for e in entities.extract(rep).entities.values() if e.type == "partner"}
+    assert {"Fenmoor Safeguarding Partnership Board", "Wendle Community Safety Partnership"} <= labels, labels
+
+
 def test_a_named_plan_is_a_programme_not_a_partner() -> None:
     got = found("The NHS Long Term Plan sets targets for mental health care.")
     assert got.get("NHS Long Term Plan", ("programme",))[0] == "programme", got
@@ -175,6 +228,10 @@ def metric_labels(*sentences: str) -> list[str]:
     ("Burglary 14%", "14 percent burglary"),
     ("Burglary was the most common offence (31 percent) of those reported.",
      "31 percent Burglary was the most common offence of those reported"),
+    ("Its hubs have cut the number of open burglary cases by 15 percent.",
+     "15 percent reduction in the number of open burglary cases"),
+    ("The force increased its detective strength by 6 percent.", "6 percent increase in its detective strength"),
+    ("The force serves a population of 410,000 people.", "410,000 people (population)"),
 ])
 def test_metric_labels_in_the_sentences_own_words(sentence: str, label: str) -> None:
     assert label in metric_labels(sentence)

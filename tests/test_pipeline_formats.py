@@ -14,6 +14,7 @@ import pytest
 
 from graph.ingest import judgments
 from graph.ingest.grade_grid import grid_text
+from graph.ingest.grade_table import table_text
 from graph.ingest.load import load_bytes
 from graph.ingest.pipeline import build_report
 from graph.records import Report
@@ -80,6 +81,36 @@ def test_area_grade_rows_with_and_without_separators() -> None:
         ("Road safety", "inadequate")]
     assert [(g.area, g.grade) for g in judgments.table(["Custody Requires improvement"])] == [
         ("Custody", "requires improvement")]
+
+
+@pytest.mark.parametrize("rows, want", [
+    (["Grade | Pillar | Question", "Good | Efficiency | Planning for the future"], ("Planning for the future", "good")),
+    (["Rating | Area of policing | Change", "Adequate | Custody | Improved since last year"], ("Custody", "adequate")),
+    (["Inadequate | Legitimacy | Road safety | 2016"], ("Road safety", "inadequate")),
+    (["Pillar | Judgment | Last inspected", "Legitimacy | Good | 2017"], ("Legitimacy", "good")),
+])
+def test_a_graded_row_names_its_area_not_its_pillar(rows: list[str], want: tuple[str, str]) -> None:
+    """A row with a pillar, a date or a comment beside the area: the area is the "Question"/"Area" column,
+    else the first cell that is more than a pillar name; a pillar alone is the area when nothing else is."""
+    assert [(g.area, g.grade) for g in judgments.table(rows)] == [want]
+
+
+def test_one_grade_for_a_list_of_areas() -> None:
+    got = judgments.prose("It is also adequate at tackling fraud, at road safety and at managing its custody suites.")
+    assert [(g.area, g.grade) for g in got] == [("Tackling fraud", "adequate"), ("Road safety", "adequate"),
+                                               ("Managing its custody suites", "adequate")]
+
+
+def test_plain_grades_after_a_count_of_graded_areas() -> None:
+    """After "graded good in two areas ...", plain "It is good at X" sentences are the gradings; the same
+    words in a section with no count describe and do not grade."""
+    text = ("Westmarch Police PEEL 2022/23\nOverall summary\n"
+            "We inspected Westmarch Police in three areas. It was graded good in two areas and inadequate in one.\n"
+            "It is good at tackling fraud and at road safety. It is inadequate at managing custody.\n"
+            "Neighbourhoods\nThe force is good at working with schools. It runs a cadet scheme.\n")
+    rep = build_report(load_bytes(text.encode(), "w.txt"))
+    graded = {(i.question, i.grade) for i in rep.items if i.kind == "judgment"}
+    assert graded == {("Tackling fraud", "good"), ("Road safety", "good"), ("Managing custody", "inadequate")}
 
 
 @pytest.mark.parametrize("line, area, grade, overall", [
@@ -247,3 +278,86 @@ def test_a_footnote_marker_on_the_judgment_label_does_not_hide_the_grade() -> No
     got = [(i.question, i.grade) for i in rep.items if i.kind == "judgment"]
     assert ("How effective is the force at keeping people safe and reducing crime?", "good") in got, got
     assert not any((q or "").lower().startswith("overall judgement") for q, _ in got), got
+
+
+def _rows(text: str | None) -> list[str]:
+    return [x for x in (text or "").split("\n") if " | " in x]
+
+
+def test_a_pdf_table_of_graded_rows_whose_cells_wrap_around_the_grade() -> None:
+    """Cells set in the middle of their row: the wrapped lines above and below a grade are its row's."""
+    layout = "\n".join([
+        "Grades",
+        "Grade          Pillar           Area",
+        "                                Tackling fraud and",
+        "Good           Effectiveness",
+        "                                economic crime",
+        "Inadequate     Legitimacy       Road safety",
+        "                                Custody and the care",
+        "Adequate       Efficiency       of detained",
+        "                                people",
+        "The force works with partners.",
+    ])
+    assert _rows(table_text(layout)) == ["Grade | Pillar | Area",
+                                         "Good | Effectiveness | Tackling fraud and economic crime",
+                                         "Inadequate | Legitimacy | Road safety",
+                                         "Adequate | Efficiency | Custody and the care of detained people"]
+    got = {(g.area, g.grade) for g in judgments.table(_rows(table_text(layout)))}
+    assert ("Tackling fraud and economic crime", "good") in got
+
+
+def test_a_pdf_table_of_graded_rows_set_at_the_top_of_each_row() -> None:
+    layout = "\n".join([
+        "Area                       Grade",
+        "Tackling fraud and         Good",
+        "  economic crime",
+        "Road safety                Inadequate",
+        "Custody and the care of    Adequate",
+        "  detained people",
+        "Findings",
+    ])
+    assert _rows(table_text(layout))[1:] == ["Tackling fraud and economic crime | Good", "Road safety | Inadequate",
+                                             "Custody and the care of detained people | Adequate"]
+
+
+def test_a_table_of_one_line_graded_rows_is_left_to_the_plain_text() -> None:
+    assert table_text("Area        Grade\nRoad safety     Good\nCustody     Adequate\nFindings") is None
+
+
+def test_a_pdf_table_whose_grade_stands_at_the_margin_and_cells_list_several_areas() -> None:
+    """The grade column first, at the margin, alone on its line; the areas of a grade one under another."""
+    layout = "\n".join([
+        "Grade               Areas",
+        "Outstanding",
+        "                    Tackling fraud",
+        "Good",
+        "                    Road safety",
+        "                    Custody and the care",
+        "Adequate            of detained people",
+        "                    Call handling",
+        "Findings",
+    ])
+    rows = _rows(table_text(layout))
+    assert rows[2:] == ["Good | Tackling fraud; Road safety",
+                        "Adequate | Custody and the care of detained people; Call handling"], rows
+    got = {(g.area, g.grade) for g in judgments.table(rows)}
+    assert {("Tackling fraud", "good"), ("Road safety", "good"), ("Call handling", "adequate")} <= got
+
+
+def test_a_wrapped_question_ends_below_its_grade_at_the_margin() -> None:
+    layout = "\n".join([
+        "Question                                  Judgement",
+        "How well does the force treat its",
+        "                                          Good",
+        "workforce fairly?",
+        "How well does the force plan for the",
+        "                                          Adequate",
+        "future?",
+        "Findings",
+    ])
+    assert _rows(table_text(layout))[1:] == ["How well does the force treat its workforce fairly? | Good",
+                                             "How well does the force plan for the future? | Adequate"]
+
+
+def test_grades_alone_under_headings_are_no_table() -> None:
+    assert table_text("Investigating crime\nGood\nThe force is good.\nCustody\nAdequate\nIt is adequate.") is None

@@ -19,7 +19,7 @@ from typing import Any
 from graph.extract.metrics import Metric, metric_key, metrics
 from graph.extract.phrases import (
     _ACT_RX, _GROUP_MODS, _OPERATION_RX, _canonical_label, _clean_surface, _np_candidates, _type_of_head,
-    introduced_candidates, org_candidates,
+    introduced_candidates, listed_with, org_candidates,
 )
 from graph.records import KIND_CAPTION, KIND_FOOTNOTE, KIND_TABLE, Passage, Report
 from graph.text import find_acronyms, plural, singular, slug
@@ -173,8 +173,10 @@ class _Builder:
             if t is not None:
                 return self.add_term(t, surface)
         label = _canonical_label(surface)
-        if named:  # a name the report introduces keeps its capitals ("Trakka tag", not "trakka tag")
-            label = " ".join([*surface.split()[:-1], label.split()[-1]])
+        if named:  # a name the report introduces keeps its capitals ("Trakka tag", "Hollybrook", not "hollybrook")
+            last, said = label.split()[-1], surface.split()[-1]
+            last = last[:1].upper() + last[1:] if said[:1].isupper() else last
+            label = " ".join([*surface.split()[:-1], last])
         key = norm_key(label)
         if key in self.key_to_id:
             e = self.entities[self.key_to_id[key]]
@@ -224,8 +226,32 @@ class _Builder:
         self._operations_and_acts(p, taken)
         if p.kind not in (KIND_TABLE, KIND_CAPTION):
             self._patterns(p, taken)
+        elif p.kind == KIND_TABLE:
+            self._table_orgs(p, taken)
         self._gazetteer_names(p, taken, acr_entities)
         self._defined_acronyms(p, taken, acr_entities)
+        self._listed_partners(p, taken)
+
+    def _table_orgs(self, p: Passage, taken: list[tuple[int, int]]) -> None:
+        """Organisations named in a table's cells (a table of partnership boards), one cell at a time."""
+        for cell in re.finditer(r"[^|\t\n]+", p.text):
+            for a, b, phrase, typ, kind in org_candidates(cell.group(0)):
+                a, b = a + cell.start(), b + cell.start()
+                e = self.resolve(phrase, typ, kind) if _free(taken, a, b) else None
+                if e is not None:
+                    self._claim(e, p, a, b, taken)
+
+    def _listed_partners(self, p: Passage, taken: list[tuple[int, int]]) -> None:
+        """Names listed beside partners found in this passage are partners too (a charity, a service)."""
+        known = [(m.start, m.end) for m in self.mentions if m.passage_id == p.passage_id
+                 and self.entities[m.entity_id].type == "partner" and m.surface[:1].isupper()]
+        for a, b, name in listed_with(p.text, known) if known else ():
+            if _free(taken, a, b):
+                t = lookup(name)
+                known_id = self.key_to_id.get(norm_key(name))
+                e = (self.add_term(t, name) if t else self.entities[known_id] if known_id
+                     else self.add("partner", _clean_surface(name), "agency", "pattern"))  # a name as written
+                self._claim(e, p, a, b, taken)
 
     def _claim(self, e: Entity, p: Passage, a: int, b: int, taken: list[tuple[int, int]]) -> None:
         self.mention(e, p, a, b)
@@ -268,7 +294,9 @@ class _Builder:
         for m in g.names_rx.finditer(p.text):
             t = lookup(m.group(0)) if _free(taken, m.start(), m.end()) else None
             if t is not None:
-                self._claim(self.add_term(t, m.group(0)), p, m.start(), m.end(), taken)
+                a = m.start() - _place_before(p.text, m.start(), t.type) if m.group(0)[:1].isupper() else m.start()
+                a = a if _free(taken, a, m.end()) else m.start()
+                self._claim(self.add_term(t, p.text[a:m.end()]), p, a, m.end(), taken)
         for m in g.acr_rx.finditer(p.text) if g.acr_rx is not None else ():
             s = m.group(0)
             if not _free(taken, m.start(), m.end()) or (
@@ -302,6 +330,20 @@ class _Builder:
                 target.aliases.add(abbr)
                 self.mention(target, p, a, b)
 
+
+
+# a place named before a national body's name, inside a sentence: "supported by Wendle Victim Support"
+_PLACE_RX = re.compile(r"(?<=[a-z,] )((?:[A-Z][a-z][\w'’-]*\s+){1,2})$")
+_NOT_PLACE = {"The", "And", "With", "From", "For", "Its", "Their", "Our", "This", "These", "Both", "Each", "All"}
+
+
+def _place_before(text: str, start: int, typ: str) -> int:
+    """How many characters of a place name ("Wendle ") stand before a partner's gazetteer name, making it the
+    local body's name (0 when none, or for anything other than a partner)."""
+    m = _PLACE_RX.search(text[max(0, start - 60):start]) if typ == "partner" else None
+    if m is None or m.group(1).split()[0] in _NOT_PLACE or re.search(r"\b(?:Police|Constabulary)\b", m.group(1)):
+        return 0
+    return len(m.group(1))
 
 
 def _free(taken: list[tuple[int, int]], a: int, b: int) -> bool:

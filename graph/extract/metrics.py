@@ -232,6 +232,10 @@ class _Sentence:
         named = re.fullmatch(r"([A-Z][a-z][\w'’ -]{1,60}?)\s*", left) if not right.strip(" .") else None
         if named and not set(named.group(1).lower().split()) & _NP_STOP:  # a chart's label: "Drug activity 85%"
             return named.group(1)[0].lower() + named.group(1)[1:]
+        by = _CHANGED_BY.search(left)
+        if by and not right.strip(" .").startswith("of "):  # "cut the number of open cases by 14 percent"
+            change = _CHANGE_NOUN.get(by.group(1).lower(), "change")
+            return _phrase(f"{change} in {self._clause(by.group(2))}", 10)
         if ch:
             return f"{ch.group(1)} in {_words_np(ch.group(2), 5)}"
         if cmp_:
@@ -284,11 +288,20 @@ class _Sentence:
                     or (first.startswith("per") and len(np_.split()) == 1):
                 continue
             per = re.match(re.escape(np_) + r"\s+(per\s+(?:one\s+)?[\w,]+(?:\s+(?:of\s+the\s+)?[\w]+)?)", rest)
-            measures = np_ + (" " + per.group(1) if per else "")
+            whole = _WHOLE_OF.search(self.sent[:a])  # "a population of 696,000 people": what the count is
+            measures = np_ + (" " + per.group(1) if per else "") + (f" ({whole.group(1).lower()})" if whole else "")
             pred = _predicate(rest[len(np_):]) if not per else ""
             self.add(a, m.start(2) + len(np_), m.group(1), "count" if not per else "rate", f"{measures} {pred}".strip())
 
 
+# a change stated by its verb and size: "has cut the number of open cases by 14 percent"
+_CHANGED_BY = re.compile(r"\b(reduced|cut|increased|raised|lowered|halved|improved|grown|decreased)\s+"
+                         r"((?:the|its|their)\s+[\w'’ -]{3,80}?)\s+by\s*$", re.I)
+_CHANGE_NOUN = {"reduced": "reduction", "cut": "reduction", "lowered": "reduction", "decreased": "reduction",
+                "halved": "reduction", "increased": "increase", "raised": "increase", "grown": "increase",
+                "improved": "improvement"}
+_WHOLE_OF = re.compile(r"\b(population|workforce|budget|caseload|backlog|establishment)\s+of\s+(?:about\s+|around\s+|"
+                       r"almost\s+|nearly\s+|over\s+|more\s+than\s+)?$", re.I)
 _MONTH_WORDS = {x.lower() for x in MONTHS.split("|")}
 # words that end a phrase badly: a label never stops on them
 _DANGLING = {"the", "a", "an", "of", "with", "to", "for", "in", "on", "at", "by", "from", "and", "or", "their", "its",

@@ -12,7 +12,9 @@ from graph.text import singular
 
 WORD = r"[A-Za-z][\w'’-]*"
 
-_UNIT_HEADS = {"team", "unit", "department", "hub", "squad", "desk", "directorate", "command", "bureau", "cell"}
+_UNIT_HEADS = {"team", "unit", "department", "hub", "squad", "desk", "directorate", "command", "bureau", "cell",
+               "centre"}
+_PLACE_CENTRES = {"town", "city", "shopping", "village", "district", "county", "retail", "leisure", "community"}
 _ROLE_HEADS = {"officer", "staff", "manager", "investigator", "adviser", "advisor", "coordinator", "co-ordinator",
                "analyst", "sergeant", "inspector", "nurse", "worker", "practitioner", "commander",
                "handler", "dispatcher", "detective", "constable", "leader", "lead", "chair", "registrar"}
@@ -82,12 +84,18 @@ def _np_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
         if typ is None:
             continue
         mods, pos = _modifiers(text, m.start(), partner=typ == "partner")
+        if typ in ("partner", "programme") and (_APPOSITIVE.search(text[:pos]) or _NAME_AFTER.match(text[m.end():])):
+            continue  # "Paladin, a stalking advocacy charity", "a data platform, Atlas,": says what a named one is
         if mods and _keeps(typ, kind, h, mods):
             end = m.end()
             if h == "charity" and all(x[:1].isupper() for x in mods):  # "the Stonewall charity" -> "Stonewall"
                 end = pos + len(" ".join(mods))
             out.append((pos, end, text[pos:end], typ, kind or ""))
     return out
+
+
+_APPOSITIVE = re.compile(r"[A-Z][\w'’&-]*,\s+(?:a|an)\s+(?:[\w'’-]+\s+){0,3}$")
+_NAME_AFTER = re.compile(r",\s+[A-Z][\w'’&.-]*(?:\s+[A-Z][\w'’&.-]*){0,2}\s*[,.;]")
 
 
 def _modifiers(text: str, pos: int, partner: bool = False) -> tuple[list[str], int]:
@@ -146,6 +154,8 @@ def _modifiers(text: str, pos: int, partner: bool = False) -> tuple[list[str], i
 
 def _keeps(typ: str, kind: str | None, h: str, mods: list[str]) -> bool:
     """Filters that keep ordinary phrases out: places before roles, unnamed generic plans, services."""
+    if h == "centre" and mods[-1].lower() in _PLACE_CENTRES:
+        return False  # "the town centre" is a place
     if typ == "role" and all(x[:1].isupper() and not x.isupper() for x in mods):
         return False  # "Kent officers": a place, not a role
     if typ == "programme" and h == "group" and mods[-1].lower() not in _GROUP_MODS:
@@ -171,13 +181,14 @@ _ORG_HEADS = {
     "Partnership": "agency", "Agency": "agency", "Commission": "government", "Charity": "voluntary",
     "Society": "voluntary", "Foundation": "voluntary", "Prison": "justice", "Court": "justice",
     "Association": "voluntary", "Board": "agency", "Group": "agency", "Company": "justice", "Unit": "agency",
-    "Team": "agency", "Teams": "agency", "Panel": "government", "Network": "agency",
+    "Team": "agency", "Teams": "agency", "Panel": "government", "Network": "agency", "Forum": "agency",
 }
 # heads that name an organisation only after certain words ("Integrated Care Board", "Clinical Commissioning
 # Group", "Community Rehabilitation Company", "Regional Organised Crime Unit", "Youth Offending Team");
 # elsewhere ("Force Performance Board", "Economic Crime Unit") they name the force's own or nothing
-_HEAD_NEEDS = {"Board": r"\b(?:Care|Health|Wellbeing|Safeguarding|Children|Adults|Parole|Justice)\s+Board$",
+_HEAD_NEEDS = {"Board": r"\b(?:Care|Health|Wellbeing|Safeguarding|Children|Adults|Parole|Justice|Partnership)\s+Board$",
                "Panel": r"\bCrime\s+Panel$",
+               "Forum": r"\b(?:Resilience|Criminal\s+Justice|Safeguarding|Partnership)\s+Forum$",
                "Network": r"\bViolence\s+Reduction\s+Network$",
                "Group": r"\b(?:Commissioning|Housing)\s+Group$",
                "Company": r"\bRehabilitation\s+Company$",
@@ -255,8 +266,9 @@ _ROCU_RX = re.compile(r"(?<![\w-])([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?),\s+(?
                       r"(?:regional\s+organised\s+crime\s+unit|ROCU)\b", re.I)
 _BODY = r"(?:charity|housing association|housing provider|social enterprise|voluntary organisation|community group)"
 # a partner introduced by what it is: "the charity Safe Haven", "Ashford Homes, a housing association"
+# the description may say more of what it is: "Paladin, a national stalking advocacy charity"
 _DESCRIBED_RX = re.compile(r"\b" + _BODY + r"\s+(?:called\s+|named\s+)?(" + _NAME + r")|(" + _NAME
-                           + r"),\s+(?:a|the)\s+(?:local\s+|national\s+|regional\s+)?" + _BODY + r"\b")
+                           + r"),\s+(?:a|the)\s+(?:[a-z][\w'’-]*\s+){0,3}?" + _BODY + r"\b")
 # partners listed after what they are: "charities such as Harbour Light, Kestrel Aid and the Fen Trust"
 _LISTED_RX = re.compile(r"\b(?:charities|voluntary\s+(?:groups|organisations)|housing\s+(?:associations|providers)|"
                         r"support\s+services)\s*,?\s+(?:such\s+as|including|like)\s+((?:the\s+)?" + _NAME
@@ -265,7 +277,11 @@ _LISTED_RX = re.compile(r"\b(?:charities|voluntary\s+(?:groups|organisations)|ho
 _NHS_RX = re.compile(r"\bNHS(?:\s+(?:and\s+)?[A-Z][a-z][\w'’-]*){1,5}")
 # a system named, then said what it is: "Atlas, a web-based case-recording system"
 _APPOSED_RX = re.compile(r"(?<![\w-])([A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,2}),\s+(?:a|an|the|its)\s+"
-                         r"(?:[\w-]+\s+){0,3}?(system|app|database|platform|tool|device)\b")
+                         r"(?:[\w-]+\s+){0,3}?(system|app|database|platform|tool|device|scheme|programme|"
+                         r"initiative|project)\b")
+# the same, the other way round: "a new mobile data platform, Forcefield, so that ..."
+_NAMED_AFTER_RX = re.compile(r"\b(system|app|database|platform|tool|device|scheme|programme|initiative|project),\s+("
+                             r"[A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,2})(?=\s*[,.;])")
 # a name in quotes before its head: "the 'Street Watch' app", "'Buddi' tags"
 _QUOTED_RX = re.compile(r"[‘'\"“]([A-Z][^‘’'\"“”]{0,40}?)[’'\"”]\s+(apps?|systems?|schemes?|tags?|devices?|programmes?|"
                         r"initiatives?|projects?|tools?|databases?|platforms?|campaigns?)\b")
@@ -283,6 +299,10 @@ def _a_name(text: str, start: int, name: str, strict: bool = True) -> bool:
     at_start = not text[:start].strip() or bool(re.search(r"[.!?:]\s*$", text[:start]))
     odd = any(c.isupper() or c.isdigit() for c in first[1:])  # "E-CINS", "A2Dominion": no ordinary word
     return odd or not strict or not (at_start and (len(name.split()) == 1 or name.split()[1][:1].islower()))
+
+
+def _system_or_scheme(head: str) -> str:
+    return "system" if head.lower() in _SYSTEM_HEADS | {"tool", "device"} else "scheme"
 
 
 def introduced_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
@@ -307,7 +327,10 @@ def introduced_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
             out.append((m.start(), m.end(), m.group(0), "partner", "health"))
     for m in _APPOSED_RX.finditer(text):
         if _a_name(text, m.start(1), m.group(1)):
-            out.append((m.start(1), m.end(1), m.group(1), "programme", "system"))
+            out.append((m.start(1), m.end(1), m.group(1), "programme", _system_or_scheme(m.group(2))))
+    for m in _NAMED_AFTER_RX.finditer(text):
+        if _a_name(text, m.start(2), m.group(2), strict=False):
+            out.append((m.start(2), m.end(2), m.group(2), "programme", _system_or_scheme(m.group(1))))
     for m in _QUOTED_RX.finditer(text):
         head = singular(m.group(2).lower())
         kind = "system" if head in _SYSTEM_HEADS | {"tool", "device"} else "scheme"
@@ -317,6 +340,37 @@ def introduced_candidates(text: str) -> list[tuple[int, int, str, str, str]]:
         kind = "system" if head in _SYSTEM_HEADS | {"application", "tool", "device"} else "scheme"
         out.append((m.start(2), m.end(2), m.group(2).rstrip(".'’\"”"), "programme", kind))
     return out
+
+
+# one member of a list of partners: capitalised words, "of/for/the" between them, no "and" (that separates members)
+_MEMBER = r"[A-Z][\w'’&.-]*(?:\s+(?:(?:of|for|the)\s+)*[A-Z][\w'’&.-]*){0,5}"
+_BEFORE = re.compile(r"(?<![\w'’-])(?:the\s+)?(" + _MEMBER + r")(?:,\s*(?:and\s+)?|,?\s+and\s+)(?:the\s+)?$")
+_AFTER = re.compile(r"^(?:,\s*(?:and\s+)?|,?\s+and\s+)(?:the\s+)?(" + _MEMBER + r")(?![\w'’-])")
+_NOT_PARTNER = re.compile(r"\b(?:Police|Constabulary|Act|Operation)$|^(?:HM\s+Inspector|HMI)")
+
+
+def listed_with(text: str, known: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """(start, end, name) for names listed beside known partners ("works with Hollin Council, Refuge and the
+    Fen Trust": "Refuge"), walking along the list from each known one named in capitals; forces, Acts and
+    words opening a sentence excluded."""
+    found: list[tuple[int, int, str]] = []
+    todo, seen = list(known), set(known)
+    while todo:
+        a, b = todo.pop()
+        for m, off in ((_BEFORE.search(text[max(0, a - 120):a]), max(0, a - 120)), (_AFTER.match(text[b:b + 120]), b)):
+            if m is None:
+                continue
+            span = (off + m.start(1), off + m.end(1))
+            name = m.group(1)
+            opens = (not text[:span[0]].strip() or bool(re.search(r"[.!?:;]\s*$", text[:span[0]]))) \
+                and len(name.split()) < 2  # a one-word opener ("Instead, ...") is no name; "Stop Abuse Now, ..." is
+            if span in seen or opens or name.split()[0] in _LEADING or _NOT_PARTNER.search(name) \
+                    or name.split()[0].lower() in _GENERIC:
+                continue  # (a word opening a sentence, "Instead, ...", is no name in a list)
+            seen.add(span)
+            todo.append(span)
+            found.append((*span, name))
+    return found
 
 
 _ACT_RX = re.compile(r"\b((?:[A-Z][\w'’-]*,?\s+(?:(?:and|of|the|for)\s+)*){1,8}Act\s+(?:of\s+)?\d{4})")

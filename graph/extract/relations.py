@@ -166,14 +166,23 @@ _PARTNER_CUE = re.compile(
     r"\bjoint\s+(?:\w+\s+)?(?:arrangements?|working|team|teams|approach)\s+with\b|\bcollaborat\w+\s+with\b|"
     r"\bin\s+partnership\s+with\b|\bsupported\s+by\b|\bco-located\s+with\b|\bbrings\s+together\b|"
     r"\bnetwork\s+of\s+partners,?\s+including\b|\bwith\s+(?:partners|partner\s+organisations|other\s+forces)[^.]*?"
-    r"\bincluding\b", re.I)
+    r"\bincluding\b|"
+    # sharing, referring, funding and running things together: "shares a control room with", "refers victims to",
+    # "funded jointly by", "delivered with", "with help from", "together with", "is a member of", "represented on"
+    r"\b(?:shares?|shared|sharing)\s+(?:\w+\s+){0,5}?with\b|\b(?:refers?|referred|referring)\s+(?:\w+\s+){0,3}?to\b|"
+    r"\b(?:funded|commissioned|run|delivered|provided)\s+(?:jointly\s+)?(?:with|by)\b|\bjointly\s+with\b|"
+    r"\btogether\s+with\b|\bwith\s+(?:help|support|funding)\s+from\b|\b(?:is|are)\s+(?:a\s+)?members?\s+of\b|"
+    r"\brepresented\s+on\b", re.I)
+
+
+_NEGATED = re.compile(r"\b(?:not|never|no|none|nor)\b|n['’]t\b|\bno\s+longer\b", re.I)
 
 
 def _add_partners(out: _Out, s: _Sentence, ex: Extraction, force_id: str | None) -> None:
     """partners_with: the unit, force or programme before a partnership cue, and the partners after it."""
     m = _PARTNER_CUE.search(s.text)
-    if not m:
-        return
+    if not m or _NEGATED.search(s.text[max(0, m.start() - 80):m.start()]):
+        return  # "does not work with", "no cases have been referred to": no partnership stated
     a = s.start + (len(s.passage.text[s.start:s.end]) - len(s.passage.text[s.start:s.end].lstrip()))
     cue_start, cue_end = a + m.start(), a + m.end()
     subj = [x for x in s.mentions if x.end <= cue_start and ex.entities[x.entity_id].type in ("unit", "force",

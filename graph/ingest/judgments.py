@@ -32,13 +32,16 @@ SUBJECT = (r"(?:\b[Tt]he\s+(?:force|constabulary|police\s+service|service)"
            r"\s+(?:Police(?:\s+Service)?|Constabulary))")
 _AREA = r"(?P<area>[^.;:!?]{3,200})"
 _LINK = r"(?:in\s+respect\s+of|with\s+regard\s+to|when\s+it\s+comes\s+to|at|in|for)"
+# in a run of sentences about the force, the next ones say "It is good at ...", "It also requires improvement ..."
+_SUBJECT_OR_IT = r"(?:" + SUBJECT + r"|\bIt)"
+_ALSO = r"(?:(?:also|still|now)\s+)?"
 _PROSE = [
     # "X Police is good at ...", "the force has been assessed as good at ...", "was graded as 'adequate' in ..."
-    re.compile(SUBJECT + r"\s+(?:is|was|has\s+been|had\s+been|remains|continues\s+to\s+be)\s+"
+    re.compile(_SUBJECT_OR_IT + r"\s+(?:is|was|has\s+been|had\s+been|remains|continues\s+to\s+be)\s+" + _ALSO +
                r"(?:(?:overall\s+)?(?:judged|assessed|graded|rated|found)\s+(?:overall\s+)?(?:to\s+be\s+|as\s+)?)?"
                + _Q + r"(?P<grade>" + _G + r")" + _QE + r"\s+(?:overall\s+)?" + _LINK + r"\s+" + _AREA, re.I),
     # "X Police requires improvement in ...", "the constabulary 'requires improvement' at ..."
-    re.compile(SUBJECT + r"\s+(?:(?:is|was|has\s+been)\s+(?:judged|assessed|found)\s+to\s+)?" + _Q
+    re.compile(_SUBJECT_OR_IT + r"\s+" + _ALSO + r"(?:(?:is|was|has\s+been)\s+(?:judged|assessed|found)\s+to\s+)?" + _Q
                + r"(?P<grade>requires?\s+improvement|required\s+improvement)" + _QE + r"\s+" + _LINK + r"\s+" + _AREA,
                re.I),
     # "we judged/graded X Police to be/as good at ...", "HMIC judges the force to be good at ..."
@@ -65,6 +68,12 @@ _AREA_END = re.compile(r",|\s+(?:because|but|although|though|while|whereas|as\s+
 # "graded 'good' in one area": a count of areas, not an area
 _COUNTED = re.compile(r"^(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|all|each|every|most|some|several|"
                       r"many|none)\b(?:\s+\w+){0,2}?\s+areas?\b", re.I)
+# one grade for several areas, the link word repeated: "good at investigating crime, at preventing crime and at ..."
+_AREA_LIST = re.compile(r"(?:,\s*(?:and\s+)?|\s+and\s+)at\s+(?=[a-z])")
+# "graded good in five areas", "in nine areas of policing", "in two of these ten areas": the sentences around list
+# the grades of those areas, so a plain "It is adequate at ..." there is a grading
+_AREA_COUNT = re.compile(r"\b(?:in|across)\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+                         r"(?:\s+of\s+(?:the(?:se)?\s+)?\w+)?\s+areas?\b", re.I)
 _OVERALL_AREA = re.compile(r"keep(?:ing|s)\s+people\s+safe\s+and\s+reduc(?:ing|es)\s+crime", re.I)
 # "Overall judgment: Good", "Judgment - Requires improvement"
 _LABELLED = re.compile(r"^(?P<label>[^:–—]{2,150}?)(?:\s*[:–—]|\s+-)\s*" + _Q + r"(?P<grade>" + _G + r")" + _QE
@@ -102,6 +111,11 @@ def names_grade(text: str) -> bool:
     return bool(_ANY_GRADE.search(text))
 
 
+def counts_areas(text: str) -> bool:
+    """Does the text count graded areas ("graded good in five areas", "in nine areas of policing")?"""
+    return bool(_AREA_COUNT.search(text)) and bool(re.search(r"\b(?:grade[ds]?|judg|assess|inspect)", text, re.I))
+
+
 def prose(sentence: str) -> list[Graded]:
     """Grades stated in a sentence about the force ("the force is good at investigating crime")."""
     out: list[Graded] = []
@@ -109,13 +123,14 @@ def prose(sentence: str) -> list[Graded]:
         return out  # most sentences name no grade: skip the costlier patterns
     for rx in _PROSE:
         for m in rx.finditer(sentence):
-            area = _tidy_area(m.group("area"))
-            if (len(area.split()) < 2 and not area.istitle()) or _COUNTED.match(area):
-                continue
             said = m.group(0)
             before_area = said[:said.find(m.group("area"))]
             explicit = bool(re.search(r"[‘'\"“]|\b(?:judge[ds]?|grade[ds]|assess(?:e[ds])|rate[ds])\b", before_area))
-            out.append(Graded(area, _grade(m.group("grade")), bool(_OVERALL_AREA.search(area)), explicit))
+            for raw in _AREA_LIST.split(m.group("area")):
+                area = _tidy_area(raw)
+                if (len(area.split()) < 2 and not area.istitle()) or _COUNTED.match(area):
+                    continue
+                out.append(Graded(area, _grade(m.group("grade")), bool(_OVERALL_AREA.search(area)), explicit))
     for rx in _PROSE_AREA_FIRST:
         for m in rx.finditer(sentence):
             area = _tidy_area(m.group("area"))
@@ -171,6 +186,7 @@ def table(rows: list[str]) -> list[Graded]:
         return [Graded(area, g) for row in cells[1:] for g, cell in zip(head, row) if g
                 for area in _split_areas(cell)]
     out: list[Graded] = []
+    area_col = next((i for i, c in enumerate(cells[0]) if _AREA_HEAD.match(c)), None)
     for row in cells:
         if len(row) == 1:
             m = _ROW_END.match(row[0])
@@ -178,10 +194,27 @@ def table(rows: list[str]) -> list[Graded]:
                 out.append(Graded(collapse(m.group("area")), _grade(m.group("grade"))))
             continue
         graded = [(i, grade_of(c)) for i, c in enumerate(row) if grade_of(c)]
-        names = [c for c in row if c and not grade_of(c)]
-        if len(graded) == 1 and names:
-            out.append(Graded(names[0], graded[0][1] or ""))
+        area = _row_area(row, area_col)
+        if len(graded) == 1 and area:  # one area, or several listed in the cell ("Custody; Road safety")
+            out += [Graded(a, graded[0][1] or "") for a in _split_areas(area)]
     return out
+
+
+# the header of a table's area column: "Question", "Area inspected", "Area of policing", "Core question"
+_AREA_HEAD = re.compile(r"^(?:(?:core|inspection|peel)\s+)?(?:questions?|areas?)\b(?:\s+(?:of\s+policing|inspected|"
+                        r"assessed|graded))?$", re.I)
+# a cell that names only a pillar, or holds no words (a date, a period): the area is in another cell
+_PILLAR_ONLY = re.compile(r"^(?:effectiveness|efficiency|legitimacy|leadership)$", re.I)
+
+
+def _row_area(row: list[str], area_col: int | None) -> str | None:
+    """The cell of a graded row that names the area: the column headed "Question"/"Area" when there is one,
+    else the first cell that is more than a pillar name or a date (a pillar name when it is all there is)."""
+    if area_col is not None and area_col < len(row) and row[area_col] and not grade_of(row[area_col]):
+        return row[area_col]
+    names = [c for c in row if c and not grade_of(c) and re.search(r"[A-Za-z]{3}", c)]
+    specific = [c for c in names if not _PILLAR_ONLY.match(c.strip())]
+    return specific[0] if specific else (names[0] if names else None)
 
 
 def table_row(text: str) -> bool:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from graph.errors import BadInput, PeelgraphError
 from graph.ingest.grade_grid import GRID_HINT, grid_text
+from graph.ingest.grade_table import TABLE_HINT, table_text
 from graph.records import Line
 from graph.text import NEWLINES_RE
 
@@ -54,12 +55,15 @@ def pdf_lines(data: bytes, label: str) -> tuple[list[Line], str | None]:
 
 
 def _page_text(page: PageObject) -> str:
-    """The page's text in reading order; a page with a PEEL grade grid is read by column (see ``grade_grid``)."""
+    """The page's text in reading order; a page with a PEEL grade grid or a table of graded rows is read by
+    column (see ``grade_grid`` and ``grade_table``)."""
     plain = page.extract_text(extraction_mode="plain") or ""
-    if not GRID_HINT.search(plain):
+    readers = [read for read, hint in ((grid_text, GRID_HINT), (table_text, TABLE_HINT)) if hint.search(plain)]
+    if not readers:
         return plain
     try:
-        return grid_text(page.extract_text(extraction_mode="layout") or "") or plain
+        layout = page.extract_text(extraction_mode="layout") or ""
+        return next((text for read in readers if (text := read(layout))), plain)
     except Exception:  # layout mode is newer and less tried: the plain text stands
         return plain
 

@@ -92,17 +92,20 @@ def segment(blocks: list[Block]) -> list[Segmented]:
     levels = _levels(blocks)
     st = _State()
     out: list[Segmented] = []
+    listing = False  # after "graded good in five areas ...", until the next heading: plain grades are gradings
     for i, b in enumerate(blocks):
         if b.kind == KIND_HEADING:
             _enter_heading(st, b.text, levels[i])
             out.append(Segmented(b, _path(st), st.question))
+            listing = False
             continue
         seg = Segmented(b, _path(st), st.question)
         if b.kind == KIND_JUDGMENT:
             _judgment(st, b, seg)
         else:
             opens = i > 0 and blocks[i - 1].kind in (KIND_HEADING, KIND_JUDGMENT)
-            seg.graded = _graded(b, st.stack[-1][1] if st.stack and opens else None)
+            listing = listing or judgments.counts_areas(b.text)
+            seg.graded = _graded(b, st.stack[-1][1] if st.stack and opens else None, listing)
             if st.special and b.kind in (KIND_PARAGRAPH, KIND_LIST_ITEM):
                 _special_item(st, b, seg)
         out.append(seg)
@@ -121,11 +124,12 @@ def _judgment(st: _State, b: Block, seg: Segmented) -> None:
         seg.question = st.overall_question or st.question
 
 
-def _graded(b: Block, heading: str | None) -> list[Graded]:
+def _graded(b: Block, heading: str | None, listing: bool = False) -> list[Graded]:
     """Judgments a table, a labelled line or a sentence about the force states.
 
     A plain "the force is good at X" counts only where it opens the section about X (as graded
-    areas are reported since 2021); elsewhere (a summary of a pillar) it describes, not grades."""
+    areas are reported since 2021) or follows a count of graded areas (``listing``); elsewhere (a
+    summary of a pillar) it describes, not grades."""
     if b.kind == KIND_TABLE:
         return judgments.table(b.text.split("\n"))
     if b.kind not in (KIND_PARAGRAPH, KIND_LIST_ITEM, KIND_SUMMARY):
@@ -137,7 +141,7 @@ def _graded(b: Block, heading: str | None) -> list[Graded]:
         return found
     sents = sentences(b.text)
     return [g for n, s in enumerate(sents) for g in judgments.prose(s)
-            if g.explicit or (n == 0 and heading is not None and not heading.endswith("?")
+            if g.explicit or listing or (n == 0 and heading is not None and not heading.endswith("?")
                 and judgments.names_heading(g.area, heading))]
 
 

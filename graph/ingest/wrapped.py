@@ -20,6 +20,7 @@ from graph.records import (
 )
 from graph.text import collapse, ends_sentence, grade_of, is_bullet, strip_bullet, word_count
 
+_CELLS = re.compile(r"\s\|(?:\s|$)")  # cells joined by " | " (the last one may be empty)
 TABULAR_RE = re.compile(r"(?:\S\s{3,}\S)|(?:(?:^|\s)[-+]?[£$€]?\d[\d,]*(?:\.\d+)?\s*(?:%|percent)?\s*$)")
 
 
@@ -66,8 +67,9 @@ def _page_width(body: list[str], width: float) -> float:
 
 def _breaks_before(prev: str, line: str, nxt: str, width: float) -> bool:
     prev, line = prev.strip(), line.strip()
-    if not prev or _starts_lower(line) or is_bullet(line) and is_bullet(prev):
-        return False
+    if not prev or _starts_lower(line) or is_bullet(line) and is_bullet(prev) or _CELLS.search(prev) \
+            and _CELLS.search(line):
+        return False  # (rows of a table read by column, cells joined by " | ", stay one table)
     short_prev = len(prev) < 0.6 * width
     if table_row(prev) and table_row(line):
         return True  # rows of a table whose cell borders are gone: "Area name Requires improvement"
@@ -126,7 +128,9 @@ def _is_tabular(lines: list[str]) -> bool:
     rows = [t for t in lines if t.strip()]
     if len(rows) == 1 and not re.search(r"\S\s{3,}\S", rows[0]):
         return False  # one line ending in a number is a heading ("Area for improvement 2"), not a table
-    hits = sum(1 for t in rows if TABULAR_RE.search(t.rstrip()) or " | " in t)
+    if rows and all(_CELLS.search(t) for t in rows):
+        return True  # rows of a table read by column
+    hits = sum(1 for t in rows if TABULAR_RE.search(t.rstrip()) or _CELLS.search(t))
     return bool(rows) and hits / len(rows) >= 0.5 and not (ends_sentence(rows[-1]) and word_count(" ".join(rows)) > 12)
 
 
