@@ -187,9 +187,17 @@ class Service:
         with self._graph_lock:  # one thread rebuilds; the others wait for its graph instead of building their own
             gen = self.store.generation()
             if self._graph is None or gen != self._graph_generation:
-                self._graph = knowledge.build(self.store)
+                self._graph = self._next_graph(gen) or knowledge.build(self.store)
                 self._graph_generation = gen
             return self._graph
+
+    def _next_graph(self, gen: int) -> Any:
+        """The graph moved on by the reports changed since it was built (None: build it whole). Readers keep
+        the graph they hold; the new one replaces it in one assignment."""
+        from graph.snapshot import update
+
+        changed = self.store.changes(self._graph_generation, gen) if self._graph is not None else None
+        return update(self._graph, self.store, changed) if changed is not None else None
 
     def entities(self, type: str | None = None, q: str | None = None) -> list[dict[str, Any]]:
         from graph import catalogue
