@@ -135,10 +135,11 @@ def _assemble(report: Report, ex: ents.Extraction, metrics: list[Any], findings:
     return ReportGraph(report.report_id, pthemes, nodes, sorted(set(mentions)), findings, relations)
 
 
-def write_report(con: sqlite3.Connection, report: Report) -> None:
-    """on_put hook: the report's graph rows, in the report's own transaction."""
+def write_report(con: sqlite3.Connection, report: Report, extracted: ReportGraph | None = None) -> None:
+    """on_put hook: the report's graph rows, in the report's own transaction (``extracted``: already done,
+    e.g. in a worker process by ``graph.batch``)."""
     Store.drop_orphans(con)  # a replaced report's old rows went with the cascade; drop the nodes they left behind
-    g = extract_report(report)
+    g = extracted or extract_report(report)
     rid = report.report_id
     Store.put_graph(con, {
         "passage_themes": [(pid, rid, th, score, rule) for pid, th, score, rule in g.passage_themes],

@@ -205,6 +205,11 @@ class VectorIndex:
 
     # ------------------------------------------------------------ reading
 
+    @property
+    def loaded(self) -> bool:
+        """Whether a snapshot is held (then a write moves it on rather than leaving the first read to load it)."""
+        return self._snapshot is not None
+
     def snapshot(self) -> Snapshot:
         """The in-memory view as of the store's generation: updated by the reports changed since the last
         call when the store's change log says which, else reloaded whole. Readers keep the snapshot they
