@@ -463,7 +463,7 @@ _GRAPH_SELECTS = {
     "passage_themes": "SELECT passage_id, theme FROM passage_themes ORDER BY passage_id, score DESC, theme",
     "entity_aliases": "SELECT entity_id, alias FROM entity_aliases",
     "mentions": 'SELECT entity_id, report_id, passage_id, start, "end", surface FROM mentions '
-                'ORDER BY entity_id, report_id, passage_id, start',
+                'ORDER BY entity_id, report_id, passage_id, start, "end", surface',  # total: the same on both stores
     "entities": "SELECT entity_id, type, label, kind, data FROM entities ORDER BY entity_id",
     "findings": 'SELECT finding_id, report_id, passage_id, question, polarity, text, start, "end", themes, entities '
                 'FROM findings ORDER BY finding_id',

@@ -56,8 +56,17 @@ def variant(tmp_path: Path, corpus_files: dict[str, Path]) -> Path:
     return path
 
 
-def test_updates_equal_a_full_reload(empty_service: Service, variant: Path) -> None:
-    svc = empty_service
+@pytest.fixture(params=["sqlite", "postgres"])
+def service(request: pytest.FixtureRequest, tmp_path: Path, make_settings: Any) -> Service:
+    """An empty store on either backend."""
+    settings = make_settings(tmp_path / "store")
+    if request.param == "postgres":
+        settings = settings.model_copy(update={"database_url": request.getfixturevalue("pg_url")})
+    return Service(settings)
+
+
+def test_updates_equal_a_full_reload(service: Service, variant: Path) -> None:
+    svc = service
     svc.build()
     before_graph, before_snap = svc.knowledge(), svc.search_engine.index.snapshot()
     rid = svc.ingest([variant])[0]["report_id"]
