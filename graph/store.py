@@ -99,11 +99,16 @@ CREATE TABLE IF NOT EXISTS passage_themes (
 );
 CREATE INDEX IF NOT EXISTS passage_themes_theme ON passage_themes(theme);
 """
-# which report each write changed, so in-memory views can update by that report alone (a bounded log)
-CHANGE_LOG_TABLE = ("CREATE TABLE IF NOT EXISTS changes (generation INTEGER NOT NULL, report_id TEXT NOT NULL, "
-                    "op TEXT NOT NULL, PRIMARY KEY (generation, report_id))")
+# Added since schema 2, additively (older code ignores them), made on open where missing: the change log (which
+# report each write changed: views follow it by that report alone), and indexes updates and cascades look up by.
+ADDITIONS = ("CREATE TABLE IF NOT EXISTS changes (generation INTEGER NOT NULL, report_id TEXT NOT NULL, "
+             "op TEXT NOT NULL, PRIMARY KEY (generation, report_id))",
+             *(f"CREATE INDEX IF NOT EXISTS {t}_{c} ON {t}({c})" for t, c in (
+                 ("relations", "source"), ("relations", "target"), ("passage_themes", "report_id"),
+                 ("entity_aliases", "report_id"))))
 CHANGE_LOG_KEEP = 1000  # generations the log covers; a reader further behind reloads everything
-SCHEMA += CHANGE_LOG_TABLE + ";\n"
+ENDS = ("source", "target")
+SCHEMA += "".join(f"{stmt};\n" for stmt in ADDITIONS)
 
 
 class Store:
@@ -117,7 +122,8 @@ class Store:
         except OSError as exc:
             raise StoreError(f"cannot create the store directory {self.directory}: {exc.strerror}") from exc
         self._init_schema()
-        self.con.execute(CHANGE_LOG_TABLE)  # a store made before the change log gets it (older code ignores it)
+        for stmt in ADDITIONS:
+            self.con.execute(stmt)
 
     # ------------------------------------------------------------ connections
 
@@ -348,8 +354,7 @@ class Store:
                         [(h, model, dim, blob) for h, blob in rows])
 
     def search_rows(self, report_ids: list[str] | None = None) -> tuple[list[dict[str, Any]], list[sqlite3.Row]]:
-        """Every report's metadata and every passage in reading order: what search holds in memory (or those
-        of some reports only, for an incremental update)."""
+        """Every report's metadata and every passage in reading order (or some reports'): what search holds."""
         where, args = ("", []) if report_ids is None else (f"WHERE report_id IN ({','.join('?' * len(report_ids))})",
                                                             report_ids)
         reports = [dict(r) for r in self.con.execute(
@@ -410,8 +415,7 @@ class Store:
     def graph_rows(self, table: str, column: str | None = None, ids: list[str] | None = None) -> list[sqlite3.Row]:
         """Every row of one graph table, in a stable order (the graph is built deterministically); or, for an
         incremental update, the rows whose ``column`` is one of ``ids`` (sorted ids keep that order)."""
-        if table not in _GRAPH_SELECTS or column not in (None, "report_id", "entity_id", "relation_id", "source",
-                                                         "target"):
+        if table not in _GRAPH_SELECTS or column not in (None, "report_id", "entity_id", "relation_id", *ENDS):
             raise ValueError(table)
         if column is None or ids is None:
             return self.con.execute(_GRAPH_SELECTS[table]).fetchall()
@@ -439,8 +443,7 @@ class Store:
         con.execute("DELETE FROM changes WHERE generation <= ?", (gen - CHANGE_LOG_KEEP,))
 
     def changes(self, since: int, until: int) -> list[str] | None:
-        """The reports added, replaced or deleted in generations ``since``+1 .. ``until``; None when the log
-        does not account for each of them (pruned, or a write that logs nothing): then reload everything."""
+        """Reports changed in generations ``since``+1 .. ``until``; None if the log misses one (reload all)."""
         if until < since:
             return None
         rows = self.con.execute("SELECT generation, report_id, op FROM changes WHERE generation > ? AND "
