@@ -149,7 +149,7 @@ def write_report(con: sqlite3.Connection, report: Report, extracted: ReportGraph
         "mentions": [(eid, rid, pid, a, b, s) for eid, pid, a, b, s in g.mentions],
         "findings": [(f.id, rid, f.passage_id, f.question, f.polarity, f.text, f.start, f.end, json.dumps(f.themes),
                       json.dumps(f.entities)) for f in g.findings],
-        "relations": [(r.id, r.type, r.source, r.target, r.polarity, r.rule) for r in g.relations],
+        "relations": [(r.id, r.type, r.source, r.target, r.polarity, r.rule) for r in g.relations if r.evidence],
         "evidence": [(r.id, ev.report_id, ev.passage_id, ev.quote, r.polarity, r.rule) for r in g.relations
                      for ev in r.evidence]})
 

@@ -99,13 +99,15 @@ CREATE TABLE IF NOT EXISTS passage_themes (
 );
 CREATE INDEX IF NOT EXISTS passage_themes_theme ON passage_themes(theme);
 """
-# Added since schema 2, additively (older code ignores them), made on open where missing: the change log (which
-# report each write changed: views follow it by that report alone), and indexes updates and cascades look up by.
+# Added since schema 2 (older code ignores them), made on open where missing: the change log (which report each
+# write changed), indexes per-report updates look up by, and a trigger dropping a relation with its last evidence.
 ADDITIONS = ("CREATE TABLE IF NOT EXISTS changes (generation INTEGER NOT NULL, report_id TEXT NOT NULL, "
              "op TEXT NOT NULL, PRIMARY KEY (generation, report_id))",
              *(f"CREATE INDEX IF NOT EXISTS {t}_{c} ON {t}({c})" for t, c in (
                  ("relations", "source"), ("relations", "target"), ("passage_themes", "report_id"),
-                 ("entity_aliases", "report_id"))))
+                 ("entity_aliases", "report_id"))), "CREATE TRIGGER IF NOT EXISTS evidence_orphans AFTER DELETE ON "
+             "evidence WHEN NOT EXISTS (SELECT 1 FROM evidence WHERE relation_id = old.relation_id) BEGIN "
+             "DELETE FROM relations WHERE relation_id = old.relation_id; END")
 CHANGE_LOG_KEEP = 1000  # generations the log covers; a reader further behind reloads everything
 ENDS = ("source", "target")
 SCHEMA += "".join(f"{stmt};\n" for stmt in ADDITIONS)
@@ -409,7 +411,8 @@ class Store:
     @staticmethod
     def drop_orphans(con: sqlite3.Connection) -> None:
         """Relations left without evidence and entities left without mentions (after a delete or replace)."""
-        con.execute("DELETE FROM relations WHERE relation_id NOT IN (SELECT relation_id FROM evidence)")
+        if not isinstance(con, sqlite3.Connection):  # SQLite drops them as their evidence goes (ADDITIONS' trigger)
+            con.execute("DELETE FROM relations WHERE relation_id NOT IN (SELECT relation_id FROM evidence)")
         con.execute("DELETE FROM entities WHERE entity_id NOT IN (SELECT entity_id FROM mentions)")
 
     def graph_rows(self, table: str, column: str | None = None, ids: list[str] | None = None) -> list[sqlite3.Row]:
@@ -437,18 +440,15 @@ class Store:
     @staticmethod
     def log_change(con: Any, report_id: str, op: str) -> None:
         """Note in the write's transaction which report this generation changed ("put", "delete", "none")."""
-        row = con.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
-        gen = int(row[0]) if row else 0
+        gen = int((con.execute("SELECT value FROM meta WHERE key='generation'").fetchone() or [0])[0])
         con.execute("INSERT INTO changes(generation, report_id, op) VALUES (?,?,?)", (gen, report_id, op))
         con.execute("DELETE FROM changes WHERE generation <= ?", (gen - CHANGE_LOG_KEEP,))
 
     def changes(self, since: int, until: int) -> list[str] | None:
         """Reports changed in generations ``since``+1 .. ``until``; None if the log misses one (reload all)."""
-        if until < since:
-            return None
         rows = self.con.execute("SELECT generation, report_id, op FROM changes WHERE generation > ? AND "
                                 "generation <= ?", (since, until)).fetchall()
-        if {int(r[0]) for r in rows} != set(range(since + 1, until + 1)):
+        if until < since or {int(r[0]) for r in rows} != set(range(since + 1, until + 1)):
             return None
         return sorted({r[1] for r in rows if r[2] != "none"})
 
