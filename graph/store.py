@@ -464,7 +464,7 @@ _GRAPH_INSERTS = {
 }
 _GRAPH_SELECTS = {
     "passage_themes": "SELECT passage_id, theme FROM passage_themes ORDER BY passage_id, score DESC, theme",
-    "entity_aliases": "SELECT entity_id, alias FROM entity_aliases",
+    "entity_aliases": "SELECT DISTINCT entity_id, alias FROM entity_aliases",
     "mentions": 'SELECT entity_id, report_id, passage_id, start, "end", surface FROM mentions '
                 'ORDER BY entity_id, report_id, passage_id, start, "end", surface',  # total: the same on both stores
     "entities": "SELECT entity_id, type, label, kind, data FROM entities ORDER BY entity_id",
