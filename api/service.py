@@ -33,7 +33,7 @@ class Service:
         self._graph: Any = None
         self._graph_generation = -1
         self._graph_lock = threading.Lock()
-        self._rdf: tuple[int, Any] | None = None  # (store generation, rdflib graph) for SPARQL
+        self._rdf: tuple[Any, Any] | None = None  # (knowledge graph, its rdflib graph) for SPARQL
         # steps run on a report before its write transaction opens (slow work such as encoding)
         self.before_put: list[Callable[[Report], None]] = []
         self._search_engine: Any = None  # search.engine.SearchEngine, built on first use (loads the encoder)
@@ -88,9 +88,9 @@ class Service:
         """After a write: move the loaded in-memory views (search snapshot, graph) on by the changed reports
         now, so the next reader finds them ready; views not loaded yet stay unloaded."""
         if self._search_engine is not None and self._search_engine.index.loaded:
-            self._search_engine.index.snapshot()
+            self._search_engine.index.snapshot(wait=True)
         if self._graph is not None:
-            self.knowledge()
+            self.knowledge(wait=True)
         return result
 
     def _put(self, report: Report) -> dict[str, Any]:
@@ -206,19 +206,24 @@ class Service:
 
     # ------------------------------------------------------------ knowledge graph
 
-    def knowledge(self) -> Any:
-        """The networkx MultiDiGraph of the store, rebuilt when the store has changed."""
+    def knowledge(self, wait: bool = False) -> Any:
+        """The networkx MultiDiGraph of the store. After a write, one thread moves it on (by the changed reports,
+        or rebuilds it); meanwhile the others read the graph they had, unless there is none yet or ``wait``."""
         from graph import build as knowledge
 
         gen = self.store.generation()
         if self._graph is not None and gen == self._graph_generation:
             return self._graph
-        with self._graph_lock:  # one thread rebuilds; the others wait for its graph instead of building their own
+        if not self._graph_lock.acquire(blocking=wait or self._graph is None):
+            return self._graph  # being moved on by another thread: this one is still whole
+        try:
             gen = self.store.generation()
             if self._graph is None or gen != self._graph_generation:
                 self._graph = self._next_graph(gen) or knowledge.build(self.store)
                 self._graph_generation = gen
             return self._graph
+        finally:
+            self._graph_lock.release()
 
     def _next_graph(self, gen: int) -> Any:
         """The graph moved on by the reports changed since it was built (None: build it whole). Readers keep
@@ -362,9 +367,9 @@ class Service:
         from graph.rdf import to_rdf
         from graph.sparql import run
 
-        gen = self.store.generation()
-        if self._rdf is None or self._rdf[0] != gen:
-            self._rdf = (gen, to_rdf(self.knowledge(), store=self.store))
+        G = self.knowledge()
+        if self._rdf is None or self._rdf[0] is not G:  # the RDF view of this very graph
+            self._rdf = (G, to_rdf(G, store=self.store))
         return run(self._rdf[1], query, timeout=self.settings.sparql_timeout, max_rows=self.settings.sparql_rows)
 
     def involved(self, limit: int | None = 50) -> list[dict[str, Any]]:

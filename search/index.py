@@ -210,15 +210,17 @@ class VectorIndex:
         """Whether a snapshot is held (then a write moves it on rather than leaving the first read to load it)."""
         return self._snapshot is not None
 
-    def snapshot(self) -> Snapshot:
-        """The in-memory view as of the store's generation: updated by the reports changed since the last
-        call when the store's change log says which, else reloaded whole. Readers keep the snapshot they
-        hold; the new one replaces it in one assignment."""
+    def snapshot(self, wait: bool = False) -> Snapshot:
+        """The in-memory view as of the store's generation: moved on by the reports changed since the last
+        call when the store's change log says which, else reloaded whole. Meanwhile other threads read the
+        snapshot they had (unless there is none yet, or ``wait``); the new one replaces it in one assignment."""
         gen = self.store.generation()
         snap = self._snapshot
         if snap is not None and snap.generation == gen:
             return snap
-        with self._lock:
+        if not self._lock.acquire(blocking=wait or snap is None):
+            return snap  # type: ignore[return-value]  # being moved on by another thread: this one is whole
+        try:
             snap = self._snapshot
             gen = self.store.generation()
             if snap is not None and snap.generation == gen:
@@ -230,6 +232,8 @@ class VectorIndex:
                 new = self._load(gen)
             self._snapshot = new
             return new
+        finally:
+            self._lock.release()
 
     def _update(self, snap: Snapshot, gen: int) -> Snapshot | None:
         """``snap`` moved on to ``gen`` by the reports changed in between; None if that cannot be done."""

@@ -128,3 +128,14 @@ def test_snapshot_reloads_whole_when_the_log_has_a_gap(tmp_path: Path, corpus_re
     second = index.snapshot()
     assert second.texts[0] is not first.texts[0]  # reloaded, not moved on
     assert _snapshot_state(second) == _snapshot_state(VectorIndex(store, get_encoder("hash")).snapshot())
+
+
+def test_readers_keep_the_old_views_while_another_thread_moves_them_on(empty_service: Service,
+                                                                       variant: Path) -> None:
+    svc = empty_service
+    svc.build()
+    graph, snap = svc.knowledge(), svc.search_engine.index.snapshot()
+    rid = Service(svc.settings).ingest([variant])[0]["report_id"]  # another process writes
+    with svc._graph_lock, svc.search_engine.index._lock:  # as while another thread is moving them on
+        assert svc.knowledge() is graph and svc.search_engine.index.snapshot() is snap  # not blocked
+    assert f"report:{rid}" in svc.knowledge() and rid in svc.search_engine.index.snapshot().reports
