@@ -11,6 +11,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,22 +49,35 @@ def prepare(path: str, max_bytes: int) -> Prepared | Failed:
 
 
 def prepare_all(paths: Sequence[str | Path], max_bytes: int, jobs: int = 1) -> Iterator[Prepared | Failed]:
-    """Every file prepared, in order: in this process (``jobs`` 1) or in ``jobs`` worker processes."""
+    """Every file prepared, in order: in this process (``jobs`` 1) or in ``jobs`` worker processes. A worker
+    that dies (a crash, the memory killer) fails the file it held; the rest go on in fresh workers."""
     files = [str(p) for p in paths]
     if jobs <= 1 or len(files) < 2:
         for path in files:
             yield prepare(path, max_bytes)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(files)),
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending: deque[Future[Prepared | Failed]] = deque()
-        todo = iter(files)
-        for path in todo:  # a bounded window: the writer takes them in order as they come
-            pending.append(pool.submit(prepare, path, max_bytes))
-            if len(pending) >= 2 * jobs:
-                break
-        while pending:
-            yield pending.popleft().result()
-            nxt = next(todo, None)
-            if nxt is not None:
-                pending.append(pool.submit(prepare, nxt, max_bytes))
+    todo = deque(files)
+    while todo:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)),
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+            pending: deque[tuple[str, Future[Prepared | Failed]]] = deque()
+            while todo or pending:
+                while todo and len(pending) < 2 * jobs:  # a bounded window, taken in order as they come
+                    path = todo.popleft()
+                    pending.append((path, pool.submit(prepare, path, max_bytes)))
+                path, future = pending.popleft()
+                try:
+                    yield future.result()
+                except BrokenProcessPool:  # some worker died: this file, alone, says whether it was the cause
+                    yield _alone(path, max_bytes)
+                    todo.extendleft(reversed([p for p, _ in pending]))  # the rest again, in a new pool
+                    break
+
+
+def _alone(path: str, max_bytes: int) -> Prepared | Failed:
+    """One file in a worker of its own: its result, or a failure if that worker dies too."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        try:
+            return pool.submit(prepare, path, max_bytes).result()
+        except BrokenProcessPool as exc:
+            return Failed(path, f"{Path(path).name}: the worker process died reading it ({exc})".splitlines()[0])
