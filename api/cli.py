@@ -49,7 +49,7 @@ def _ingest(svc: Any, a: Args) -> Any:
     bar = _Progress(len(a.paths) if a.paths else None, quiet=a.json)
     try:
         if a.command == "build":
-            return svc.build(a.paths or None, progress=bar.step)
+            return svc.build(a.paths or None, progress=bar.step, jobs=a.jobs)
         return svc.ingest(a.paths, progress=bar.step)
     finally:
         bar.close()
@@ -81,8 +81,10 @@ EXPORT_ARGS = (
 )
 
 COMMANDS: tuple[Command, ...] = (
-    Command("build", "ingest report files or folders (default: the bundled corpus)", _ingest, show.build,
-            (arg("paths", nargs="*", metavar="PATH"),)),
+    Command("build", "ingest report files or folders (default: the bundled corpus); a file that fails is listed "
+            "at the end and the rest go on (exit 2 if any failed)", _ingest, show.build,
+            (arg("paths", nargs="*", metavar="PATH"),
+             arg("--jobs", type=int, default=1, metavar="N", help="parse and extract in N worker processes")),),
     Command("ingest", "ingest report files (.txt, .pdf, .html, .docx)", _ingest, show.ingested,
             (arg("paths", nargs="+", metavar="PATH"),)),
     Command("delete", "remove a report and everything derived from it", lambda s, a: s.delete(a.report_id),
@@ -195,11 +197,23 @@ def _run(args: Args) -> int:
 
     command = BY_NAME[args.command]
     result = command.call(Service(settings), args)
+    failed = result.get("failed") if isinstance(result, dict) else None
+    if failed and not result.get("ingested"):  # nothing written: only the reasons, as for any error
+        return _failures(failed)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         command.show(result)
-    return 0
+    return _failures(failed) if failed else 0
+
+
+def _failures(failed: list[dict[str, str]]) -> int:
+    """The files a build could not ingest, one line each on stderr; exit code 2 (bad input)."""
+    for f in failed:
+        print(f"peelgraph: error: {f['error']}", file=sys.stderr)
+    if len(failed) > 1:
+        print(f"peelgraph: {len(failed)} files failed", file=sys.stderr)
+    return BadInput.exit_code
 
 
 class _Progress:

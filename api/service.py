@@ -27,12 +27,13 @@ class Service:
         # the knowledge graph (graph/build.py): extracted in each report's own write transaction
         from graph import build as _knowledge
 
-        self.on_put.append(_knowledge.write_report)
+        self._extracted: dict[int, Any] = {}  # id(report) -> its graph, extracted ahead by `build --jobs`
+        self.on_put.append(lambda con, r: _knowledge.write_report(con, r, self._extracted.get(id(r))))
         self.on_delete.append(_knowledge.delete_report)
         self._graph: Any = None
         self._graph_generation = -1
         self._graph_lock = threading.Lock()
-        self._rdf: tuple[int, Any] | None = None  # (store generation, rdflib graph) for SPARQL
+        self._rdf: tuple[Any, Any] | None = None  # (knowledge graph, its rdflib graph) for SPARQL
         # steps run on a report before its write transaction opens (slow work such as encoding)
         self.before_put: list[Callable[[Report], None]] = []
         self._search_engine: Any = None  # search.engine.SearchEngine, built on first use (loads the encoder)
@@ -41,13 +42,32 @@ class Service:
 
     # ------------------------------------------------------------ writes
 
-    def build(self, paths: Iterable[str | Path] | None = None, progress: Progress | None = None) -> dict[str, Any]:
-        """Ingest the given files and folders, or the bundled corpus."""
+    def build(self, paths: Iterable[str | Path] | None = None, progress: Progress | None = None,
+              jobs: int = 1) -> dict[str, Any]:
+        """Ingest the given files and folders, or the bundled corpus, one transaction per report. A file that
+        cannot be read or parsed goes to "failed" (file, one-line reason) and the rest go on; with ``jobs``
+        > 1, files are parsed and extracted in that many worker processes and written here in order."""
+        from graph.batch import Failed, prepare_all
+
         files = _expand(paths or [self.settings.corpus])
         if not files:
             raise BadInput("no report files found (looked for .txt, .pdf, .html, .docx)")
-        results = self.ingest(files, progress)
-        return {"ingested": results, "stats": self.stats()}
+        if jobs < 1:
+            raise InvalidParameter("--jobs must be at least 1")
+        ingested, failed = [], []
+        for n, item in enumerate(prepare_all(files, self.settings.max_upload_bytes, jobs), 1):
+            if progress:
+                progress(Path(item.path).name, n, len(files))
+            if isinstance(item, Failed):
+                failed.append({"file": item.path, "error": item.error})
+                continue
+            self._extracted[id(item.report)] = item.graph
+            try:
+                ingested.append(self._put(item.report))
+            finally:
+                self._extracted.pop(id(item.report), None)
+        self._refreshed(None)
+        return {"ingested": ingested, "failed": failed, "stats": self.stats()}
 
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[dict[str, Any]]:
         """All files are read and checked before anything is written: one bad file writes nothing."""
@@ -58,11 +78,20 @@ class Service:
                 progress(Path(path).name, n, len(files))
             raw = load(path, max_bytes=self.settings.max_upload_bytes)
             reports.append(build_report(raw))
-        return [self._put(r) for r in reports]
+        return self._refreshed([self._put(r) for r in reports])
 
     def ingest_bytes(self, data: bytes, name: str) -> dict[str, Any]:
         raw = load_bytes(data, name, max_bytes=self.settings.max_upload_bytes)
-        return self._put(build_report(raw))
+        return self._refreshed(self._put(build_report(raw)))
+
+    def _refreshed(self, result: Any) -> Any:
+        """After a write: move the loaded in-memory views (search snapshot, graph) on by the changed reports
+        now, so the next reader finds them ready; views not loaded yet stay unloaded."""
+        if self._search_engine is not None and self._search_engine.index.loaded:
+            self._search_engine.index.snapshot(wait=True)
+        if self._graph is not None:
+            self.knowledge(wait=True)
+        return result
 
     def _put(self, report: Report) -> dict[str, Any]:
         # Derived data (graph, embeddings) is written in the same transaction as the report:
@@ -80,7 +109,7 @@ class Service:
 
     def delete(self, report_id: str) -> dict[str, Any]:
         self.store.delete_report(report_id, extra=lambda con, rid: [h(con, rid) for h in self.on_delete])
-        return {"report_id": report_id, "status": "deleted"}
+        return self._refreshed({"report_id": report_id, "status": "deleted"})
 
     # ------------------------------------------------------------ search and answers
 
@@ -177,19 +206,32 @@ class Service:
 
     # ------------------------------------------------------------ knowledge graph
 
-    def knowledge(self) -> Any:
-        """The networkx MultiDiGraph of the store, rebuilt when the store has changed."""
+    def knowledge(self, wait: bool = False) -> Any:
+        """The networkx MultiDiGraph of the store. After a write, one thread moves it on (by the changed reports,
+        or rebuilds it); meanwhile the others read the graph they had, unless there is none yet or ``wait``."""
         from graph import build as knowledge
 
         gen = self.store.generation()
         if self._graph is not None and gen == self._graph_generation:
             return self._graph
-        with self._graph_lock:  # one thread rebuilds; the others wait for its graph instead of building their own
+        if not self._graph_lock.acquire(blocking=wait or self._graph is None):
+            return self._graph  # being moved on by another thread: this one is still whole
+        try:
             gen = self.store.generation()
             if self._graph is None or gen != self._graph_generation:
-                self._graph = knowledge.build(self.store)
+                self._graph = self._next_graph(gen) or knowledge.build(self.store)
                 self._graph_generation = gen
             return self._graph
+        finally:
+            self._graph_lock.release()
+
+    def _next_graph(self, gen: int) -> Any:
+        """The graph moved on by the reports changed since it was built (None: build it whole). Readers keep
+        the graph they hold; the new one replaces it in one assignment."""
+        from graph.snapshot import update
+
+        changed = self.store.changes(self._graph_generation, gen) if self._graph is not None else None
+        return update(self._graph, self.store, changed) if changed is not None else None
 
     def entities(self, type: str | None = None, q: str | None = None) -> list[dict[str, Any]]:
         from graph import catalogue
@@ -325,9 +367,9 @@ class Service:
         from graph.rdf import to_rdf
         from graph.sparql import run
 
-        gen = self.store.generation()
-        if self._rdf is None or self._rdf[0] != gen:
-            self._rdf = (gen, to_rdf(self.knowledge(), store=self.store))
+        G = self.knowledge()
+        if self._rdf is None or self._rdf[0] is not G:  # the RDF view of this very graph
+            self._rdf = (G, to_rdf(G, store=self.store))
         return run(self._rdf[1], query, timeout=self.settings.sparql_timeout, max_rows=self.settings.sparql_rows)
 
     def involved(self, limit: int | None = 50) -> list[dict[str, Any]]:

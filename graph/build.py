@@ -19,7 +19,7 @@ import sqlite3
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -29,9 +29,10 @@ from graph.extract import entities as ents
 from graph.extract import findings as fnd
 from graph.extract import relations as rels
 from graph.extract import themes as thm
-from graph.cross_report import add_cross_report, add_edge
+from graph.cross_report import Edge, add_edge, cross_report_edges
 from graph.records import Report
 from graph.store import Store
+from graph.text import key_words
 
 ENTITY_TYPES = ("force", "partner", "unit", "role", "programme", "legislation", "metric", "issue", "theme",
                 "inspection")
@@ -134,10 +135,11 @@ def _assemble(report: Report, ex: ents.Extraction, metrics: list[Any], findings:
     return ReportGraph(report.report_id, pthemes, nodes, sorted(set(mentions)), findings, relations)
 
 
-def write_report(con: sqlite3.Connection, report: Report) -> None:
-    """on_put hook: the report's graph rows, in the report's own transaction."""
+def write_report(con: sqlite3.Connection, report: Report, extracted: ReportGraph | None = None) -> None:
+    """on_put hook: the report's graph rows, in the report's own transaction (``extracted``: already done,
+    e.g. in a worker process by ``graph.batch``)."""
     Store.drop_orphans(con)  # a replaced report's old rows went with the cascade; drop the nodes they left behind
-    g = extract_report(report)
+    g = extracted or extract_report(report)
     rid = report.report_id
     Store.put_graph(con, {
         "passage_themes": [(pid, rid, th, score, rule) for pid, th, score, rule in g.passage_themes],
@@ -147,7 +149,7 @@ def write_report(con: sqlite3.Connection, report: Report) -> None:
         "mentions": [(eid, rid, pid, a, b, s) for eid, pid, a, b, s in g.mentions],
         "findings": [(f.id, rid, f.passage_id, f.question, f.polarity, f.text, f.start, f.end, json.dumps(f.themes),
                       json.dumps(f.entities)) for f in g.findings],
-        "relations": [(r.id, r.type, r.source, r.target, r.polarity, r.rule) for r in g.relations],
+        "relations": [(r.id, r.type, r.source, r.target, r.polarity, r.rule) for r in g.relations if r.evidence],
         "evidence": [(r.id, ev.report_id, ev.passage_id, ev.quote, r.polarity, r.rule) for r in g.relations
                      for ev in r.evidence]})
 
@@ -185,6 +187,33 @@ class GraphFacts:
     communities: _Once = field(default_factory=_Once, compare=False)
 
 
+@dataclass(frozen=True)
+class GraphIndex:
+    """What each report put into a built graph, so that an update can take it out again (graph.snapshot)."""
+
+    entities: Mapping[str, frozenset[str]]  # report id -> entity nodes it mentions
+    relations: Mapping[str, Mapping[str, tuple[str, str]]]  # report id -> relation id -> (source, target)
+    findings: Mapping[str, tuple[str, ...]]  # report id -> its finding nodes
+    passages: Mapping[str, tuple[str, ...]]  # report id -> its passage ids
+    forces: Mapping[str, str]  # report id -> its force ("" for none): cross-report edges stay within one
+    force_words: frozenset[str]  # the words of every force's name (the recurs rule leaves them out)
+    orphans: frozenset[str]  # entity nodes no passage mentions (gone at the next write)
+    cross: Mapping[str, tuple[tuple[str, str, str], ...]]  # force -> its cross-report edges (source, target, key)
+
+
+def force_of(report: Mapping[str, Any]) -> str:
+    return report.get("force") or ""
+
+
+def cross_groups(edges: list[Edge], reports: Mapping[str, Mapping[str, Any]]) -> dict[str, list[Edge]]:
+    """Cross-report edges by the force they belong to (both of their ends are in its reports)."""
+    out: dict[str, list[Edge]] = defaultdict(list)
+    for e in edges:
+        rid = e[1][len("report:"):] if e[1].startswith("report:") else e[3]["evidence"][0]["report_id"]
+        out[force_of(reports.get(rid, {}))].append(e)
+    return out
+
+
 def facts(G: nx.MultiDiGraph) -> GraphFacts:
     """The facts ``build`` stored with the graph (empty ones for a graph assembled by hand)."""
     got = G.graph.get("facts")
@@ -194,7 +223,8 @@ def facts(G: nx.MultiDiGraph) -> GraphFacts:
 def build(store: Store) -> nx.MultiDiGraph:
     """The whole graph from the store: built once, then only read (a snapshot); the facts beside it are
     read-only. Communities are added once, on first use (``ensure_communities``): Louvain is the slowest
-    step at scale. Deterministic: sorted inserts, hashed ids, seeded communities.
+    step at scale. Deterministic: sorted inserts, hashed ids, seeded communities. ``graph.snapshot``
+    moves a built graph on by the reports a write changed, to the graph this would build.
     """
     G = nx.MultiDiGraph()
     reports = {r["report_id"]: r for r in store.reports()}
@@ -202,32 +232,72 @@ def build(store: Store) -> nx.MultiDiGraph:
     ptheme: dict[str, list[str]] = defaultdict(list)
     for pid, theme in store.graph_rows("passage_themes"):
         ptheme[pid].append(theme)
-    _add_entities(G, store)
+    mentioned = _add_entities(G, store)
     _add_reports(G, reports, passages)
     findings = _add_findings(G, store)
     evidence: dict[str, list[dict[str, str]]] = defaultdict(list)
     for rid, pid, report_id, quote in store.graph_rows("evidence"):
         evidence[rid].append({"passage_id": pid, "report_id": report_id, "quote": quote})
+    relations: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
     for rid, type_, s, t, polarity, rule in store.graph_rows("relations"):
+        for report_id in {ev["report_id"] for ev in evidence.get(rid, ())}:
+            relations[report_id][rid] = (s, t)
         if s in G and t in G and evidence.get(rid):
             add_edge(G, rid, type_, s, t, polarity, rule, evidence[rid])
-    add_cross_report(G, findings, reports)
+    cross = cross_report_edges(G, findings, reports)
+    for s, t, key, attrs in cross:
+        G.add_edge(s, t, key=key, **attrs)
     G.graph["facts"] = GraphFacts(MappingProxyType({k: tuple(v) for k, v in ptheme.items()}),
                                   MappingProxyType({pid: p.question for pid, p in passages.items()}))
+    by_report: dict[str, list[str]] = defaultdict(list)
+    for f in findings:
+        by_report[f.report_id].append(f.id)
+    G.graph["index"] = GraphIndex(
+        entities={rid: frozenset(ids) for rid, ids in mentioned.items()}, relations=dict(relations),
+        findings={rid: tuple(ids) for rid, ids in by_report.items()},
+        passages=_passages_by_report(passages.values()), forces={rid: force_of(r) for rid, r in reports.items()},
+        force_words=frozenset(w for r in reports.values() for w in key_words(force_of(r))),
+        orphans=frozenset(n for n, d in G.nodes(data=True) if not d["mentions"]),
+        cross={k: tuple((s, t, key) for s, t, key, _ in v) for k, v in cross_groups(cross, reports).items()})
     return G
 
 
-def _add_entities(G: nx.MultiDiGraph, store: Store) -> None:
+def _passages_by_report(passages: Iterable[Any]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for p in passages:
+        out[p.report_id].append(p.passage_id)
+    return {rid: tuple(ids) for rid, ids in out.items()}
+
+
+def entity_attrs(eid: str, type_: str, label: str, kind: str | None, data: str, aliases: Iterable[str],
+                 mentions: list[dict[str, Any]]) -> dict[str, Any]:
+    """An entity node's attributes: its stored row, its aliases and every passage that mentions it."""
+    return {"id": eid, "type": type_, "label": label, "kind": kind, "data": json.loads(data),
+            "aliases": sorted(aliases), "mentions": mentions, "reports": sorted({m["report_id"] for m in mentions})}
+
+
+def _add_entities(G: nx.MultiDiGraph, store: Store) -> dict[str, set[str]]:
+    """Entity nodes; returns report id -> the entities it mentions."""
     aliases: dict[str, set[str]] = defaultdict(set)
     for eid, alias in store.graph_rows("entity_aliases"):
         aliases[eid].add(alias)
     mentions: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_report: dict[str, set[str]] = defaultdict(set)
     for eid, rid, pid, a, b, surface in store.graph_rows("mentions"):
         mentions[eid].append({"report_id": rid, "passage_id": pid, "start": a, "end": b, "surface": surface})
+        by_report[rid].add(eid)
     for eid, type_, label, kind, data in store.graph_rows("entities"):
-        ms = mentions.get(eid, [])
-        G.add_node(eid, id=eid, type=type_, label=label, kind=kind, data=json.loads(data),
-                   aliases=sorted(aliases.get(eid, set())), mentions=ms, reports=sorted({m["report_id"] for m in ms}))
+        G.add_node(eid, **entity_attrs(eid, type_, label, kind, data, aliases.get(eid, ()), mentions.get(eid, [])))
+    return by_report
+
+
+def report_attrs(rid: str, r: Mapping[str, Any], first_passage: str | None) -> dict[str, Any]:
+    """A report node's attributes (its first passage stands for where it is mentioned)."""
+    first = [{"report_id": rid, "passage_id": first_passage, "start": 0, "end": 0, "surface": ""}] \
+        if first_passage else []
+    return {"id": f"report:{rid}", "type": "report", "label": r["title"], "kind": r.get("programme"),
+            "data": {"force": r["force"], "year": r["year"], "year_end": r["year_end"]}, "aliases": [],
+            "mentions": first, "reports": [rid]}
 
 
 def _add_reports(G: nx.MultiDiGraph, reports: dict[str, dict[str, Any]], passages: dict[str, Any]) -> None:
@@ -236,24 +306,28 @@ def _add_reports(G: nx.MultiDiGraph, reports: dict[str, dict[str, Any]], passage
         by_report[p.report_id].append(pid)
     for rid, r in sorted(reports.items()):
         ps = by_report.get(rid, [])
-        first = [{"report_id": rid, "passage_id": ps[0], "start": 0, "end": 0, "surface": ""}] if ps else []
-        G.add_node(f"report:{rid}", id=f"report:{rid}", type="report", label=r["title"], kind=r.get("programme"),
-                   data={"force": r["force"], "year": r["year"], "year_end": r["year_end"]}, aliases=[],
-                   mentions=first, reports=[rid])
+        G.add_node(f"report:{rid}", **report_attrs(rid, r, ps[0] if ps else None))
+
+
+def finding_of(row: Any) -> fnd.Finding:
+    """A finding from its stored row."""
+    return fnd.Finding(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], json.loads(row[8]),
+                       json.loads(row[9]))
+
+
+def finding_attrs(f: fnd.Finding) -> dict[str, Any]:
+    return {"id": f.id, "type": "finding", "label": f.label, "kind": f.polarity,
+            "data": {"text": f.text, "polarity": f.polarity, "question": f.question, "themes": f.themes,
+                     "entities": f.entities},
+            "aliases": [], "reports": [f.report_id],
+            "mentions": [{"report_id": f.report_id, "passage_id": f.passage_id, "start": f.start, "end": f.end,
+                          "surface": f.text}]}
 
 
 def _add_findings(G: nx.MultiDiGraph, store: Store) -> list[fnd.Finding]:
-    findings = []
-    for row in store.graph_rows("findings"):
-        f = fnd.Finding(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], json.loads(row[8]),
-                        json.loads(row[9]))
-        findings.append(f)
-        G.add_node(f.id, id=f.id, type="finding", label=f.label, kind=f.polarity,
-                   data={"text": f.text, "polarity": f.polarity, "question": f.question, "themes": f.themes,
-                         "entities": f.entities},
-                   aliases=[], reports=[f.report_id],
-                   mentions=[{"report_id": f.report_id, "passage_id": f.passage_id, "start": f.start, "end": f.end,
-                              "surface": f.text}])
+    findings = [finding_of(row) for row in store.graph_rows("findings")]
+    for f in findings:
+        G.add_node(f.id, **finding_attrs(f))
     return findings
 
 
@@ -261,15 +335,15 @@ def _communities(G: nx.MultiDiGraph) -> None:
     """Louvain communities (fixed seed) as a node attribute, assigned while the graph is being built."""
     U = nx.Graph()
     U.add_nodes_from(sorted(G.nodes))
-    for s, t in G.edges():
+    for s, t in sorted(G.edges()):  # sorted: the same communities whatever order the graph was built in
         if s != t:
             U.add_edge(s, t, weight=U[s][t]["weight"] + 1 if U.has_edge(s, t) else 1)
     if U.number_of_edges() == 0:
         return
     comms = nx.community.louvain_communities(U, weight="weight", seed=COMMUNITY_SEED)
     for i, c in enumerate(sorted((sorted(c) for c in comms), key=lambda c: (-len(c), c[0]))):
-        for n in c:
-            G.nodes[n]["community"] = i
+        for n in c:  # a new attribute dict: an updated graph shares the unchanged ones with the graph before it
+            G._node[n] = {**G._node[n], "community": i}
 
 
 def ensure_communities(G: nx.MultiDiGraph) -> None:

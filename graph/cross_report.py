@@ -15,16 +15,43 @@ from graph.extract.relations import relation_id
 from graph.text import key_words
 
 
+Edge = tuple[str, str, str, dict[str, Any]]  # source, target, key, attributes
+
+
 def add_cross_report(G: nx.MultiDiGraph, findings: list[fnd.Finding], reports: dict[str, dict[str, Any]]) -> None:
     """``recurs``, ``metric_change`` and report-level ``carried_over_from`` edges."""
-    _recurs(G, findings, reports)
-    _metric_changes(G, reports)
-    _carried_over(G, reports)
+    for s, t, key, attrs in cross_report_edges(G, findings, reports):
+        G.add_edge(s, t, key=key, **attrs)
+
+
+def cross_report_edges(G: nx.MultiDiGraph, findings: list[fnd.Finding], reports: dict[str, dict[str, Any]],
+                       force_words: set[str] | None = None, edges: list[tuple[str, str, dict[str, Any]]] | None = None,
+                       metrics: list[str] | None = None) -> list[Edge]:
+    """The cross-report edges among ``findings`` and ``reports``, read from ``G`` (not added to it).
+
+    Every such edge joins two reports of one force, so an update may pass the reports of one force only,
+    with the words of every force's name (``force_words``), the per-report edges of those reports
+    (``edges``) and their metric nodes (``metrics``); by default all of ``G`` is read.
+    """
+    if force_words is None:
+        force_words = {w for r in reports.values() for w in key_words(r.get("force") or "")}
+    if edges is None:
+        edges = list(G.edges(data=True))
+    out: list[Edge] = []
+    _recurs(G, findings, reports, force_words, edges, out)
+    _metric_changes(G, reports, list(G.nodes) if metrics is None else metrics, out)
+    _carried_over(G, reports, edges, out)
+    return out
+
+
+def edge_attrs(rid: str, type_: str, polarity: str, rule: str, evidence: list[dict[str, str]]) -> dict[str, Any]:
+    """The attributes of one relation edge (its key is ``rid``)."""
+    return {"id": rid, "type": type_, "polarity": polarity, "rule": rule, "evidence": evidence}
 
 
 def add_edge(G: nx.MultiDiGraph, rid: str, type_: str, s: str, t: str, polarity: str, rule: str,
           evidence: list[dict[str, str]]) -> None:
-    G.add_edge(s, t, key=rid, id=rid, type=type_, polarity=polarity, rule=rule, evidence=evidence)
+    G.add_edge(s, t, key=rid, **edge_attrs(rid, type_, polarity, rule, evidence))
 
 
 def _order(reports: dict[str, dict[str, Any]], rid: str) -> tuple[int, str]:
@@ -32,16 +59,16 @@ def _order(reports: dict[str, dict[str, Any]], rid: str) -> tuple[int, str]:
     return (r.get("year_end") or 0, rid)
 
 
-def _recurs(G: nx.MultiDiGraph, findings: list[fnd.Finding], reports: dict[str, dict[str, Any]]) -> None:
+def _recurs(G: nx.MultiDiGraph, findings: list[fnd.Finding], reports: dict[str, dict[str, Any]],
+            force_words: set[str], edges: list[tuple[str, str, dict[str, Any]]], out: list[Edge]) -> None:
     """A weakness in a later report that was found in an earlier one of the same force."""
     weak = [f for f in findings if f.polarity == "weakness"]
     # findings that are evidence of the same issue
     issue_of: dict[str, set[str]] = defaultdict(set)
-    for s, _t, d in G.edges(data=True):
+    for s, _t, d in edges:
         if d["type"] in ("affects", "causes"):
             for ev in d["evidence"]:
                 issue_of[(ev["passage_id"])].add(s)
-    force_words = {w for r in reports.values() for w in key_words(r.get("force") or "")}  # the force's own name
     content = {f.id: key_words(f.text) - force_words for f in weak}
     force_of = {rid: r.get("force") for rid, r in reports.items()}
     # Only pairs that share an entity or an issue can recur: index them instead of comparing all pairs,
@@ -71,16 +98,18 @@ def _recurs(G: nx.MultiDiGraph, findings: list[fnd.Finding], reports: dict[str, 
                 rule = "recurs:similar-weakness"
             if rule:
                 rid = relation_id("recurs", later.id, earlier.id)
-                add_edge(G, rid, "recurs", later.id, earlier.id, "negative", rule, [
+                out.append((later.id, earlier.id, rid, edge_attrs(rid, "recurs", "negative", rule, [
                     {"passage_id": later.passage_id, "report_id": later.report_id, "quote": later.text},
-                    {"passage_id": earlier.passage_id, "report_id": earlier.report_id, "quote": earlier.text}])
+                    {"passage_id": earlier.passage_id, "report_id": earlier.report_id, "quote": earlier.text}])))
 
 
-def _metric_changes(G: nx.MultiDiGraph, reports: dict[str, dict[str, Any]]) -> None:
+def _metric_changes(G: nx.MultiDiGraph, reports: dict[str, dict[str, Any]], nodes: list[str],
+                    out: list[Edge]) -> None:
     """The same measure counted in two reports of one force: earlier -> later, with the change."""
     by_key: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for n, d in G.nodes(data=True):
-        if d["type"] == "metric" and d["data"].get("key"):
+    for n in nodes:
+        d = G.nodes[n]
+        if d["type"] == "metric" and d["data"].get("key") and d["data"].get("report_id") in reports:
             rid = d["data"].get("report_id")
             force = reports.get(rid, {}).get("force") or ""
             by_key[(force, d["data"]["key"], d["data"].get("unit", ""))].append(n)
@@ -94,8 +123,8 @@ def _metric_changes(G: nx.MultiDiGraph, reports: dict[str, dict[str, Any]]) -> N
             change = db["value"] - da["value"]
             ev = [{"passage_id": G.nodes[x]["mentions"][0]["passage_id"], "report_id": G.nodes[x]["data"]["report_id"],
                    "quote": _quote_of(G, x)} for x in (a, b)]
-            add_edge(G, rid, "metric_change", a, b, "neutral", "metric:same-measure", ev)
-            G.edges[a, b, rid]["change"] = change
+            out.append((a, b, rid, {**edge_attrs(rid, "metric_change", "neutral", "metric:same-measure", ev),
+                                    "change": change}))
 
 
 def _quote_of(G: nx.MultiDiGraph, node: str) -> str:
@@ -103,15 +132,19 @@ def _quote_of(G: nx.MultiDiGraph, node: str) -> str:
     return m["surface"] if m["surface"] else G.nodes[node]["label"]
 
 
-def _carried_over(G: nx.MultiDiGraph, reports: dict[str, dict[str, Any]]) -> None:
+def _carried_over(G: nx.MultiDiGraph, reports: dict[str, dict[str, Any]], edges: list[tuple[str, str, dict[str, Any]]],
+                  out: list[Edge]) -> None:
     """An area for improvement still outstanding from an inspection: also link the ingested report of that year."""
-    for s, t, d in list(G.edges(data=True)):
+    for s, t, d in edges:
         if d["type"] != "carried_over_from" or not t.startswith("inspection:"):
             continue
         year = G.nodes[t]["data"].get("year")
         src_report = G.nodes[s]["reports"][0] if G.nodes[s]["reports"] else None
+        if src_report is not None and src_report not in reports:
+            continue
         force = reports.get(src_report, {}).get("force") if src_report else None
         for rid, r in sorted(reports.items()):
             if rid != src_report and year and str(r.get("year_end")) == str(year) and r.get("force") == force:
-                add_edge(G, relation_id("carried_over_from", s, f"report:{rid}"), "carried_over_from", s,
-                      f"report:{rid}", "negative", "item:inspection-year-report", d["evidence"])
+                key = relation_id("carried_over_from", s, f"report:{rid}")
+                out.append((s, f"report:{rid}", key, edge_attrs(key, "carried_over_from", "negative",
+                                                                  "item:inspection-year-report", d["evidence"])))

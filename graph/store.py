@@ -99,6 +99,18 @@ CREATE TABLE IF NOT EXISTS passage_themes (
 );
 CREATE INDEX IF NOT EXISTS passage_themes_theme ON passage_themes(theme);
 """
+# Added since schema 2 (older code ignores them), made on open where missing: the change log (which report each
+# write changed), indexes per-report updates look up by, and a trigger dropping a relation with its last evidence.
+ADDITIONS = ("CREATE TABLE IF NOT EXISTS changes (generation INTEGER NOT NULL, report_id TEXT NOT NULL, "
+             "op TEXT NOT NULL, PRIMARY KEY (generation, report_id))",
+             *(f"CREATE INDEX IF NOT EXISTS {t}_{c} ON {t}({c})" for t, c in (
+                 ("relations", "source"), ("relations", "target"), ("passage_themes", "report_id"),
+                 ("entity_aliases", "report_id"))), "CREATE TRIGGER IF NOT EXISTS evidence_orphans AFTER DELETE ON "
+             "evidence WHEN NOT EXISTS (SELECT 1 FROM evidence WHERE relation_id = old.relation_id) BEGIN "
+             "DELETE FROM relations WHERE relation_id = old.relation_id; END")
+CHANGE_LOG_KEEP = 1000  # generations the log covers; a reader further behind reloads everything
+ENDS = ("source", "target")
+SCHEMA += "".join(f"{stmt};\n" for stmt in ADDITIONS)
 
 
 class Store:
@@ -112,6 +124,8 @@ class Store:
         except OSError as exc:
             raise StoreError(f"cannot create the store directory {self.directory}: {exc.strerror}") from exc
         self._init_schema()
+        for stmt in ADDITIONS:
+            self.con.execute(stmt)
 
     # ------------------------------------------------------------ connections
 
@@ -221,6 +235,7 @@ class Store:
         with self.write() as con:
             same = con.execute("SELECT report_id FROM reports WHERE sha256=?", (report.sha256,)).fetchone()
             if same:
+                self.log_change(con, report.report_id, "none")
                 return "unchanged"
             old = con.execute("SELECT 1 FROM reports WHERE report_id=?", (report.report_id,)).fetchone()
             if old:
@@ -242,6 +257,7 @@ class Store:
                  for n, it in enumerate(report.items)])
             if extra is not None:
                 extra(con, report)
+            self.log_change(con, report.report_id, "put")
             return "replaced" if old else "added"
 
     def delete_report(self, report_id: str, extra: Any = None) -> None:
@@ -251,6 +267,7 @@ class Store:
             con.execute("DELETE FROM reports WHERE report_id=?", (report_id,))
             if extra is not None:
                 extra(con, report_id)
+            self.log_change(con, report_id, "delete")
 
     # ------------------------------------------------------------ reads
 
@@ -338,13 +355,15 @@ class Store:
         con.executemany("INSERT OR IGNORE INTO embeddings(text_sha, model, dim, vector) VALUES (?,?,?,?)",
                         [(h, model, dim, blob) for h, blob in rows])
 
-    def search_rows(self) -> tuple[list[dict[str, Any]], list[sqlite3.Row]]:
-        """Every report's metadata and every passage in reading order: what search holds in memory."""
+    def search_rows(self, report_ids: list[str] | None = None) -> tuple[list[dict[str, Any]], list[sqlite3.Row]]:
+        """Every report's metadata and every passage in reading order (or some reports'): what search holds."""
+        where, args = ("", []) if report_ids is None else (f"WHERE report_id IN ({','.join('?' * len(report_ids))})",
+                                                            report_ids)
         reports = [dict(r) for r in self.con.execute(
-            "SELECT report_id, title, force, year, year_end, programme FROM reports")]
+            f"SELECT report_id, title, force, year, year_end, programme FROM reports {where}", args)]
         rows = self.con.execute(
             "SELECT rowid, passage_id, report_id, ordinal, section, paragraph, kind, text, page FROM passages"
-            " ORDER BY report_id, ordinal").fetchall()
+            f" {where} ORDER BY report_id, ordinal", args).fetchall()
         return reports, rows
 
     # ------------------------------------------------------------ search reads (FTS5, theme tags)
@@ -392,14 +411,46 @@ class Store:
     @staticmethod
     def drop_orphans(con: sqlite3.Connection) -> None:
         """Relations left without evidence and entities left without mentions (after a delete or replace)."""
-        con.execute("DELETE FROM relations WHERE relation_id NOT IN (SELECT relation_id FROM evidence)")
+        if not isinstance(con, sqlite3.Connection):  # SQLite drops them as their evidence goes (ADDITIONS' trigger)
+            con.execute("DELETE FROM relations WHERE relation_id NOT IN (SELECT relation_id FROM evidence)")
         con.execute("DELETE FROM entities WHERE entity_id NOT IN (SELECT entity_id FROM mentions)")
 
-    def graph_rows(self, table: str) -> list[sqlite3.Row]:
-        """Every row of one graph table, in a stable order (the graph is built deterministically)."""
-        if table not in _GRAPH_SELECTS:
+    def graph_rows(self, table: str, column: str | None = None, ids: list[str] | None = None) -> list[sqlite3.Row]:
+        """Every row of one graph table, in a stable order (the graph is built deterministically); or, for an
+        incremental update, the rows whose ``column`` is one of ``ids`` (sorted ids keep that order)."""
+        if table not in _GRAPH_SELECTS or column not in (None, "report_id", "entity_id", "relation_id", *ENDS):
             raise ValueError(table)
-        return self.con.execute(_GRAPH_SELECTS[table]).fetchall()
+        if column is None or ids is None:
+            return self.con.execute(_GRAPH_SELECTS[table]).fetchall()
+        head, _, order = _GRAPH_SELECTS[table].partition(" ORDER BY ")
+        out: list[sqlite3.Row] = []
+        for n in range(0, len(ids), 5000):
+            chunk = ids[n:n + 5000]
+            sql = f"{head} WHERE {column} IN ({','.join('?' * len(chunk))})" + (f" ORDER BY {order}" if order else "")
+            out += self.con.execute(sql, chunk).fetchall()
+        return out
+
+    def orphan_entities(self) -> list[str]:
+        """Entities no passage mentions: kept until the next write's ``drop_orphans``."""
+        return [r[0] for r in self.con.execute(
+            "SELECT entity_id FROM entities WHERE entity_id NOT IN (SELECT entity_id FROM mentions)")]
+
+    # ------------------------------------------------------------ change log (what each generation changed)
+
+    @staticmethod
+    def log_change(con: Any, report_id: str, op: str) -> None:
+        """Note in the write's transaction which report this generation changed ("put", "delete", "none")."""
+        gen = int((con.execute("SELECT value FROM meta WHERE key='generation'").fetchone() or [0])[0])
+        con.execute("INSERT INTO changes(generation, report_id, op) VALUES (?,?,?)", (gen, report_id, op))
+        con.execute("DELETE FROM changes WHERE generation <= ?", (gen - CHANGE_LOG_KEEP,))
+
+    def changes(self, since: int, until: int) -> list[str] | None:
+        """Reports changed in generations ``since``+1 .. ``until``; None if the log misses one (reload all)."""
+        rows = self.con.execute("SELECT generation, report_id, op FROM changes WHERE generation > ? AND "
+                                "generation <= ?", (since, until)).fetchall()
+        if until < since or {int(r[0]) for r in rows} != set(range(since + 1, until + 1)):
+            return None
+        return sorted({r[1] for r in rows if r[2] != "none"})
 
 
 _GRAPH_INSERTS = {
@@ -413,9 +464,9 @@ _GRAPH_INSERTS = {
 }
 _GRAPH_SELECTS = {
     "passage_themes": "SELECT passage_id, theme FROM passage_themes ORDER BY passage_id, score DESC, theme",
-    "entity_aliases": "SELECT entity_id, alias FROM entity_aliases",
+    "entity_aliases": "SELECT DISTINCT entity_id, alias FROM entity_aliases",
     "mentions": 'SELECT entity_id, report_id, passage_id, start, "end", surface FROM mentions '
-                'ORDER BY entity_id, report_id, passage_id, start',
+                'ORDER BY entity_id, report_id, passage_id, start, "end", surface',  # total: the same on both stores
     "entities": "SELECT entity_id, type, label, kind, data FROM entities ORDER BY entity_id",
     "findings": 'SELECT finding_id, report_id, passage_id, question, polarity, text, start, "end", themes, entities '
                 'FROM findings ORDER BY finding_id',

@@ -5,11 +5,14 @@ encoded text, model name), so a passage is only encoded when its text is new
 to that model. ``VectorIndex.prepare`` encodes a report's new texts before its
 write transaction opens; ``VectorIndex.on_put`` writes them inside it (and
 encodes anything still missing). Passage vectors are held as one float32
-matrix reloaded whenever ``store.generation()`` moves; sentence vectors (for
-re-ranking and quoting) are read from the store on demand.
+matrix in a ``Snapshot``; when ``store.generation()`` moves, a new snapshot is
+made from the old one and the rows of the reports the store's change log names
+(or reloaded whole when the log does not cover the gap), then swapped in.
+Sentence vectors (for re-ranking and quoting) are read from the store on demand.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -17,7 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -77,9 +80,64 @@ class Snapshot:
     pos: dict[int, int] = field(default_factory=dict)  # rowid -> row
     pos_by_id: dict[str, int] = field(default_factory=dict)
     defined_acronyms: dict[str, str] = field(default_factory=dict)  # ABBR -> long form, from the texts
+    acronyms_by_report: dict[str, dict[str, str]] = field(default_factory=dict)  # what each report defines
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def with_lookups(self) -> Snapshot:
+        """Fill the lookup maps from the rows (once, before the snapshot is published)."""
+        self.pos = {int(rid): i for i, rid in enumerate(self.rowids)}
+        self.pos_by_id = {pid: i for i, pid in enumerate(self.ids)}
+        merged: dict[str, str] = {}
+        for rid in sorted(self.acronyms_by_report):  # the first definition in reading order wins
+            for abbr, long_form in self.acronyms_by_report[rid].items():
+                merged.setdefault(abbr, long_form)
+        self.defined_acronyms = merged
+        return self
+
+
+# the per-passage columns of a Snapshot, in row order (rows are sorted by report id, then ordinal)
+ROW_COLUMNS = ("rowids", "ids", "report_ids", "kinds", "ordinals", "sections", "paragraphs", "pages", "texts",
+               "units", "matrix")
+
+
+def _spans(report_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """report id -> (first row, row after its last) of a snapshot's rows."""
+    out: dict[str, tuple[int, int]] = {}
+    start = 0
+    for i in range(1, len(report_ids) + 1):
+        if i == len(report_ids) or report_ids[i] != report_ids[start]:
+            out[report_ids[start]] = (start, i)
+            start = i
+    return out
+
+
+def merge(old: Snapshot, part: Snapshot, changed: set[str], generation: int) -> Snapshot:
+    """A new snapshot: ``old`` with the rows of the ``changed`` reports replaced by those in ``part``.
+
+    Nothing of ``old`` is modified (readers may hold it); rows keep the order a full load gives.
+    """
+    pieces: list[tuple[Snapshot, int, int]] = []
+    spans_old, spans_new = _spans(old.report_ids), _spans(part.report_ids)
+    for rid in sorted((set(spans_old) - changed) | set(spans_new)):
+        src, (a, b) = (part, spans_new[rid]) if rid in changed else (old, spans_old[rid])
+        if pieces and pieces[-1][0] is src and pieces[-1][2] == a:
+            pieces[-1] = (src, pieces[-1][1], b)  # one slice for neighbouring rows of the same snapshot
+        else:
+            pieces.append((src, a, b))
+    columns: dict[str, Any] = {}
+    for name in ROW_COLUMNS:
+        parts = [getattr(src, name)[a:b] for src, a, b in pieces]
+        if isinstance(getattr(old, name), np.ndarray):
+            columns[name] = np.concatenate(parts) if parts else getattr(old, name)[:0]
+        else:
+            columns[name] = [x for p in parts for x in p]
+    reports = {k: v for k, v in old.reports.items() if k not in changed}
+    reports.update(part.reports)
+    acronyms = {k: v for k, v in old.acronyms_by_report.items() if k not in changed}
+    acronyms.update(part.acronyms_by_report)
+    return Snapshot(generation=generation, reports=reports, acronyms_by_report=acronyms, **columns).with_lookups()
 
 
 class VectorIndex:
@@ -147,36 +205,75 @@ class VectorIndex:
 
     # ------------------------------------------------------------ reading
 
-    def snapshot(self) -> Snapshot:
-        """The in-memory view, reloaded when the store has changed since the last call."""
+    @property
+    def loaded(self) -> bool:
+        """Whether a snapshot is held (then a write moves it on rather than leaving the first read to load it)."""
+        return self._snapshot is not None
+
+    def snapshot(self, wait: bool = False) -> Snapshot:
+        """The in-memory view as of the store's generation: moved on by the reports changed since the last
+        call when the store's change log says which, else reloaded whole. Meanwhile other threads read the
+        snapshot they had (unless there is none yet, or ``wait``); the new one replaces it in one assignment."""
         gen = self.store.generation()
         snap = self._snapshot
         if snap is not None and snap.generation == gen:
             return snap
-        with self._lock:
+        if not self._lock.acquire(blocking=wait or snap is None):
+            return snap  # type: ignore[return-value]  # being moved on by another thread: this one is whole
+        try:
             snap = self._snapshot
             gen = self.store.generation()
             if snap is not None and snap.generation == gen:
                 return snap
-            if self.ensure():
-                gen = self.store.generation()
-            self._snapshot = self._load(gen)
-            return self._snapshot
+            new = self._update(snap, gen) if snap is not None else None
+            if new is None:
+                if self.ensure():
+                    gen = self.store.generation()
+                new = self._load(gen)
+            self._snapshot = new
+            return new
+        finally:
+            self._lock.release()
 
-    def _load(self, gen: int) -> Snapshot:
-        report_rows, rows = self.store.search_rows()
-        reports = {r["report_id"]: r for r in report_rows}
+    def _update(self, snap: Snapshot, gen: int) -> Snapshot | None:
+        """``snap`` moved on to ``gen`` by the reports changed in between; None if that cannot be done."""
+        ids = self.store.changes(snap.generation, gen)
+        if ids is None:
+            return None
+        if not ids:
+            return dataclasses.replace(snap, generation=gen)
+        part = self._load(gen, ids)
+        if part is None:
+            return None
+        return merge(snap, part, set(ids), gen)
+
+    @overload
+    def _load(self, gen: int) -> Snapshot: ...
+
+    @overload
+    def _load(self, gen: int, report_ids: list[str]) -> Snapshot | None: ...
+
+    def _load(self, gen: int, report_ids: list[str] | None = None) -> Snapshot | None:
+        """Every report's rows, or only those of ``report_ids`` (None then if a passage has no vector yet:
+        written by a process with another encoder; the full reload encodes it)."""
+        report_rows, rows = self.store.search_rows(report_ids)
         sections = [json.loads(r["section"]) for r in rows]
         units = [passage_unit(s, r["text"]) for s, r in zip(sections, rows)]
         # only the passages' own vectors (sentence vectors are read per candidate, on demand)
-        wanted = list({sha(u) for u in units})
-        vectors = self.store.vectors(self.encoder.name, wanted)
+        vectors = self.store.vectors(self.encoder.name, list({sha(u) for u in units}))
         matrix = np.zeros((len(rows), self.encoder.dim), dtype=np.float32)
         for i, u in enumerate(units):
             blob = vectors.get(sha(u))
             if blob is not None and len(blob) == 4 * self.encoder.dim:
                 matrix[i] = _vec(blob)
-        snap = Snapshot(
+            elif report_ids is not None:
+                return None
+        acronyms: dict[str, dict[str, str]] = {}
+        for r in rows:
+            if "(" in r["text"]:
+                for abbr, long_form in find_acronyms(r["text"]).items():
+                    acronyms.setdefault(r["report_id"], {}).setdefault(abbr, long_form)
+        return Snapshot(
             generation=gen,
             rowids=np.array([r["rowid"] for r in rows], dtype=np.int64),
             ids=[r["passage_id"] for r in rows],
@@ -189,12 +286,17 @@ class VectorIndex:
             texts=[r["text"] for r in rows],
             units=units,
             matrix=matrix,
-            reports=reports,
-        )
-        snap.pos = {int(rid): i for i, rid in enumerate(snap.rowids)}
-        snap.pos_by_id = {pid: i for i, pid in enumerate(snap.ids)}
-        snap.defined_acronyms = _defined_acronyms(snap.texts)
-        return snap
+            reports={r["report_id"]: r for r in report_rows},
+            acronyms_by_report=acronyms,
+        ).with_lookups()
+
+    def dense_scores(self, snap: Snapshot, qv: np.ndarray) -> np.ndarray:
+        """Cosine score of every passage of ``snap`` against the query vector.
+
+        float32, one entry per row of ``snap``; a passage not scored gets -1.0.
+        One place so a store with its own nearest-neighbour index can answer instead.
+        """
+        return np.asarray(snap.matrix @ qv, dtype=np.float32)
 
     def sentence_vectors(self, sentences: Sequence[str]) -> np.ndarray:
         """Unit vectors of the given (collapsed) sentences: from memory, the store, or the encoder."""
@@ -221,13 +323,3 @@ class VectorIndex:
             while len(self._sentence_cache) > self._sentence_cache_size:
                 self._sentence_cache.popitem(last=False)
         return out
-
-
-def _defined_acronyms(texts: Iterable[str]) -> dict[str, str]:
-    """Acronyms the reports define ("long form (ABBR)"), for query expansion."""
-    out: dict[str, str] = {}
-    for text in texts:
-        if "(" in text:
-            for abbr, long_form in find_acronyms(text).items():
-                out.setdefault(abbr, long_form)
-    return out

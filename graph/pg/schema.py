@@ -59,5 +59,7 @@ FULL_TEXT = [
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, base_tables() + FULL_TEXT),  # the shared tables as this version defines them, and the keyword index
     (2, ["ALTER TABLE passages ALTER COLUMN page DROP NOT NULL"]),  # a source without pages has no page number
+    (3, [t for t in base_tables() if t.split(" (")[0].split(" ON ")[0].rsplit(" ", 1)[-1] in  # the change log
+         ("changes", "relations_source", "relations_target", "passage_themes_report_id", "entity_aliases_report_id")]),
 ]
 LATEST = MIGRATIONS[-1][0]
