@@ -1,0 +1,107 @@
+"""A PDF table without grades, read by column: each row's cells joined by " | ".
+
+Tables of partnership boards and their members, or of programmes and their
+partners, have no grade to anchor a row. A PDF's plain text reads each cell
+line as a short line of its own, which the layout rules take for a run of
+headings: the cells' text would not reach any passage. pypdf's layout mode
+keeps the columns as character positions; this module finds a table there
+(a line of two or more cells, then lines whose every cell starts at one of
+its columns and stops before the next column), groups the lines of each row
+(a row starts at a line with a cell in the first column), and rewrites
+the table as one " | " row per row, which the layout rules keep as a table.
+The rest of the page is kept, its alignment spaces collapsed.
+"""
+from __future__ import annotations
+
+import re
+
+from graph.ingest.grade_table import Runs, _centred, _col, _joined_row, _row_of, _runs
+
+GAP = 3  # spaces between two cells of a row; prose has one (two after a full stop in some PDFs)
+# a cheap test on the plain text: three lines in a row, each short and not ending a sentence (cells read as
+# lines); the layout text then decides whether they are a table
+TABLE_HINT = re.compile(r"(?m)(?:^[^\n.!?:;]{1,80}[^\n.!?:;,]\n){2}^[^\n.!?:;]{1,80}$")
+
+
+def _cells(line: str) -> Runs:
+    """The line's cells: runs of text parted by gaps of ``GAP`` spaces or more (not single or double ones)."""
+    out: Runs = []
+    for pos, text in _runs(line):
+        if out and pos - (out[-1][0] + len(out[-1][1])) < GAP:
+            prev_pos, prev = out.pop()
+            text = prev + " " * (pos - prev_pos - len(prev)) + text
+            pos = prev_pos
+        out.append((pos, text))
+    return out
+
+
+def _fits(line: str, starts: list[int]) -> bool:
+    """A line of the table: every cell starts at a column and ends before the next column begins."""
+    for pos, text in _cells(line):
+        k = _col(pos, starts)
+        if abs(pos - starts[k]) > 2:
+            return False
+        if k + 1 < len(starts) and pos + len(text) >= starts[k + 1] - 1:
+            return False
+    return True
+
+
+def _region(lines: list[str], head: int) -> tuple[list[int], int] | None:
+    """The table under a header line: its column starts and the first line after it;
+    None when no line below has a cell beyond the first column."""
+    starts = [pos for pos, _ in _cells(lines[head])]
+    end = head + 1
+    while end < len(lines) and (not lines[end].strip() or _fits(lines[end], starts)):
+        end += 1
+    rows = _rows(lines, head + 1, end)
+    while rows and all(_cells(lines[i])[0][0] == starts[0] and len(_cells(lines[i])) == 1 for i in rows[-1]):
+        rows.pop()  # a line at the margin after the table (a heading, a short line of prose) is not a row
+    if not rows or not any(len(_cells(lines[i])) > 1 or _cells(lines[i])[0][0] > starts[0] + 2
+                           for row in rows for i in row):
+        return None
+    return starts, max(i for row in rows for i in row) + 1
+
+
+def _rows(lines: list[str], first: int, end: int) -> list[list[int]]:
+    """Blank-separated groups of line numbers: one row each."""
+    rows: list[list[int]] = [[]]
+    for i in range(first, end):
+        if lines[i].strip():
+            rows[-1].append(i)
+        elif rows[-1]:
+            rows.append([])
+    return [r for r in rows if r]
+
+
+def _table_rows(lines: list[str], first: int, end: int, starts: list[int]) -> list[str]:
+    """The table's rows as " | " lines: a row starts at a line with a cell in the first column; the lines
+    without one are the wrapped cells of the row above (cells set at the top of their row) or of the nearest
+    such line (cells set in the middle, wrapped around the first column's text: see ``grade_table``)."""
+    body = [k for k in range(first, end) if lines[k].strip()]
+    anchors = [k for k in body if abs(_cells(lines[k])[0][0] - starts[0]) <= 2]
+    if not anchors:
+        return [_joined_row([lines[k]], starts) for k in body]
+    centred = _centred(lines, anchors, body, starts)
+    rows: dict[int, list[int]] = {a: [] for a in anchors}
+    for k in body:
+        rows[_row_of(k, anchors, centred, lines, starts)].append(k)
+    return [_joined_row([lines[k] for k in rows[a]], starts) for a in anchors]
+
+
+def table_text(layout: str) -> str | None:
+    """The page with each table without grades rewritten as " | " rows, or None when it has none."""
+    lines = layout.split("\n")
+    out: list[str] = []
+    found = False
+    i = 0
+    while i < len(lines):
+        region = _region(lines, i) if len(_cells(lines[i])) >= 2 else None
+        if region is None:
+            out.append(" ".join(lines[i].split()))
+            i += 1
+            continue
+        starts, end = region
+        out += ["", _joined_row([lines[i]], starts), *_table_rows(lines, i + 1, end, starts), ""]
+        found = True
+        i = end
+    return "\n".join(out) if found else None
