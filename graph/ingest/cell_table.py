@@ -5,10 +5,11 @@ partners, have no grade to anchor a row. A PDF's plain text reads each cell
 line as a short line of its own, which the layout rules take for a run of
 headings: the cells' text would not reach any passage. pypdf's layout mode
 keeps the columns as character positions; this module finds a table there
-(a line of two or more cells, then lines whose every cell starts at one of
-its columns and stops before the next column), groups the lines of each row
-(a row starts at a line with a cell in the first column), and rewrites
-the table as one " | " row per row, which the layout rules keep as a table.
+(a line of two or more cells, then lines that leave the gaps between its
+cells open, whether cells are set at the left or in the middle), groups the
+lines of each row (a row starts at a line with a cell in the first column)
+and rewrites the table as one " | " row per row, which the layout rules keep
+as a table.
 The rest of the page is kept, its alignment spaces collapsed.
 """
 from __future__ import annotations
@@ -35,35 +36,52 @@ def _cells(line: str) -> Runs:
     return out
 
 
-def _fits(line: str, starts: list[int]) -> bool:
-    """A line of the table: every cell starts at a column and ends before the next column begins."""
-    for pos, text in _cells(line):
-        k = _col(pos, starts)
-        if abs(pos - starts[k]) > 2:
-            return False
-        if k + 1 < len(starts) and pos + len(text) >= starts[k + 1] - 1:
-            return False
-    return True
+def _gutters(cover: set[int], gaps: list[tuple[int, int]]) -> list[int] | None:
+    """Where each column after the first begins: the end of the widest stretch (``GAP`` wide or more) inside
+    each gap of the header that no cell covers; None when a cell spans a gap (prose, not a row of cells)."""
+    starts = []
+    for lo, hi in gaps:
+        free = [p for p in range(lo, hi) if p not in cover]
+        runs: list[list[int]] = []
+        for p in free:
+            if runs and runs[-1][-1] == p - 1:
+                runs[-1].append(p)
+            else:
+                runs.append([p])
+        best = max(runs, key=len, default=[])
+        if len(best) < GAP:
+            return None
+        starts.append(best[-1] + 1)
+    return starts
+
+
+def _covered(line: str) -> set[int]:
+    """The character positions the line's cells cover, their inner spaces included."""
+    return {p for pos, text in _cells(line) for p in range(pos, pos + len(text))}
 
 
 def _region(lines: list[str], head: int) -> tuple[list[int], int] | None:
-    """The table under a header line: its column starts and the first line after it;
+    """The table under a header line: its column starts and the first line after it. Lines belong while
+    the header's gaps stay open down the page (cells set at the left or in the middle of their column alike);
     None when no line below has a cell beyond the first column."""
-    starts = [pos for pos, _ in _cells(lines[head])]
+    cells = _cells(lines[head])
+    gaps = [(a + len(x), b) for (a, x), (b, _) in zip(cells, cells[1:])]
+    cover = _covered(lines[head])
     end = head + 1
-    while end < len(lines) and (not lines[end].strip() or _fits(lines[end], starts)):
+    while end < len(lines) and (not lines[end].strip() or _gutters(cover | _covered(lines[end]), gaps)):
+        cover |= _covered(lines[end])
         end += 1
+    starts = [min(cover)] + (_gutters(cover, gaps) or [])
     rows = _rows(lines, head + 1, end)
-    while rows and all(_cells(lines[i])[0][0] == starts[0] and len(_cells(lines[i])) == 1 for i in rows[-1]):
+    while rows and all(len(_cells(lines[i])) == 1 and _col(_cells(lines[i])[0][0], starts) == 0 for i in rows[-1]):
         rows.pop()  # a line at the margin after the table (a heading, a short line of prose) is not a row
-    if not rows or not any(len(_cells(lines[i])) > 1 or _cells(lines[i])[0][0] > starts[0] + 2
-                           for row in rows for i in row):
+    if not rows or not any(_col(pos, starts) > 0 for row in rows for i in row for pos, _ in _cells(lines[i])):
         return None
     return starts, max(i for row in rows for i in row) + 1
 
 
 def _rows(lines: list[str], first: int, end: int) -> list[list[int]]:
-    """Blank-separated groups of line numbers: one row each."""
+    """Blank-separated groups of line numbers (what follows the last row is told apart by them)."""
     rows: list[list[int]] = [[]]
     for i in range(first, end):
         if lines[i].strip():
@@ -78,7 +96,7 @@ def _table_rows(lines: list[str], first: int, end: int, starts: list[int]) -> li
     without one are the wrapped cells of the row above (cells set at the top of their row) or of the nearest
     such line (cells set in the middle, wrapped around the first column's text: see ``grade_table``)."""
     body = [k for k in range(first, end) if lines[k].strip()]
-    anchors = [k for k in body if abs(_cells(lines[k])[0][0] - starts[0]) <= 2]
+    anchors = [k for k in body if _col(_cells(lines[k])[0][0], starts) == 0]
     if not anchors:
         return [_joined_row([lines[k]], starts) for k in body]
     centred = _centred(lines, anchors, body, starts)
