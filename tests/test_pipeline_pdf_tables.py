@@ -149,3 +149,34 @@ def test_real_headings_over_short_paragraphs_stay_headings() -> None:
     got = {p.text: p.section[-1:] for p in rep.passages}
     assert got.get("Supervisors review plans.") == ["Investigating crime"], got
     assert not any(p.kind == "table" for p in rep.passages)
+
+
+def _blocks(texts: list[str]) -> list[tuple[str, str]]:
+    from graph.ingest.wrapped import from_wrapped
+    from graph.records import Line
+
+    return [(b.kind, b.text) for b in from_wrapped([Line(t, 1) for t in texts])]
+
+
+PROSE = ["The force works with many partners across the county, and this section sets out the boards that it",
+         "sits on, who chairs each of them and which organisations send members to their meetings every month."]
+
+
+def test_cells_read_as_short_lines_are_a_table_not_a_run_of_headings() -> None:
+    """Without column positions (a table the layout text does not show as columns), cells come as lines."""
+    cells = ["Board Members", "Fenmoor Safeguarding Board", "Fenmoor County Council", "Abbeyfield Housing Trust",
+             "Reducing Reoffending Board", "Probation Service"]
+    got = _blocks(PROSE + ["Working with partners", *cells] + PROSE)
+    assert ("heading", "Working with partners") in got, got
+    assert not any(kind == "heading" and text in cells for kind, text in got), got
+    assert ("table", "\n".join(cells)) in got, got
+
+
+def test_a_few_headings_in_a_row_stay_headings() -> None:
+    """A title, a section and a subsection in a row are headings, as are a report's own sections."""
+    heads = ["Fenmoor Police", "Effectiveness", "Preventing crime"]
+    got = _blocks(PROSE + heads + PROSE + ["Areas for improvement", "Causes of concern", "Recommendations",
+                                           "Summary for question 1", "Investigating crime"] + PROSE)
+    for h in heads + ["Areas for improvement", "Recommendations", "Investigating crime"]:
+        assert ("heading", h) in got, (h, got)
+    assert not any(kind == "table" for kind, _ in got), got
