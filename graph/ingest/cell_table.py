@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from graph.ingest.grade_table import Runs, _centred, _col, _joined_row, _row_of, _runs
+from graph.text import grade_of
 
 GAP = 3  # spaces between two cells of a row; prose has one (two after a full stop in some PDFs)
 # a cheap test on the plain text: three lines in a row, each short and not ending a sentence (cells read as
@@ -77,6 +78,8 @@ def _region(lines: list[str], head: int) -> tuple[list[int], int] | None:
         rows.pop()  # a line at the margin after the table (a heading, a short line of prose) is not a row
     if not rows or not any(_col(pos, starts) > 0 for row in rows for i in row for pos, _ in _cells(lines[i])):
         return None
+    if any(grade_of(text) for i in (head, *(k for row in rows for k in row)) for _, text in _cells(lines[i])):
+        return None  # a table of grades: ``grade_table`` and ``grade_grid`` read those
     return starts, max(i for row in rows for i in row) + 1
 
 
@@ -106,20 +109,30 @@ def _table_rows(lines: list[str], first: int, end: int, starts: list[int]) -> li
     return [_joined_row([lines[k] for k in rows[a]], starts) for a in anchors]
 
 
-def table_text(layout: str) -> str | None:
-    """The page with each table without grades rewritten as " | " rows, or None when it has none."""
+def with_rows(layout: str) -> str:
+    """The layout text with each table without grades rewritten as " | " rows, the other lines as they were
+    (so that the grade readers can still read the page's columns)."""
     lines = layout.split("\n")
     out: list[str] = []
-    found = False
     i = 0
     while i < len(lines):
         region = _region(lines, i) if len(_cells(lines[i])) >= 2 else None
         if region is None:
-            out.append(" ".join(lines[i].split()))
+            out.append(lines[i])
             i += 1
             continue
         starts, end = region
         out += ["", _joined_row([lines[i]], starts), *_table_rows(lines, i + 1, end, starts), ""]
-        found = True
         i = end
-    return "\n".join(out) if found else None
+    return "\n".join(out)
+
+
+def collapsed(layout: str) -> str:
+    """Layout text read as plain text: alignment spaces collapsed."""
+    return "\n".join(" ".join(x.split()) for x in layout.split("\n"))
+
+
+def table_text(layout: str) -> str | None:
+    """The page with each table without grades rewritten as " | " rows, or None when it has none."""
+    tabled = with_rows(layout)
+    return collapsed(tabled) if tabled != layout else None

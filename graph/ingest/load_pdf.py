@@ -60,13 +60,15 @@ def _page_text(page: PageObject) -> str:
     table (cells read as short lines) is read by column (see ``grade_grid``, ``grade_table``, ``cell_table``)."""
     plain = page.extract_text(extraction_mode="plain") or ""
     readers = [read for read, hint in ((grid_text, GRID_HINT), (table_text, TABLE_HINT)) if hint.search(plain)]
-    if not readers and cell_table.TABLE_HINT.search(plain):
-        readers = [cell_table.table_text]
-    if not readers:
+    # a grade grid's columns of areas are not a table of rows: its page is left to ``grade_grid``
+    cells = not GRID_HINT.search(plain) and bool(cell_table.TABLE_HINT.search(plain))
+    if not readers and not cells:
         return plain
     try:
         layout = page.extract_text(extraction_mode="layout") or ""
-        return next((text for read in readers if (text := read(layout))), plain)
+        tabled = cell_table.with_rows(layout) if cells else layout
+        text = next((text for read in readers if (text := read(tabled))), None)
+        return text or (cell_table.collapsed(tabled) if tabled != layout else plain)
     except Exception:  # layout mode is newer and less tried: the plain text stands
         return plain
 

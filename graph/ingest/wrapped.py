@@ -311,12 +311,13 @@ CELL_RUN = 4  # so many short "headings" in a row, none a report's own, are the 
 
 def _cell_runs(blocks: list[Block]) -> list[Block]:
     """A heading is followed by text, not by another heading: a run of ``CELL_RUN`` or more headings on one page,
-    none a question or a section of the report's own, is a table whose cells were read as lines (its borders
+    none a question, a grade or a section of the report's own, is a table whose cells were read as lines (its borders
     gone). The first stays a heading (the table's title); the rest become one table, one cell a line."""
     out: list[Block] = []
     run: list[Block] = []
     for b in [*blocks, None]:
-        cell = b is not None and b.kind == KIND_HEADING and not b.text.endswith("?") and not is_report_heading(b.text)
+        cell = b is not None and b.kind == KIND_HEADING and not b.text.endswith("?") and not grade_of(b.text) \
+            and not is_report_heading(b.text)
         if b is not None and cell and (not run or b.page == run[0].page):
             run.append(b)
             continue
