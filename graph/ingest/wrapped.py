@@ -16,7 +16,7 @@ from graph.ingest.layout import (
     QUESTION_START_RE, _split_page, _strip_markers, _strip_page_numbers, _Vocab, printed_pages,
 )
 from graph.records import (
-    HINT_RULE, KIND_CAPTION, KIND_COLUMNS, KIND_FOOTNOTE, KIND_HEADING, KIND_JUDGMENT, KIND_LIST_ITEM,
+    GRADES, HINT_RULE, KIND_CAPTION, KIND_COLUMNS, KIND_FOOTNOTE, KIND_HEADING, KIND_JUDGMENT, KIND_LIST_ITEM,
     KIND_PARAGRAPH, KIND_TABLE, KIND_URL, Block, Line,
 )
 from graph.text import collapse, ends_sentence, grade_of, is_bullet, strip_bullet, word_count
@@ -307,6 +307,7 @@ def _with_side_blocks(body_blocks: list[Block], side: dict[int, list[Block]]) ->
 
 
 CELL_RUN = 4  # so many short "headings" in a row, none a report's own, are the cells of a table
+_GRADED = re.compile(r"\b(?:" + "|".join(GRADES) + r")\b", re.I)  # a row of a graded table: the judgment rules'
 
 
 def _cell_runs(blocks: list[Block]) -> list[Block]:
@@ -316,7 +317,7 @@ def _cell_runs(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     run: list[Block] = []
     for b in [*blocks, None]:
-        cell = b is not None and b.kind == KIND_HEADING and not b.text.endswith("?") and not grade_of(b.text) \
+        cell = b is not None and b.kind == KIND_HEADING and not b.text.endswith("?") and not _GRADED.search(b.text) \
             and not is_report_heading(b.text)
         if b is not None and cell and (not run or b.page == run[0].page):
             run.append(b)
