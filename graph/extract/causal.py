@@ -63,12 +63,15 @@ CUES: tuple[Cue, ...] = (
          r"made\s+it\s+(?:harder|more\s+difficult|easier)|"
          # "has left victims waiting", "has created a backlog": only with the harm they name (not "left the force")
          r"left(?=\s+(?:\w+\s+){1,4}?(?:waiting|without|unable|exposed|vulnerable|at\s+risk))|"
-         r"created(?=\s+(?:an?\s+)?(?:\w+\s+)?(?:backlogs?|delays?|pressures?|gaps?|risks?|problems?|difficult))|"
-         r"(?:prevented|stopped)(?=\s+(?:\w+\s+){1,4}?from\b))"),
+         r"created(?=\s+(?:an?\s+)?(?:\w+\s+)?(?:backlogs?|delays?|pressures?|gaps?|risks?|problems?|difficult)))"),
+    # "X prevents / is stopping Y from Z" (an outcome; "to prevent Y from" states a purpose, not an effect)
+    _cue("prevents", "affects", True, _BE + _HAS + r"?(?<!\bto\s)(?:prevents?|prevented|preventing)"
+         r"(?=\s+(?:\w+\s+){1,4}?from\b)", "preventing"),
+    _cue("stops", "affects", True, _BE + _HAS + r"?(?<!\bto\s)(?:stops|stopped|stopping)(?=\s+(?:\w+\s+){1,4}?from\b)",
+         "stopping"),
     _cue("affects", "affects", True, r"\b(?:is\s+|are\s+|was\s+|were\s+)?(?:adversely\s+|negatively\s+|seriously\s+)?"
          r"(?:affects|affecting|undermines|undermining|hampers|hampering|hinders|hindering|limits|limiting|restricts|"
-         r"restricting|weakens|weakening|(?:prevents?|preventing|stops|stopping)(?=\s+(?:\w+\s+){1,4}?from\b))"
-         r"(?:\s+(?:adversely|negatively))?"
+         r"restricting|weakens|weakening)(?:\s+(?:adversely|negatively))?"
          r"(?:\s+on)?\b"),
     _cue("contributes-to", "causes", True, _HAS + r"?contribut(?:es|ed|ing)\s+to\b"),
     _cue("so-that", "causes", True, r"\bso\s+that\b"),
