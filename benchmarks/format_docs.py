@@ -20,7 +20,8 @@ DOCS = Path(__file__).resolve().parent / "formats"
 # a rule; ``dev`` holds documents written to develop rules on; ``unseen`` was written by someone who had not
 # read the rules, ``unseen2`` and ``unseen3`` after each later round of rule changes; scored, never fixed to
 SETS = {"formats": DOCS, "heldout": DOCS.parent / "heldout", "dev": DOCS.parent / "dev",
-        "unseen": DOCS.parent / "unseen", "unseen2": DOCS.parent / "unseen2", "unseen3": DOCS.parent / "unseen3"}
+        "unseen": DOCS.parent / "unseen", "unseen2": DOCS.parent / "unseen2", "unseen3": DOCS.parent / "unseen3",
+        "unseen4": DOCS.parent / "unseen4"}
 FORMATS = ("txt", "html", "pdf", "docx")
 
 
