@@ -75,3 +75,9 @@ def test_partnership_cues(text: str, partner: str) -> None:
 
 def test_a_denied_joint_arrangement_is_no_partnership() -> None:
     assert not _partners("The force and the probation service no longer jointly run the offender programme.")
+
+
+def test_prevented_whom_must_be_named_and_the_edge_is_negative() -> None:
+    assert not causal("Staff want to help, but heavy caseloads prevent them from calling victims back.")
+    got = causal("Heavy caseloads prevent detectives from calling victims back.")
+    assert got and all(r.polarity == "negative" for _, _, r in got), got

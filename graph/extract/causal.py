@@ -40,6 +40,8 @@ def _cue(family: str, type_: str, forward: bool, pattern: str, prefix: str = "")
 
 _BE = r"(?:is\s+|are\s+|was\s+|were\s+|has\s+been\s+|have\s+been\s+)?"
 _HAS = r"(?:has\s+|have\s+|had\s+)"
+# "prevents <whom> from": whom named (a pronoun there points outside the clause, and no label could say whom)
+_WHO_FROM = r"(?=\s+(?!(?:them|it|him|her|us|these|those|this)\b)(?:\w+\s+){1,4}?from\b)"
 CUES: tuple[Cue, ...] = (
     _cue("effect-because", "affects", True, r"\b(?:starting\s+to\s+|beginning\s+to\s+)?(?:have|has|had|having)\s+"
          r"(?:a|an)\s+(?:\w+\s+)?(?:negative|adverse|detrimental|damaging)\s+(?:effect|impact)\s*,?\s+because\b"),
@@ -65,10 +67,9 @@ CUES: tuple[Cue, ...] = (
          r"left(?=\s+(?:\w+\s+){1,4}?(?:waiting|without|unable|exposed|vulnerable|at\s+risk))|"
          r"created(?=\s+(?:an?\s+)?(?:\w+\s+)?(?:backlogs?|delays?|pressures?|gaps?|risks?|problems?|difficult)))"),
     # "X prevents / is stopping Y from Z" (an outcome; "to prevent Y from" states a purpose, not an effect)
-    _cue("prevents", "affects", True, _BE + _HAS + r"?(?<!\bto\s)(?:prevents?|prevented|preventing)"
-         r"(?=\s+(?:\w+\s+){1,4}?from\b)", "preventing"),
-    _cue("stops", "affects", True, _BE + _HAS + r"?(?<!\bto\s)(?:stops|stopped|stopping)(?=\s+(?:\w+\s+){1,4}?from\b)",
-         "stopping"),
+    _cue("prevents", "affects", True, _BE + _HAS + r"?(?<!\bto\s)(?:prevents?|prevented|preventing)" + _WHO_FROM,
+         "preventing"),
+    _cue("stops", "affects", True, _BE + _HAS + r"?(?<!\bto\s)(?:stops|stopped|stopping)" + _WHO_FROM, "stopping"),
     _cue("affects", "affects", True, r"\b(?:is\s+|are\s+|was\s+|were\s+)?(?:adversely\s+|negatively\s+|seriously\s+)?"
          r"(?:affects|affecting|undermines|undermining|hampers|hampering|hinders|hindering|limits|limiting|restricts|"
          r"restricting|weakens|weakening)(?:\s+(?:adversely|negatively))?"
@@ -128,7 +129,8 @@ class Causal:
 
 def polarity(effect: str, sentence: str) -> str:
     """negative when the effect is a harm or a lack, positive when it is a gain, else neutral."""
-    neg, pos = _NEG_WORDS.search(effect + " " + sentence), _POS_WORDS.search(effect)
+    neg = _NEG_WORDS.search(effect + " " + sentence) or re.match(r"\s*(?:preventing|stopping)\b", effect, re.I)
+    pos = _POS_WORDS.search(effect)
     if neg and pos:
         return "negative" if re.search(r"n['’]t\b|\bnot\b|\bno\b|\bnever\b|\btoo\b", effect, re.I) else "positive"
     return "negative" if neg else "positive" if pos else "neutral"
