@@ -180,3 +180,22 @@ def test_a_few_headings_in_a_row_stay_headings() -> None:
     for h in heads + ["Areas for improvement", "Recommendations", "Investigating crime"]:
         assert ("heading", h) in got, (h, got)
     assert not any(kind == "table" for kind, _ in got), got
+
+
+def test_a_first_column_cell_wrapped_around_a_centred_cell_stays_one_name() -> None:
+    layout = "\n".join([
+        "Board or partnership                     Chaired by",
+        "",
+        "Fenmoor and Northdale Safeguarding",
+        "                                         Independent chair",
+        "Partnership Board",
+        "",
+        "                                         Council leader",
+        "Fenmoor Community Safety Partnership",
+        "                                         Police and crime commissioner",
+        "",
+        "Investigating crime",
+    ])
+    out = (table_text(layout) or "").split("\n")
+    assert "Fenmoor and Northdale Safeguarding Partnership Board | Independent chair" in out, out
+    assert "Fenmoor Community Safety Partnership | Council leader; Police and crime commissioner" in out, out

@@ -97,16 +97,32 @@ def _rows(lines: list[str], first: int, end: int) -> list[list[int]]:
 def _table_rows(lines: list[str], first: int, end: int, starts: list[int]) -> list[str]:
     """The table's rows as " | " lines: a row starts at a line with a cell in the first column; the lines
     without one are the wrapped cells of the row above (cells set at the top of their row) or of the nearest
-    such line (cells set in the middle, wrapped around the first column's text: see ``grade_table``)."""
+    such line (cells set in the middle, wrapped around the first column's text: see ``grade_table``). A line
+    with only a first-column cell in the same block as the first-column line above it (no blank line between)
+    is that cell wrapped."""
     body = [k for k in range(first, end) if lines[k].strip()]
-    anchors = [k for k in body if _col(_cells(lines[k])[0][0], starts) == 0]
+    starting = [k for k in body if _col(_cells(lines[k])[0][0], starts) == 0]
+    wrapped = {k for j, k in zip(starting, starting[1:])
+               if len(_cells(lines[k])) == 1 and all(lines[i].strip() for i in range(j, k))}
+    anchors = [k for k in starting if k not in wrapped]
     if not anchors:
         return [_joined_row([lines[k]], starts) for k in body]
     centred = _centred(lines, anchors, body, starts)
     rows: dict[int, list[int]] = {a: [] for a in anchors}
     for k in body:
-        rows[_row_of(k, anchors, centred, lines, starts)].append(k)
-    return [_joined_row([lines[k] for k in rows[a]], starts) for a in anchors]
+        if k not in wrapped:
+            rows[_row_of(k, anchors, centred, lines, starts)].append(k)
+    out = []
+    for a in anchors:
+        first_cell, sep, rest = _joined_row([lines[k] for k in rows[a]], starts).partition(" | ")
+        more = [_cells(lines[k])[0][1] for k in sorted(wrapped) if k > a and _owner(k, anchors) == a]
+        out.append(" ".join([first_cell, *more]) + sep + rest)
+    return out
+
+
+def _owner(k: int, anchors: list[int]) -> int:
+    """The row a wrapped first-column line belongs to: the last row started above it."""
+    return max(a for a in anchors if a < k)
 
 
 def with_rows(layout: str) -> str:
