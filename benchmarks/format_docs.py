@@ -18,9 +18,11 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent / "formats"
 # documents kept apart: ``heldout`` is scored only before and after a round of rule changes, never to fix
 # a rule; ``dev`` holds documents written to develop rules on; ``unseen`` was written by someone who had not
-# read the rules, ``unseen2`` and ``unseen3`` after each later round of rule changes; scored, never fixed to
+# read the rules, ``unseen2`` and ``unseen3`` after each later round of rule changes, ``unseen4`` after the third
+# (by the rules' author); scored, never fixed to
 SETS = {"formats": DOCS, "heldout": DOCS.parent / "heldout", "dev": DOCS.parent / "dev",
-        "unseen": DOCS.parent / "unseen", "unseen2": DOCS.parent / "unseen2", "unseen3": DOCS.parent / "unseen3"}
+        "unseen": DOCS.parent / "unseen", "unseen2": DOCS.parent / "unseen2", "unseen3": DOCS.parent / "unseen3",
+        "unseen4": DOCS.parent / "unseen4"}
 FORMATS = ("txt", "html", "pdf", "docx")
 
 

@@ -10,7 +10,7 @@ benchmarks and rendered by ``format_docs`` in four formats, with an
   before any rule was changed, scored only before and after a round of rule
   changes (never used to fix a rule);
 - ``dev`` (``benchmarks/dev/``): written separately to develop rules on;
-- ``unseen``, ``unseen2``, ``unseen3``: written by a teammate who had not read
+- ``unseen``, ``unseen2``, ``unseen3`` (and ``unseen4``, by the rules' author): written by a teammate who had not read
   the rules, the first scored before any change, the others fresh after each
   round of changes (``benchmarks/unseen/README.md``); misses looked at only as counts.
 

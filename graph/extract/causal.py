@@ -40,11 +40,13 @@ def _cue(family: str, type_: str, forward: bool, pattern: str, prefix: str = "")
 
 _BE = r"(?:is\s+|are\s+|was\s+|were\s+|has\s+been\s+|have\s+been\s+)?"
 _HAS = r"(?:has\s+|have\s+|had\s+)"
+# "prevents <whom> from": whom named (a pronoun there points outside the clause, and no label could say whom)
+_WHO_FROM = r"(?=\s+(?!(?:them|it|him|her|us|these|those|this)\b)(?:\w+\s+){1,4}?from\b)"
 CUES: tuple[Cue, ...] = (
     _cue("effect-because", "affects", True, r"\b(?:starting\s+to\s+|beginning\s+to\s+)?(?:have|has|had|having)\s+"
          r"(?:a|an)\s+(?:\w+\s+)?(?:negative|adverse|detrimental|damaging)\s+(?:effect|impact)\s*,?\s+because\b"),
     _cue("effect-on", "affects", True, r"\b(?:is\s+|was\s+)?(?:starting\s+to\s+)?(?:has|have|had|having)\s+(?:a|an)\s+"
-         r"(?:\w+\s+)?(?:negative|adverse|detrimental|damaging|positive|beneficial|significant|serious|direct)\s+"
+         r"(?:\w+\s+)?(?:(?:negative|adverse|detrimental|damaging|positive|beneficial|significant|serious|direct)\s+)?"
          r"(?:effect|impact)\s+on\b"),
     _cue("impact-on", "affects", True, r"\b(?:is\s+|are\s+|was\s+|were\s+)?(?:having|has\s+had|have\s+had|had)\s+"
          r"(?:an?\s+)?(?:\w+\s+)?impact\s+on\b|\b(?:is\s+|are\s+)?(?:impacting|impacts|impacted)\s+(?:on\s+)?(?=\w)"),
@@ -52,20 +54,29 @@ CUES: tuple[Cue, ...] = (
          r"pressure\s+on\b", "pressure on"),
     _cue("caused-by", "causes", False, _BE + r"(?:caused|driven)\s+by\b"),
     _cue("affected-by", "affects", False, _BE + r"(?:adversely\s+|negatively\s+)?affected\s+by\b"),
-    _cue("means-that", "affects", True, r"\b(?:means|meant|mean)\b(?:\s+that)?"),
+    _cue("means-that", "affects", True, r"\b(?:means|meant|mean)\b(?:\s+that)?|,\s*meaning\b(?:\s+that)?"),
     _cue("led-to", "causes", True, _HAS + r"?(?:led|leads|leading)\s+to\b"),
     _cue("resulting-in", "causes", True, r"\b(?:resulting|resulted|results|result)\s+in\b"),
     _cue("resulting-from", "causes", False, r"\b(?:resulting|resulted|results|result)\s+from\b"),
     _cue("caused", "causes", True, r"(?:\b(?:has|have|had)\s+caused|\b(?:is|are|was|were)\s+causing|\bcauses|"
          r"(?<!\bwho\s)(?<!\bthat\s)(?<!\bwhich\s)\bcaused)\b(?!\s+by)"),
     _cue("has-reduced", "affects", True, _HAS + r"(?:\w+ly\s+)?(?P<verb>reduced|increased|improved|weakened|"
-         r"undermined|hampered|restricted|damaged|delayed|affected)\b"),
+         r"undermined|hampered|restricted|damaged|delayed|affected|cut|slowed|lowered|enabled|allowed|hindered|freed\s+up|"
+         r"made\s+it\s+(?:harder|more\s+difficult|easier)|"
+         # "has left victims waiting", "has created a backlog": only with the harm they name (not "left the force")
+         r"left(?=\s+(?:\w+\s+){1,4}?(?:waiting|without|unable|exposed|vulnerable|at\s+risk))|"
+         r"created(?=\s+(?:an?\s+)?(?:\w+\s+)?(?:backlogs?|delays?|pressures?|gaps?|risks?|problems?|difficult)))"),
+    # "X prevents / is stopping Y from Z" (an outcome; "to prevent Y from" states a purpose, not an effect)
+    _cue("prevents", "affects", True, _BE + _HAS + r"?(?<!\bto\s)(?:prevents?|prevented|preventing)" + _WHO_FROM,
+         "preventing"),
+    _cue("stops", "affects", True, _BE + _HAS + r"?(?<!\bto\s)(?:stops|stopped|stopping)" + _WHO_FROM, "stopping"),
     _cue("affects", "affects", True, r"\b(?:is\s+|are\s+|was\s+|were\s+)?(?:adversely\s+|negatively\s+|seriously\s+)?"
          r"(?:affects|affecting|undermines|undermining|hampers|hampering|hinders|hindering|limits|limiting|restricts|"
          r"restricting|weakens|weakening)(?:\s+(?:adversely|negatively))?"
          r"(?:\s+on)?\b"),
     _cue("contributes-to", "causes", True, _HAS + r"?contribut(?:es|ed|ing)\s+to\b"),
     _cue("so-that", "causes", True, r"\bso\s+that\b"),
+    _cue("so", "causes", True, r",\s*(?:and\s+)?so\s+(?!that\b|far\b|much\b|many\b|long\b|too\b|on\b)(?=\w)"),
     _cue("as-a-result-of", "causes", False, r"\bas\s+a\s+(?:direct\s+)?(?:result|consequence)\s+of\b"),
     _cue("because-of", "causes", False, r"\bbecause\s+of\b"),
     _cue("because", "causes", False, r"\bbecause\b"),
@@ -73,8 +84,9 @@ CUES: tuple[Cue, ...] = (
     _cue("owing-to", "causes", False, r"\bowing\s+to\b"),
 )
 _LEADING = re.compile(r"^(?P<cue>because\s+of|because|due\s+to|as\s+a\s+(?:direct\s+)?(?:result|consequence)\s+of|"
-                      r"owing\s+to|without)\s+(?P<c>[^,]+),\s*(?P<e>.+)$", re.I)
+                      r"owing\s+to|thanks\s+to|without)\s+(?P<c>[^,]+),\s*(?P<e>.+)$", re.I)
 _BACK_REF = re.compile(r"^(?:as\s+a\s+(?:direct\s+)?(?:result|consequence)|consequently|because\s+of\s+this|"
+                       r"therefore|thus|in\s+turn|"
                        r"for\s+this\s+reason|the\s+(?:result|effect|consequence|outcome)\s+(?:of\s+this\s+)?is\s+that)"
                        r"\s*,?\s+(?P<e>.+)$", re.I)
 _TRAIL_REF = re.compile(r"^(?P<e>.+?),?\s+as\s+a\s+(?:direct\s+)?(?:result|consequence)$", re.I)
@@ -83,15 +95,17 @@ _LACK = re.compile(r"(?P<c>\b(?:lack|shortage)\s+of\s+(?:available\s+)?(?:\w+\s+
 _ANAPHOR = re.compile(r"^(?:this|that|these|it|which|such|this\s+\w+|these\s+\w+|that\s+\w+|such\s+\w+)$", re.I)
 CUE_RX: dict[str, re.Pattern[str]] = {c.family: c.rx for c in CUES} | {
     "leading": re.compile(r"\b(?:because|due\s+to|as\s+a\s+(?:direct\s+)?(?:result|consequence)\s+of|owing\s+to|"
+                          r"thanks\s+to|"
                           r"without)\b", re.I),
     "as-a-result": re.compile(r"\bas\s+a\s+(?:direct\s+)?(?:result|consequence)\b|"
                               r"\bconsequently\b|\bbecause\s+of\s+this\b|\bfor\s+this\s+reason\b|"
+                              r"\btherefore\b|\bthus\b|\bin\s+turn\b|"
                               r"\bthe\s+(?:result|effect|consequence|outcome)\s+(?:of\s+this\s+)?is\s+that\b", re.I),
     "lack-of-resources": _LACK}
 _LEADING_CUE = re.compile(r"^(?:because(?:\s+of)?|due\s+to|as\s+a\s+(?:direct\s+)?(?:result|consequence)\s+of|"
-                          r"owing\s+to|without)\b", re.I)
+                          r"owing\s+to|thanks\s+to|without)\b", re.I)
 _PARTICIPLE = {"reduced", "increased", "improved", "weakened", "undermined", "limited", "hampered", "restricted",
-               "damaged", "delayed"}
+               "damaged", "delayed", "cut", "slowed", "lowered"}
 _NEG_WORDS = re.compile(
     r"n['’]t\b|\bnot\b|\bno\b|\bnever\b|\bnegative|\badverse|\bpressure\b|\bsuffer|\bdelay|\black\b|\bunable\b|"
     r"\bcannot\b|\blimit|\brisk\b|\bfewer\b|\bless\b|\bbacklog|\bfail|\bwors|\bmiss|\bpoor|\bunderm|\bhamper|"
@@ -115,7 +129,8 @@ class Causal:
 
 def polarity(effect: str, sentence: str) -> str:
     """negative when the effect is a harm or a lack, positive when it is a gain, else neutral."""
-    neg, pos = _NEG_WORDS.search(effect + " " + sentence), _POS_WORDS.search(effect)
+    neg = _NEG_WORDS.search(effect + " " + sentence) or re.match(r"\s*(?:preventing|stopping)\b", effect, re.I)
+    pos = _POS_WORDS.search(effect)
     if neg and pos:
         return "negative" if re.search(r"n['’]t\b|\bnot\b|\bno\b|\bnever\b|\btoo\b", effect, re.I) else "positive"
     return "negative" if neg else "positive" if pos else "neutral"

@@ -163,7 +163,12 @@ def _link(out: _Out, s: _Sentence, c: Causal, pair: tuple[str, str], ev: Evidenc
 
 _PARTNER_CUE = re.compile(
     r"\b(?:works?|working|worked)\s+(?:well\s+|closely\s+|effectively\s+)?(?:with|alongside)\b|"
-    r"\bjoint\s+(?:\w+\s+)?(?:arrangements?|working|team|teams|approach)\s+with\b|\bcollaborat\w+\s+with\b|"
+    r"\bjoint\s+(?:\w+\s+){0,2}?(?:arrangements?|working|work|teams?|approach|agreements?|protocols?|operations?|"
+    r"initiatives?|plans?|programmes?|strateg(?:y|ies)|services?|units?|hubs?|panels?|patrols?|visits?|training)\s+with\b|"
+    r"\bcollaborat\w+\s+with\b|"
+    # people from a partner working beside the force: "staff from the council", "partner agencies such as"
+    r"\b(?:staff|workers|nurses|practitioners|representatives|colleagues)\s+from\b|"
+    r"\bpartners?\s+(?:organisations?\s+|agencies\s+)?(?:such\s+as|including|like)\b|"
     r"\bin\s+partnership\s+with\b|\bsupported\s+by\b|\bco-located\s+with\b|\bbrings\s+together\b|"
     r"\bnetwork\s+of\s+partners,?\s+including\b|\bwith\s+(?:partners|partner\s+organisations|other\s+forces)[^.]*?"
     r"\bincluding\b|"
@@ -178,10 +183,20 @@ _PARTNER_CUE = re.compile(
 _NEGATED = re.compile(r"\b(?:not|never|no|none|nor)\b|n['’]t\b|\bno\s+longer\b", re.I)
 
 
+# partners named before the cue: "the youth offending service and the force jointly run a scheme"
+_TOGETHER_CUE = re.compile(r"\b(?:jointly|together)\s+(?:run|runs|ran|fund|funds|funded|manage|manages|managed|"
+                           r"deliver|delivers|delivered|staff|staffs|staffed|lead|leads|led|chair|chairs|chaired)\b",
+                           re.I)
+
+
 def _add_partners(out: _Out, s: _Sentence, ex: Extraction, force_id: str | None) -> None:
-    """partners_with: the unit, force or programme before a partnership cue, and the partners after it."""
+    """partners_with: the unit, force or programme before a partnership cue, and the partners after it (or,
+    for "X and the force jointly run", the partners before it)."""
     m = _PARTNER_CUE.search(s.text)
-    if not m or _NEGATED.search(s.text[max(0, m.start() - 80):m.start()]):
+    if m is None:
+        _add_joint(out, s, ex, force_id)
+        return
+    if _NEGATED.search(s.text[max(0, m.start() - 80):m.start()]):
         return  # "does not work with", "no cases have been referred to": no partnership stated
     a = s.start + (len(s.passage.text[s.start:s.end]) - len(s.passage.text[s.start:s.end].lstrip()))
     cue_start, cue_end = a + m.start(), a + m.end()
@@ -192,6 +207,21 @@ def _add_partners(out: _Out, s: _Sentence, ex: Extraction, force_id: str | None)
         return
     for x in s.mentions:
         if x.start >= cue_end and ex.entities[x.entity_id].type in ("partner", "force") and x.entity_id != src:
+            out.rel("partners_with", src, x.entity_id, "positive", "cue:works-with", [s.evidence()])
+
+
+def _add_joint(out: _Out, s: _Sentence, ex: Extraction, force_id: str | None) -> None:
+    """partners_with from "A and B jointly run ...": the partners named before the cue, with the force or unit
+    named beside them (or the report's force)."""
+    m = _TOGETHER_CUE.search(s.text)
+    if not m or _NEGATED.search(s.text[:m.start()]):
+        return
+    a = s.start + (len(s.passage.text[s.start:s.end]) - len(s.passage.text[s.start:s.end].lstrip()))
+    before = [x for x in s.mentions if x.end <= a + m.start()]
+    units = [x.entity_id for x in before if ex.entities[x.entity_id].type in ("unit", "force")]
+    src = units[-1] if units else force_id
+    for x in before:
+        if ex.entities[x.entity_id].type == "partner" and src is not None and x.entity_id != src:
             out.rel("partners_with", src, x.entity_id, "positive", "cue:works-with", [s.evidence()])
 
 

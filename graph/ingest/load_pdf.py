@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from graph.errors import BadInput, PeelgraphError
+from graph.ingest import cell_table
 from graph.ingest.grade_grid import GRID_HINT, grid_text
 from graph.ingest.grade_table import TABLE_HINT, table_text
 from graph.records import Line
@@ -55,15 +56,19 @@ def pdf_lines(data: bytes, label: str) -> tuple[list[Line], str | None]:
 
 
 def _page_text(page: PageObject) -> str:
-    """The page's text in reading order; a page with a PEEL grade grid or a table of graded rows is read by
-    column (see ``grade_grid`` and ``grade_table``)."""
+    """The page's text in reading order; a page with a PEEL grade grid, a table of graded rows or another
+    table (cells read as short lines) is read by column (see ``grade_grid``, ``grade_table``, ``cell_table``)."""
     plain = page.extract_text(extraction_mode="plain") or ""
     readers = [read for read, hint in ((grid_text, GRID_HINT), (table_text, TABLE_HINT)) if hint.search(plain)]
-    if not readers:
+    # a grade grid's columns of areas are not a table of rows: its page is left to ``grade_grid``
+    cells = not GRID_HINT.search(plain) and bool(cell_table.TABLE_HINT.search(plain))
+    if not readers and not cells:
         return plain
     try:
         layout = page.extract_text(extraction_mode="layout") or ""
-        return next((text for read in readers if (text := read(layout))), plain)
+        tabled = cell_table.with_rows(layout) if cells else layout
+        text = next((text for read in readers if (text := read(tabled))), None)
+        return text or (cell_table.collapsed(tabled) if tabled != layout else plain)
     except Exception:  # layout mode is newer and less tried: the plain text stands
         return plain
 

@@ -10,13 +10,14 @@ import re
 from dataclasses import dataclass, field
 
 from graph.ingest.judgments import labelled_block, table_row
+from graph.ingest.segment import is_report_heading
 from graph.ingest.layout import (
     CAPTION_RE, _body_width, _furniture, _heading_like, _is_column_page, _join, _pages, _run_in_headings,
     QUESTION_START_RE, _split_page, _strip_markers, _strip_page_numbers, _Vocab, printed_pages,
 )
 from graph.records import (
-    HINT_RULE, KIND_CAPTION, KIND_COLUMNS, KIND_FOOTNOTE, KIND_JUDGMENT, KIND_LIST_ITEM, KIND_PARAGRAPH,
-    KIND_TABLE, KIND_URL, Block, Line,
+    GRADES, HINT_RULE, KIND_CAPTION, KIND_COLUMNS, KIND_FOOTNOTE, KIND_HEADING, KIND_JUDGMENT, KIND_LIST_ITEM,
+    KIND_PARAGRAPH, KIND_TABLE, KIND_URL, Block, Line,
 )
 from graph.text import collapse, ends_sentence, grade_of, is_bullet, strip_bullet, word_count
 
@@ -285,7 +286,7 @@ def from_wrapped(lines: list[Line]) -> list[Block]:
     if columns:
         body_blocks += _column_blocks(columns, vocab)
     body_blocks += _paragraph_blocks(normal, vocab, width)
-    out = _with_side_blocks(_merge_tables(body_blocks), side)
+    out = _with_side_blocks(_merge_tables(_cell_runs(body_blocks)), side)
     printed = printed_pages(pages)
     for b in out:
         b.page = printed.get(b.page, b.page)
@@ -302,6 +303,32 @@ def _with_side_blocks(body_blocks: list[Block], side: dict[int, list[Block]]) ->
         out.append(b)
     for p in pending:
         out.extend(side[p])
+    return out
+
+
+CELL_RUN = 4  # so many short "headings" in a row, none a report's own, are the cells of a table
+_GRADED = re.compile(r"\b(?:" + "|".join(GRADES) + r")\b", re.I)  # a row of a graded table: the judgment rules'
+
+
+def _cell_runs(blocks: list[Block]) -> list[Block]:
+    """A heading is followed by text, not by another heading: a run of ``CELL_RUN`` or more headings on one page,
+    none a question, a grade or a section of the report's own, is a table whose cells were read as lines (its borders
+    gone). The first stays a heading (the table's title); the rest become one table, one cell a line."""
+    out: list[Block] = []
+    run: list[Block] = []
+    for b in [*blocks, None]:
+        cell = b is not None and b.kind == KIND_HEADING and not b.text.endswith("?") and not _GRADED.search(b.text) \
+            and not is_report_heading(b.text)
+        if b is not None and cell and (not run or b.page == run[0].page):
+            run.append(b)
+            continue
+        if len(run) >= CELL_RUN:
+            out += [run[0], Block(KIND_TABLE, "\n".join(x.text for x in run[1:]), run[1].page)]
+        else:
+            out += run
+        run = [b] if b is not None and cell else []
+        if b is not None and not cell:
+            out.append(b)
     return out
 
 
