@@ -196,6 +196,14 @@ class VectorIndex:
         snap.defined_acronyms = _defined_acronyms(snap.texts)
         return snap
 
+    def dense_scores(self, snap: Snapshot, qv: np.ndarray) -> np.ndarray:
+        """Cosine score of every passage of ``snap`` against the query vector.
+
+        float32, one entry per row of ``snap``; a passage not scored gets -1.0.
+        One place so a store with its own nearest-neighbour index can answer instead.
+        """
+        return np.asarray(snap.matrix @ qv, dtype=np.float32)
+
     def sentence_vectors(self, sentences: Sequence[str]) -> np.ndarray:
         """Unit vectors of the given (collapsed) sentences: from memory, the store, or the encoder."""
         out = np.zeros((len(sentences), self.encoder.dim), dtype=np.float32)

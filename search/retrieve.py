@@ -188,7 +188,7 @@ class Searcher:
         rows: set[int] = set(sorted(kw, key=kw.__getitem__, reverse=True)[:pool])
         dense = None
         if qv is not None:
-            dense = snap.matrix @ qv
+            dense = self.index.dense_scores(snap, qv)
             if mask is not None:
                 dense = np.where(mask, dense, -np.inf)
             top = np.argpartition(-dense, min(pool, len(dense) - 1))[:pool]
