@@ -28,6 +28,9 @@ from search.encoders import Encoder
 
 
 
+NEAREST = 100  # passages a store's nearest-neighbour index returns: as many as search re-scores
+
+
 def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -119,6 +122,8 @@ class VectorIndex:
         """Store hook: write the report's vectors inside its transaction."""
         missing = self._missing(con, self._report_units(report))
         self._write(con, missing)
+        self.store.put_passage_vectors(con, self.encoder.name, self.encoder.dim,
+                                       {p.passage_id: sha(passage_unit(p.section, p.text)) for p in report.passages})
 
     def _write(self, con: sqlite3.Connection, missing: dict[str, str]) -> None:
         todo = {h: u for h, u in missing.items() if h not in self._pending}
@@ -202,7 +207,15 @@ class VectorIndex:
         float32, one entry per row of ``snap``; a passage not scored gets -1.0.
         One place so a store with its own nearest-neighbour index can answer instead.
         """
-        return np.asarray(snap.matrix @ qv, dtype=np.float32)
+        near = self.store.nearest_passages(self.encoder.name, self.encoder.dim, qv, NEAREST)
+        if near is None:
+            return np.asarray(snap.matrix @ qv, dtype=np.float32)
+        out = np.full(len(snap), -1.0, dtype=np.float32)
+        for rowid, score in near.items():
+            i = snap.pos.get(rowid)
+            if i is not None:
+                out[i] = score
+        return out
 
     def sentence_vectors(self, sentences: Sequence[str]) -> np.ndarray:
         """Unit vectors of the given (collapsed) sentences: from memory, the store, or the encoder."""

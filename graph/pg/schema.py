@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from graph.pg import nearest
 from graph.store import SCHEMA, _statements
 
 # passage text counts fully, its heading path less (as FTS5's bm25 weights 1.0 and 0.3)
@@ -59,5 +60,6 @@ FULL_TEXT = [
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, base_tables() + FULL_TEXT),  # the shared tables as this version defines them, and the keyword index
     (2, ["ALTER TABLE passages ALTER COLUMN page DROP NOT NULL"]),  # a source without pages has no page number
+    (3, ["CREATE EXTENSION IF NOT EXISTS vector", *nearest.TABLE]),  # passage vectors for pgvector's HNSW
 ]
 LATEST = MIGRATIONS[-1][0]

@@ -22,7 +22,7 @@ import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from graph.errors import StoreError
-from graph.pg import schema
+from graph.pg import nearest, schema
 from graph.pg.sql import Result, row_factory, translate
 from graph.store import Store
 
@@ -87,15 +87,20 @@ class PooledConnection:
 class PgStore(Store):
     """The Store on PostgreSQL (``__init__`` replaces SQLite's: a URL, not a directory)."""
 
-    def __init__(self, url: str, min_size: int = 1, max_size: int = 8) -> None:
+    def __init__(self, url: str, min_size: int = 1, max_size: int = 8, vector_search: str = "exact") -> None:
+        """``vector_search``: "exact" (search scores every passage in memory) or "hnsw" (pgvector's index)."""
+        if vector_search not in ("exact", "hnsw"):
+            raise StoreError(f"unknown vector search {vector_search!r}; use exact or hnsw")
         self.url = url
+        self.vector_search = vector_search
+        self._covered: dict[str, int] = {}  # model -> the generation at which every passage had its vector
         self.directory = None  # type: ignore[assignment]
         self.path = _redact(url)  # type: ignore[assignment]  # what messages name: the URL, no password
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._df_cache: tuple[int, dict[str, int]] = (-1, {})
         _probe(url, _redact(url))  # one plain connection first: a clear one-line error, not pool retries
-        self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=False,
+        self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=False, configure=_configure,
                                     kwargs={"autocommit": True, "row_factory": row_factory})
         try:
             self._pool.open(wait=True, timeout=10)
@@ -142,7 +147,7 @@ class PgStore(Store):
             for version, statements in schema.MIGRATIONS:
                 if version > current:
                     for stmt in statements:
-                        conn.execute(stmt)
+                        _migrate(conn, stmt, self.path)
                     conn.execute("INSERT INTO schema_version(version) VALUES (%s)", (version,))
             for stmt in schema.base_tables():  # tables another stage has since added to the shared schema
                 conn.execute(stmt)
@@ -184,6 +189,42 @@ class PgStore(Store):
         if missing:
             cache.update(self._reads.run(lambda conn: {w: _count_matches(conn, w) for w in missing}))
         return {w: cache[w] for w in words}
+
+
+    # ------------------------------------------------------------ nearest passages (pgvector HNSW)
+
+    def put_passage_vectors(self, con: Any, model: str, dim: int, passage_shas: dict[str, str]) -> None:
+        """Copy the passages' vectors into ``passage_vectors`` (its HNSW index follows) in this transaction."""
+        nearest.put(con.raw, model, dim, passage_shas)
+
+    def nearest_passages(self, model: str, dim: int, query: Any, k: int) -> dict[int, float] | None:
+        """The ``k`` nearest passages by pgvector's HNSW index, when chosen (``vector_search="hnsw"``)
+        and when every passage has its vector there; None otherwise (search then scores exactly)."""
+        if self.vector_search != "hnsw":
+            return None
+        gen = self.generation()
+        if self._covered.get(model) != gen:
+            if not self._reads.run(lambda conn: nearest.covers(conn, model)):
+                return None
+            self._covered[model] = gen
+        return self._reads.run(lambda conn: nearest.nearest(conn, model, dim, query, k))
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    """Every pooled connection: HNSW searches keep ``nearest.EF_SEARCH`` candidates."""
+    conn.execute(f"SET hnsw.ef_search = {int(nearest.EF_SEARCH)}")
+
+
+def _migrate(conn: psycopg.Connection[Any], stmt: str, shown: str) -> None:
+    """One migration statement; a server without pgvector is a one-line error saying what to install."""
+    try:
+        conn.execute(stmt)
+    except psycopg.Error as exc:
+        if "EXTENSION" not in stmt.upper():
+            raise
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise StoreError(f"the PostgreSQL store {shown} needs the pgvector extension (CREATE EXTENSION vector; "
+                         f"managed services offer it): {first}") from exc
 
 
 def _count_matches(conn: psycopg.Connection[Any], phrase: str) -> int:
