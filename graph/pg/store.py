@@ -26,6 +26,7 @@ from graph.pg import nearest, schema
 from graph.pg.sql import Result, row_factory, translate
 from graph.store import Store
 
+RANK_BUDGET = 2000  # passages ranked at most per keyword search (at least 5 x the results asked for)
 WRITE_LOCK = 0x7065656C  # advisory lock key held by every write transaction ("peel")
 _PHRASE_RE = re.compile(r'"([^"]*)"')
 T = TypeVar("T")
@@ -161,6 +162,8 @@ class PgStore(Store):
         becomes a phrase query; a passage scores the sum over the phrases it matches of the phrase's
         inverse document frequency times its frequency rank (``ts_rank``, length-normalised), so rare
         words weigh more, as in BM25. (``ts_rank_cd`` ranked about the same on the dev set and cost half as much again.)
+        Ranking reads each matching passage, so on a large store only the passages matching the rarer
+        phrases are ranked (``ranked_phrases``); they are still scored on every phrase.
         """
         phrases = [p.strip() for p in _PHRASE_RE.findall(expression or "") if p.strip()]
         if not phrases:
@@ -171,9 +174,10 @@ class PgStore(Store):
         if not phrases:
             return {}
         idf = [_idf(n, df[p]) for p in phrases]
+        matched = ranked_phrases(phrases, df, limit, max(RANK_BUDGET, 5 * limit))
         ranks = " + ".join(f"%s * ts_rank('{schema.RANK_WEIGHTS}', tsv, q{i}, 1)" for i in range(len(phrases)))
         queries = ", ".join(f"phraseto_tsquery('{schema.TEXT_CONFIG}', %s) AS q{i}" for i in range(len(phrases)))
-        match = " || ".join(f"q{i}" for i in range(len(phrases)))
+        match = " || ".join(f"q{i}" for i, p in enumerate(phrases) if p in matched)
         sql = (f"SELECT rowid, {ranks} AS score FROM passages_fts, (SELECT {queries}) AS q "
                f"WHERE tsv @@ ({match}) ORDER BY score DESC, rowid LIMIT %s")
         rows = self._reads.run(lambda conn: conn.execute(sql, [*idf, *phrases, limit]).fetchall())
@@ -225,6 +229,21 @@ def _migrate(conn: psycopg.Connection[Any], stmt: str, shown: str) -> None:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise StoreError(f"the PostgreSQL store {shown} needs the pgvector extension (CREATE EXTENSION vector; "
                          f"managed services offer it): {first}") from exc
+
+
+def ranked_phrases(phrases: list[str], df: dict[str, int], wanted: int, budget: int) -> set[str]:
+    """The phrases whose matches are ranked: the rarest first, until they match ``wanted`` passages and
+    the next would take them (at most the sum of their document frequencies) past ``budget``. A passage
+    that matches only commoner phrases is left out: those phrases weigh least (lowest idf), and ranking
+    it would read most of the store."""
+    chosen: set[str] = set()
+    total = 0
+    for p in sorted(phrases, key=lambda p: (df[p], p)):
+        if total >= wanted and total + df[p] > budget:
+            break
+        chosen.add(p)
+        total += df[p]
+    return chosen
 
 
 def _count_matches(conn: psycopg.Connection[Any], phrase: str) -> int:
