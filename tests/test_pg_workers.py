@@ -125,3 +125,35 @@ def test_sqlite_refuses_several_workers(tmp_path: Path) -> None:
     assert out.stderr.strip().splitlines() == [
         "peelgraph: error: --workers 2 needs the PostgreSQL store (set PEELGRAPH_DATABASE_URL); "
         "the SQLite store is served by one worker"]
+
+
+def test_reads_go_to_the_read_replica_and_writes_to_the_primary(pg_url: str, pg_server: str, tmp_path: Path) -> None:
+    """With PEELGRAPH_DATABASE_READ_URL, reads outside a write come from that server. Here it is a second,
+    empty database standing in for a replica that has not caught up, so the routing shows."""
+    import uuid
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    from api.service import Service
+    from api.settings import Settings
+    from graph.pg.store import PgStore
+
+    name = f"replica_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_server, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
+    replica = urlsplit(pg_server)._replace(path=f"/{name}").geturl()
+    try:
+        PgStore(replica).close()  # the replica has the schema (a real one replays it from the primary)
+        (tmp_path / "northmoor.txt").write_text(REPORT, encoding="utf-8")
+        svc = Service(Settings(store=tmp_path / "unused", encoder="hash", database_url=pg_url,
+                               database_read_url=replica))
+        rid = svc.ingest([tmp_path / "northmoor.txt"])[0]["report_id"]
+        assert svc.store.reports() == [] and svc.search("lighthouse referral", k=3)["hits"] == []
+        primary = PgStore(pg_url)
+        assert [r["report_id"] for r in primary.reports()] == [rid]
+        primary.close()
+        svc.store.close()
+    finally:
+        with psycopg.connect(pg_server, autocommit=True) as con:
+            con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # type: ignore[arg-type]

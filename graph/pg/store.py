@@ -88,8 +88,10 @@ class PooledConnection:
 class PgStore(Store):
     """The Store on PostgreSQL (``__init__`` replaces SQLite's: a URL, not a directory)."""
 
-    def __init__(self, url: str, min_size: int = 1, max_size: int = 8, vector_search: str = "exact") -> None:
-        """``vector_search``: "exact" (search scores every passage in memory) or "hnsw" (pgvector's index)."""
+    def __init__(self, url: str, min_size: int = 1, max_size: int = 8, vector_search: str = "exact",
+                 read_url: str | None = None) -> None:
+        """``vector_search``: "exact" (search scores every passage in memory) or "hnsw" (pgvector's index);
+        ``read_url``: a read replica of ``url`` that serves every read outside a write."""
         if vector_search not in ("exact", "hnsw"):
             raise StoreError(f"unknown vector search {vector_search!r}; use exact or hnsw")
         self.url = url
@@ -100,15 +102,10 @@ class PgStore(Store):
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._df_cache: tuple[int, dict[str, int]] = (-1, {})
-        _probe(url, _redact(url))  # one plain connection first: a clear one-line error, not pool retries
-        self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=False, configure=_configure,
-                                    kwargs={"autocommit": True, "row_factory": row_factory})
-        try:
-            self._pool.open(wait=True, timeout=10)
-        except PoolTimeout as exc:
-            self._pool.close()
-            raise StoreError(f"cannot connect to the PostgreSQL store {self.path}: no connection in 10 s") from exc
-        self._reads = PooledConnection(self._pool)
+        self._pool = _open_pool(url, min_size, max_size)
+        # reads may go to a replica (a hot standby): generation and rows then come from the same server
+        self._read_pool = _open_pool(read_url, min_size, max_size) if read_url else self._pool
+        self._reads = PooledConnection(self._read_pool)
         self._init_schema()
 
     # ------------------------------------------------------------ connections
@@ -120,6 +117,8 @@ class PgStore(Store):
         return tx if tx is not None else self._reads
 
     def close(self) -> None:
+        if self._read_pool is not self._pool:
+            self._read_pool.close()
         self._pool.close()
 
     @contextmanager
@@ -212,6 +211,20 @@ class PgStore(Store):
                 return None
             self._covered[model] = gen
         return self._reads.run(lambda conn: nearest.nearest(conn, model, dim, query, k))
+
+
+def _open_pool(url: str, min_size: int, max_size: int) -> ConnectionPool:
+    """A pool of autocommit connections to ``url``, open, or a one-line StoreError naming the server."""
+    shown = _redact(url)
+    _probe(url, shown)  # one plain connection first: a clear one-line error, not pool retries
+    pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=False, configure=_configure,
+                          kwargs={"autocommit": True, "row_factory": row_factory})
+    try:
+        pool.open(wait=True, timeout=10)
+    except PoolTimeout as exc:
+        pool.close()
+        raise StoreError(f"cannot connect to the PostgreSQL store {shown}: no connection in 10 s") from exc
+    return pool
 
 
 def _configure(conn: psycopg.Connection[Any]) -> None:
