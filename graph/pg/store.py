@@ -147,7 +147,7 @@ class PgStore(Store):
             for version, statements in schema.MIGRATIONS:
                 if version > current:
                     for stmt in statements:
-                        _migrate(conn, stmt, self.path)
+                        _migrate(conn, stmt, str(self.path))
                     conn.execute("INSERT INTO schema_version(version) VALUES (%s)", (version,))
             for stmt in schema.base_tables():  # tables another stage has since added to the shared schema
                 conn.execute(stmt)
