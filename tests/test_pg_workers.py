@@ -157,3 +157,23 @@ def test_reads_go_to_the_read_replica_and_writes_to_the_primary(pg_url: str, pg_
     finally:
         with psycopg.connect(pg_server, autocommit=True) as con:
             con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # type: ignore[arg-type]
+
+
+def test_the_generation_moves_for_this_process_at_once_and_for_others_within_the_ttl(pg_url: str) -> None:
+    import psycopg
+
+    from graph.pg.store import GENERATION_TTL, PgStore
+
+    a, b = PgStore(pg_url), PgStore(pg_url)
+    try:
+        g = b.generation()
+        with a.write():
+            pass
+        assert b.generation() == g + 1  # a write through this process: no waiting
+        with psycopg.connect(pg_url, autocommit=True) as other:  # another process's write, as PostgreSQL sees it
+            other.execute("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation'")
+        time.sleep(GENERATION_TTL)
+        assert b.generation() == g + 2
+    finally:
+        a.close()
+        b.close()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -26,6 +27,8 @@ from graph.pg import nearest, schema
 from graph.pg.sql import Result, row_factory, translate
 from graph.store import Store
 
+GENERATION_TTL = 0.05  # seconds a thread reuses the generation it read (see PgStore.generation)
+_WRITES_HERE = [0]  # writes committed or abandoned through any PgStore of this process
 RANK_BUDGET = 2000  # passages ranked at most per keyword search (at least 5 x the results asked for)
 WRITE_LOCK = 0x7065656C  # advisory lock key held by every write transaction ("peel")
 _PHRASE_RE = re.compile(r'"([^"]*)"')
@@ -124,14 +127,35 @@ class PgStore(Store):
     @contextmanager
     def write(self) -> Iterator[Any]:
         """One PostgreSQL transaction; writers in every process queue on one advisory lock."""
-        with _connection_errors(), self._pool.connection() as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-            conn.execute("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation'")
-            self._local.tx = Connection(conn)
-            try:
-                yield self._local.tx
-            finally:
-                self._local.tx = None
+        try:
+            with _connection_errors(), self._pool.connection() as conn, conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                conn.execute("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation'")
+                self._local.tx = Connection(conn)
+                try:
+                    yield self._local.tx
+                finally:
+                    self._local.tx = None
+        finally:
+            _WRITES_HERE[0] += 1  # every store of this process rereads the generation now
+
+    def generation(self) -> int:
+        """The store's generation, read at most once per ``GENERATION_TTL`` per thread.
+
+        A request asks several times (snapshot, keyword statistics, graph), and each read is a round
+        trip. A write through any store of this process is seen at once; another process's write
+        within ``GENERATION_TTL``, as if the request had started that much earlier.
+        """
+        if getattr(self._local, "tx", None) is not None:
+            return super().generation()  # inside a write: its own transaction's value
+        now = time.monotonic()
+        cached = getattr(self._local, "generation", None)
+        if cached is not None and now - cached[1] < GENERATION_TTL and cached[2] == _WRITES_HERE[0]:
+            return int(cached[0])
+        writes = _WRITES_HERE[0]
+        gen = super().generation()
+        self._local.generation = (gen, now, writes)
+        return gen
 
     def _init_schema(self) -> None:
         """Apply the migrations not yet applied (under the write lock), or refuse a newer schema."""
