@@ -182,7 +182,8 @@ def write_figures(svc: Service, other: Service, path: Path) -> tuple[float, floa
 
 def nearest_figures(svc: Service, k: int = 50) -> str:
     """HNSW's recall of the exact top ``k`` passages, and the time of each nearest-passage search, over the
-    benchmark's queries and 50 passages' opening words."""
+    benchmark's queries and 50 passages' opening words. A passage found as near as the exact k-th counts:
+    the generated corpora hold many equally near copies, and which of them is returned is arbitrary."""
     import numpy as np
 
     index = svc.search_engine.index
@@ -194,12 +195,12 @@ def nearest_figures(svc: Service, k: int = 50) -> str:
     for qv in index.encoder.encode(texts):
         t = time.perf_counter()
         scores = snap.matrix @ qv
-        top = {int(snap.rowids[i]) for i in np.argpartition(-scores, k)[:k]}
+        kth = float(-np.partition(-scores, k - 1)[k - 1])  # the exact k-th best score
         exact_ms.append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
         near = store.nearest_passages(index.encoder.name, index.encoder.dim, qv, k) or {}
         hnsw_ms.append((time.perf_counter() - t) * 1000)
-        recalls.append(len(top & set(near)) / k)
+        recalls.append(sum(1 for s in near.values() if s >= kth - 1e-5) / k)  # as near as the exact k-th counts
     store.vector_search = "exact"  # type: ignore[attr-defined]
     return (f"{statistics.mean(recalls):>14.3f} "
             f"{statistics.median(exact_ms):>8.1f}/{statistics.median(hnsw_ms):<8.1f}")
