@@ -29,6 +29,7 @@ from graph.store import Store
 
 GENERATION_TTL = 0.05  # seconds a thread reuses the generation it read (see PgStore.generation)
 _WRITES_HERE = [0]  # writes committed or abandoned through any PgStore of this process
+ARRAY_CHUNK = 10000  # text hashes asked for in one statement
 RANK_BUDGET = 2000  # passages ranked at most per keyword search (at least 5 x the results asked for)
 WRITE_LOCK = 0x7065656C  # advisory lock key held by every write transaction ("peel")
 _PHRASE_RE = re.compile(r'"([^"]*)"')
@@ -217,6 +218,27 @@ class PgStore(Store):
             cache.update(self._reads.run(lambda conn: {w: _count_matches(conn, w) for w in missing}))
         return {w: cache[w] for w in words}
 
+
+    # ------------------------------------------------------------ embeddings, by the array (one round trip per 10 000)
+
+    def embedded(self, model: str, shas: list[str], con: Any = None) -> set[str]:
+        """Which of the text hashes already have a vector of this model (SQLite asks 500 at a time;
+        a snapshot reload on a large store asks about every passage and sentence)."""
+        c = con or self.con
+        have: set[str] = set()
+        for n in range(0, len(shas), ARRAY_CHUNK):
+            have.update(r[0] for r in c.execute("SELECT text_sha FROM embeddings WHERE model=? AND text_sha = ANY(?)",
+                                                [model, shas[n:n + ARRAY_CHUNK]]))
+        return have
+
+    def vectors(self, model: str, shas: list[str]) -> dict[str, bytes]:
+        """text hash -> stored vector bytes, for the hashes that have one."""
+        out: dict[str, bytes] = {}
+        for n in range(0, len(shas), ARRAY_CHUNK):
+            out.update((r[0], r[1]) for r in self.con.execute(
+                "SELECT text_sha, vector FROM embeddings WHERE model=? AND text_sha = ANY(?)",
+                [model, shas[n:n + ARRAY_CHUNK]]))
+        return out
 
     # ------------------------------------------------------------ nearest passages (pgvector HNSW)
 
