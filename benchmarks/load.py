@@ -104,14 +104,21 @@ def serve_and_run(backend: str, workers: int, args: argparse.Namespace, pg: Post
             server.wait(timeout=30)
 
 
-def run(base: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+def _ready(base: str) -> httpx.Client:
+    """A client of the server, once it answers (workers may take a while to start)."""
     client = httpx.Client(base_url=base, timeout=60)
-    for _ in range(300):
+    for _ in range(600):
         try:
             if client.get("/api/health").status_code == 200:
                 break
         except httpx.TransportError:
             time.sleep(0.1)
+    return client
+
+
+def run(base: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """The readers and the writer for ``args.seconds`` against the server; the summary."""
+    client = _ready(base)
     before = client.get("/api/stats").json()
     entities = client.get("/api/entities", params={"limit": 20}).json()
     entity_ids = [e["id"] for e in entities] if isinstance(entities, list) else []
@@ -170,14 +177,19 @@ def run(base: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - t_start
+    return summarise(args.clients, lat, errors, time.perf_counter() - t_start, before,
+                     client.get("/api/stats").json())
+
+
+def summarise(clients: int, lat: dict[str, list[float]], errors: dict[str, int], elapsed: float,
+              before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Print latency per operation, 5xx and the data check; the figures of the side-by-side table."""
     total = sum(len(v) for v in lat.values())
-    print(f"{args.clients} reader clients + 1 writer, {elapsed:.1f} s, {total} requests, {total / elapsed:.1f} req/s")
+    print(f"{clients} reader clients + 1 writer, {elapsed:.1f} s, {total} requests, {total / elapsed:.1f} req/s")
     print(f"{'operation':<10} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for op, vals in sorted(lat.items()):
         print(f"{op:<10} {len(vals):>6} {pct(vals, .5):>8.1f} {pct(vals, .95):>8.1f} {pct(vals, .99):>8.1f}")
     print(f"5xx errors: {sum(errors.values())} {errors if errors else ''}")
-    after = client.get("/api/stats").json()
     keep = {r["report_id"]: r for r in before["reports"]}
     now = {r["report_id"]: r for r in after["reports"]}
     lost = [rid for rid, r in keep.items() if now.get(rid) != r]
