@@ -150,8 +150,8 @@ def run(backend: str, files: list[Path], work: Path, encoder: str, pg: Postgres 
     search = timings(lambda q: svc.search(q, k=10), QUERIES)
     ask = timings(lambda q: svc.ask(q), QUESTIONS)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before a second service doubles it
-    knn = nearest_figures(svc) if pg else "-"
     ingest1, delete1, visible = write_figures(svc, Service(settings), files[-1])
+    knn = nearest_figures(svc) if pg else "-"  # after the writes: asking for HNSW makes its index
     svc.store.close()
     return (f"{backend:>8} {len(files) - 1:>7} {passages:>8} {build:>8.1f} {passages / build:>7.0f} "
             f"{size:>8.1f} {rss:>7.0f} {graph_s:>7.1f} {graph.number_of_nodes():>7} {graph.number_of_edges():>7} "

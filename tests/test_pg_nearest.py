@@ -48,6 +48,7 @@ def test_every_passage_has_its_vector_and_a_delete_removes_them(hnsw_service: Se
 
 def test_the_query_uses_the_hnsw_index(hnsw_service: Service) -> None:
     enc = hnsw_service.search_engine.index.encoder
+    assert hnsw_service.store.nearest_passages(enc.name, enc.dim, np.ones(enc.dim), 3)  # the first makes the index
     q = nearest.query(enc.name, enc.dim)
     with hnsw_service.store._pool.connection() as conn:
         conn.execute("SET enable_seqscan = off")  # a tiny table: ask which plan the index makes possible
@@ -76,6 +77,8 @@ def test_nearest_passages_are_the_exact_ones_and_search_uses_them(hnsw_service: 
 def test_exact_is_the_default_and_asks_no_index(hnsw_service: Service, pg_url: str, tmp_path: Path) -> None:
     other = Service(Settings(store=tmp_path / "unused2", encoder="hash", database_url=pg_url))
     assert other.store.nearest_passages("hash-256", 256, np.ones(256), 3) is None
+    indexes = other.store.con.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'passage_vectors'")
+    assert not [r[0] for r in indexes if "hnsw" in r[0]]  # not maintained until HNSW search is asked for
     hits = other.search("victims wait for updates", k=3, mode="dense")["hits"]
     same = hnsw_service.search("victims wait for updates", k=3, mode="dense")["hits"]
     assert [h["passage_id"] for h in hits] == [h["passage_id"] for h in same]

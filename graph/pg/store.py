@@ -101,6 +101,7 @@ class PgStore(Store):
         self.url = url
         self.vector_search = vector_search
         self._covered: dict[str, int] = {}  # model -> the generation at which every passage had its vector
+        self._indexed: set[str] = set()  # models whose HNSW index this store has made sure of
         self.directory = None  # type: ignore[assignment]
         self.path = _redact(url)  # type: ignore[assignment]  # what messages name: the URL, no password
         self._local = threading.local()
@@ -251,6 +252,10 @@ class PgStore(Store):
         and when every passage has its vector there; None otherwise (search then scores exactly)."""
         if self.vector_search != "hnsw":
             return None
+        if model not in self._indexed:  # made on the primary, once (writes wait while it is built)
+            with _connection_errors(), self._pool.connection() as conn:
+                nearest.ensure_index(conn, model, dim)
+            self._indexed.add(model)
         gen = self.generation()
         if self._covered.get(model) != gen:
             if not self._reads.run(lambda conn: nearest.covers(conn, model)):
