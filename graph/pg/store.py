@@ -219,7 +219,6 @@ class PgStore(Store):
             cache.update(self._reads.run(lambda conn: {w: _count_matches(conn, w) for w in missing}))
         return {w: cache[w] for w in words}
 
-
     # ------------------------------------------------------------ embeddings, by the array (one round trip per 10 000)
 
     def embedded(self, model: str, shas: list[str], con: Any = None) -> set[str]:
