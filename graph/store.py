@@ -392,11 +392,8 @@ class Store:
     @staticmethod
     def drop_orphans(con: sqlite3.Connection) -> None:
         """Relations left without evidence and entities left without mentions (after a delete or replace)."""
-        # NOT EXISTS, not NOT IN: PostgreSQL runs NOT IN over a large subquery row by row (quadratic)
-        con.execute("DELETE FROM relations WHERE NOT EXISTS "
-                    "(SELECT 1 FROM evidence e WHERE e.relation_id = relations.relation_id)")
-        con.execute("DELETE FROM entities WHERE NOT EXISTS "
-                    "(SELECT 1 FROM mentions m WHERE m.entity_id = entities.entity_id)")
+        con.execute("DELETE FROM relations WHERE relation_id NOT IN (SELECT relation_id FROM evidence)")
+        con.execute("DELETE FROM entities WHERE entity_id NOT IN (SELECT entity_id FROM mentions)")
 
     def graph_rows(self, table: str) -> list[sqlite3.Row]:
         """Every row of one graph table, in a stable order (the graph is built deterministically)."""

@@ -61,3 +61,12 @@ def test_keyword_ranking_reads_the_rarer_phrases_matches_within_a_budget() -> No
     # a small store ranks every match
     assert ranked_phrases(phrases, df, wanted=400, budget=100000) == set(phrases)
     assert ranked_phrases(["everywhere"], df, wanted=400, budget=10) == {"everywhere"}
+
+
+def test_a_delete_of_rows_not_in_a_subquery_becomes_an_anti_join() -> None:
+    sql = "DELETE FROM relations WHERE relation_id NOT IN (SELECT relation_id FROM evidence)"
+    assert translate(sql, has_params=False) == ("DELETE FROM relations WHERE NOT EXISTS (SELECT 1 FROM evidence "
+                                                "WHERE evidence.relation_id = relations.relation_id)")
+    # other statements are left as they are
+    assert translate("SELECT a FROM t WHERE x NOT IN (SELECT y FROM u)", has_params=False) == \
+        "SELECT a FROM t WHERE x NOT IN (SELECT y FROM u)"

@@ -60,9 +60,10 @@ FULL_TEXT = [
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, base_tables() + FULL_TEXT),  # the shared tables as this version defines them, and the keyword index
     (2, ["ALTER TABLE passages ALTER COLUMN page DROP NOT NULL"]),  # a source without pages has no page number
-    (3, ["CREATE EXTENSION IF NOT EXISTS vector", *nearest.TABLE]),  # passage vectors for pgvector's HNSW
+    # (3: the change log and per-report indexes, from the in-process branch of issue 13; versions may skip)
+    (4, ["CREATE EXTENSION IF NOT EXISTS vector", *nearest.TABLE]),  # passage vectors for pgvector's HNSW
     # the keyword index answers from its tree at once: a pending list of recent rows (GIN's fast update)
     # made each lookup read the whole list, and the planner then chose to scan every passage instead
-    (4, ["ALTER INDEX passages_fts_tsv SET (fastupdate = off)", "SELECT gin_clean_pending_list('passages_fts_tsv')"]),
+    (5, ["ALTER INDEX passages_fts_tsv SET (fastupdate = off)", "SELECT gin_clean_pending_list('passages_fts_tsv')"]),
 ]
 LATEST = MIGRATIONS[-1][0]
