@@ -38,28 +38,29 @@ def two_workers(pg_url: str, tmp_path: Path) -> Iterator[str]:
     env = dict(os.environ, PEELGRAPH_DATABASE_URL=pg_url, PEELGRAPH_ENCODER="hash",
                PEELGRAPH_STORE=str(tmp_path / "unused"), PYTHONPATH=str(ROOT))
     env.pop("PEELGRAPH_API_KEY", None)
-    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--workers", "2", "--host", "127.0.0.1",
-                             "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = tmp_path / "serve.log"
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "server exited"
-            try:
-                if httpx.get(f"{base}/api/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the two-worker server did not start in 90 s")
-        yield base
-    finally:
-        proc.terminate()
+    with log.open("w") as out, subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--workers", "2", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=out) as proc:  # on leaving: waits for it to end
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            _until_healthy(base, proc, log)
+            yield base
+        finally:
+            proc.terminate()
+
+
+def _until_healthy(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """Return once the server answers /api/health; fail with its log if it exits or takes 90 s."""
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        assert proc.poll() is None, log.read_text()[-4000:]
+        try:
+            if httpx.get(f"{base}/api/health", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail("the two-worker server did not start in 90 s")
 
 
 def _one_client_per_worker(base: str) -> list[httpx.Client]:
