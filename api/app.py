@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -91,6 +92,7 @@ def _middleware(app: FastAPI, settings: Settings) -> None:
                 error_body("too_large", f"The file is too large (at most {mb} MB)."), status_code=413)
         else:
             response = await call_next(request)
+        response.headers["X-Peelgraph-Worker"] = str(os.getpid())  # which process answered (serve --workers N)
         return _secure(response, request.url.path)
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,6 +169,8 @@ def _parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("serve", help="serve the API and web page with uvicorn (PEELGRAPH_HOST, PEELGRAPH_PORT)")
     sp.add_argument("--host", default=None)
     sp.add_argument("--port", type=int, default=None)
+    sp.add_argument("--workers", type=int, default=1,
+                    help="worker processes (more than 1 needs PostgreSQL: PEELGRAPH_DATABASE_URL)")
     return p
 
 
@@ -189,7 +193,7 @@ def _run(args: Args) -> int:
     settings = get_settings()
     if args.command == "serve":
         return _serve(settings.model_copy(update={"host": args.host or settings.host,
-                                                  "port": args.port or settings.port}))
+                                                  "port": args.port or settings.port}), args.workers)
     if args.command == "export" and not (args.node_ids or args.theme or args.query or args.question
                                          or args.trace_from or args.entity):
         raise BadInput("choose the subgraph: --node, --theme, --query, --question, --trace-from or --entity")
@@ -235,14 +239,44 @@ class _Progress:
         self.bar.close()
 
 
-def _serve(settings: Any) -> int:
-    """Serve the app built from these settings: the bound address decides whether writes need a key."""
+def _serve(settings: Any, workers: int = 1) -> int:
+    """Serve the app built from these settings: the bound address decides whether writes need a key.
+
+    Several workers are separate processes that share nothing but the store, so they need one that
+    several processes can write and watch (PostgreSQL); each builds its app from the environment,
+    which carries the host and port to them while they start.
+    """
     import uvicorn
 
-    from api.app import create_app
+    if workers < 1:
+        raise BadInput("--workers must be at least 1")
+    if workers == 1:
+        from api.app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        return 0
+    if not settings.database_url:
+        raise BadInput(f"--workers {workers} needs the PostgreSQL store (set PEELGRAPH_DATABASE_URL); "
+                       "the SQLite store is served by one worker")
+    with _environment(PEELGRAPH_HOST=settings.host, PEELGRAPH_PORT=str(settings.port)):
+        uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port,
+                    workers=workers, log_level="info")
     return 0
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """These environment variables while the block runs (worker processes inherit them), then as before."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 if __name__ == "__main__":  # pragma: no cover

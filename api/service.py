@@ -21,7 +21,8 @@ Progress = Callable[[str, int, int], None]  # (file name, number, of how many)
 class Service:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = open_store(settings.store, settings.database_url)
+        self.store = open_store(settings.store, settings.database_url, settings.vector_search,
+                                settings.database_read_url)
         self.on_put: list[Callable[[Any, Report], None]] = []
         self.on_delete: list[Callable[[Any, str], None]] = []
         # the knowledge graph (graph/build.py): extracted in each report's own write transaction

@@ -15,6 +15,10 @@ class Settings(BaseSettings):
     store: Path = ROOT / "data" / "build"
     # postgresql://user:password@host/db chooses the PostgreSQL store (graph/pg/); unset: SQLite under `store`
     database_url: str | None = None
+    # PostgreSQL only: "exact" scores every passage vector in memory; "hnsw" asks pgvector's HNSW index instead
+    vector_search: str = "exact"
+    # PostgreSQL only: a read replica (hot standby) of database_url; every read outside a write goes there
+    database_read_url: str | None = None
     corpus: Path = ROOT / "data" / "corpus"
     # "minilm" is the bundled all-MiniLM-L6-v2; "hash" is a small deterministic encoder for fast unit tests
     encoder: str = "minilm"

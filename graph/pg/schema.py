@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from graph.pg import nearest
 from graph.store import SCHEMA, _statements
 
 # passage text counts fully, its heading path less (as FTS5's bm25 weights 1.0 and 0.3)
@@ -61,5 +62,9 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     (2, ["ALTER TABLE passages ALTER COLUMN page DROP NOT NULL"]),  # a source without pages has no page number
     (3, [t for t in base_tables() if t.split(" (")[0].split(" ON ")[0].rsplit(" ", 1)[-1] in  # the change log
          ("changes", "relations_source", "relations_target", "passage_themes_report_id", "entity_aliases_report_id")]),
+    (4, ["CREATE EXTENSION IF NOT EXISTS vector", *nearest.TABLE]),  # passage vectors for pgvector's HNSW
+    # the keyword index answers from its tree at once: a pending list of recent rows (GIN's fast update)
+    # made each lookup read the whole list, and the planner then chose to scan every passage instead
+    (5, ["ALTER INDEX passages_fts_tsv SET (fastupdate = off)", "SELECT gin_clean_pending_list('passages_fts_tsv')"]),
 ]
 LATEST = MIGRATIONS[-1][0]

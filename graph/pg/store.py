@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -22,10 +23,14 @@ import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from graph.errors import StoreError
-from graph.pg import schema
+from graph.pg import nearest, schema
 from graph.pg.sql import Result, row_factory, translate
 from graph.store import Store
 
+GENERATION_TTL = 0.05  # seconds a thread reuses the generation it read (see PgStore.generation)
+_WRITES_HERE = [0]  # writes committed or abandoned through any PgStore of this process
+ARRAY_CHUNK = 10000  # text hashes asked for in one statement
+RANK_BUDGET = 2000  # passages ranked at most per keyword search (at least 5 x the results asked for)
 WRITE_LOCK = 0x7065656C  # advisory lock key held by every write transaction ("peel")
 _PHRASE_RE = re.compile(r'"([^"]*)"')
 T = TypeVar("T")
@@ -87,22 +92,25 @@ class PooledConnection:
 class PgStore(Store):
     """The Store on PostgreSQL (``__init__`` replaces SQLite's: a URL, not a directory)."""
 
-    def __init__(self, url: str, min_size: int = 1, max_size: int = 8) -> None:
+    def __init__(self, url: str, min_size: int = 1, max_size: int = 8, vector_search: str = "exact",
+                 read_url: str | None = None) -> None:
+        """``vector_search``: "exact" (search scores every passage in memory) or "hnsw" (pgvector's index);
+        ``read_url``: a read replica of ``url`` that serves every read outside a write."""
+        if vector_search not in ("exact", "hnsw"):
+            raise StoreError(f"unknown vector search {vector_search!r}; use exact or hnsw")
         self.url = url
+        self.vector_search = vector_search
+        self._covered: dict[str, int] = {}  # model -> the generation at which every passage had its vector
+        self._indexed: set[str] = set()  # models whose HNSW index this store has made sure of
         self.directory = None  # type: ignore[assignment]
         self.path = _redact(url)  # type: ignore[assignment]  # what messages name: the URL, no password
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._df_cache: tuple[int, dict[str, int]] = (-1, {})
-        _probe(url, _redact(url))  # one plain connection first: a clear one-line error, not pool retries
-        self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=False,
-                                    kwargs={"autocommit": True, "row_factory": row_factory})
-        try:
-            self._pool.open(wait=True, timeout=10)
-        except PoolTimeout as exc:
-            self._pool.close()
-            raise StoreError(f"cannot connect to the PostgreSQL store {self.path}: no connection in 10 s") from exc
-        self._reads = PooledConnection(self._pool)
+        self._pool = _open_pool(url, min_size, max_size)
+        # reads may go to a replica (a hot standby): generation and rows then come from the same server
+        self._read_pool = _open_pool(read_url, min_size, max_size) if read_url else self._pool
+        self._reads = PooledConnection(self._read_pool)
         self._init_schema()
 
     # ------------------------------------------------------------ connections
@@ -114,19 +122,42 @@ class PgStore(Store):
         return tx if tx is not None else self._reads
 
     def close(self) -> None:
+        if self._read_pool is not self._pool:
+            self._read_pool.close()
         self._pool.close()
 
     @contextmanager
     def write(self) -> Iterator[Any]:
         """One PostgreSQL transaction; writers in every process queue on one advisory lock."""
-        with _connection_errors(), self._pool.connection() as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-            conn.execute("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation'")
-            self._local.tx = Connection(conn)
-            try:
-                yield self._local.tx
-            finally:
-                self._local.tx = None
+        try:
+            with _connection_errors(), self._pool.connection() as conn, conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                conn.execute("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation'")
+                self._local.tx = Connection(conn)
+                try:
+                    yield self._local.tx
+                finally:
+                    self._local.tx = None
+        finally:
+            _WRITES_HERE[0] += 1  # every store of this process rereads the generation now
+
+    def generation(self) -> int:
+        """The store's generation, read at most once per ``GENERATION_TTL`` per thread.
+
+        A request asks several times (snapshot, keyword statistics, graph), and each read is a round
+        trip. A write through any store of this process is seen at once; another process's write
+        within ``GENERATION_TTL``, as if the request had started that much earlier.
+        """
+        if getattr(self._local, "tx", None) is not None:
+            return super().generation()  # inside a write: its own transaction's value
+        now = time.monotonic()
+        cached = getattr(self._local, "generation", None)
+        if cached is not None and now - cached[1] < GENERATION_TTL and cached[2] == _WRITES_HERE[0]:
+            return int(cached[0])
+        writes = _WRITES_HERE[0]
+        gen = super().generation()
+        self._local.generation = (gen, now, writes)
+        return gen
 
     def _init_schema(self) -> None:
         """Apply the migrations not yet applied (under the write lock), or refuse a newer schema."""
@@ -142,7 +173,7 @@ class PgStore(Store):
             for version, statements in schema.MIGRATIONS:
                 if version > current:
                     for stmt in statements:
-                        conn.execute(stmt)
+                        _migrate(conn, stmt, str(self.path))
                     conn.execute("INSERT INTO schema_version(version) VALUES (%s)", (version,))
             for stmt in schema.base_tables():  # tables another stage has since added to the shared schema
                 conn.execute(stmt)
@@ -156,6 +187,8 @@ class PgStore(Store):
         becomes a phrase query; a passage scores the sum over the phrases it matches of the phrase's
         inverse document frequency times its frequency rank (``ts_rank``, length-normalised), so rare
         words weigh more, as in BM25. (``ts_rank_cd`` ranked about the same on the dev set and cost half as much again.)
+        Ranking reads each matching passage, so on a large store only the passages matching the rarer
+        phrases are ranked (``ranked_phrases``); they are still scored on every phrase.
         """
         phrases = [p.strip() for p in _PHRASE_RE.findall(expression or "") if p.strip()]
         if not phrases:
@@ -166,9 +199,10 @@ class PgStore(Store):
         if not phrases:
             return {}
         idf = [_idf(n, df[p]) for p in phrases]
+        matched = ranked_phrases(phrases, df, limit, max(RANK_BUDGET, 5 * limit))
         ranks = " + ".join(f"%s * ts_rank('{schema.RANK_WEIGHTS}', tsv, q{i}, 1)" for i in range(len(phrases)))
         queries = ", ".join(f"phraseto_tsquery('{schema.TEXT_CONFIG}', %s) AS q{i}" for i in range(len(phrases)))
-        match = " || ".join(f"q{i}" for i in range(len(phrases)))
+        match = " || ".join(f"q{i}" for i, p in enumerate(phrases) if p in matched)
         sql = (f"SELECT rowid, {ranks} AS score FROM passages_fts, (SELECT {queries}) AS q "
                f"WHERE tsv @@ ({match}) ORDER BY score DESC, rowid LIMIT %s")
         rows = self._reads.run(lambda conn: conn.execute(sql, [*idf, *phrases, limit]).fetchall())
@@ -184,6 +218,95 @@ class PgStore(Store):
         if missing:
             cache.update(self._reads.run(lambda conn: {w: _count_matches(conn, w) for w in missing}))
         return {w: cache[w] for w in words}
+
+    # ------------------------------------------------------------ embeddings, by the array (one round trip per 10 000)
+
+    def embedded(self, model: str, shas: list[str], con: Any = None) -> set[str]:
+        """Which of the text hashes already have a vector of this model (SQLite asks 500 at a time;
+        a snapshot reload on a large store asks about every passage and sentence)."""
+        c = con or self.con
+        have: set[str] = set()
+        for n in range(0, len(shas), ARRAY_CHUNK):
+            have.update(r[0] for r in c.execute("SELECT text_sha FROM embeddings WHERE model=? AND text_sha = ANY(?)",
+                                                [model, shas[n:n + ARRAY_CHUNK]]))
+        return have
+
+    def vectors(self, model: str, shas: list[str]) -> dict[str, bytes]:
+        """text hash -> stored vector bytes, for the hashes that have one."""
+        out: dict[str, bytes] = {}
+        for n in range(0, len(shas), ARRAY_CHUNK):
+            out.update((r[0], r[1]) for r in self.con.execute(
+                "SELECT text_sha, vector FROM embeddings WHERE model=? AND text_sha = ANY(?)",
+                [model, shas[n:n + ARRAY_CHUNK]]))
+        return out
+
+    # ------------------------------------------------------------ nearest passages (pgvector HNSW)
+
+    def put_passage_vectors(self, con: Any, model: str, dim: int, passage_shas: dict[str, str]) -> None:
+        """Copy the passages' vectors into ``passage_vectors`` (its HNSW index follows) in this transaction."""
+        nearest.put(con.raw, model, dim, passage_shas)
+
+    def nearest_passages(self, model: str, dim: int, query: Any, k: int) -> dict[int, float] | None:
+        """The ``k`` nearest passages by pgvector's HNSW index, when chosen (``vector_search="hnsw"``)
+        and when every passage has its vector there; None otherwise (search then scores exactly)."""
+        if self.vector_search != "hnsw":
+            return None
+        if model not in self._indexed:  # made on the primary, once (writes wait while it is built)
+            with _connection_errors(), self._pool.connection() as conn:
+                nearest.ensure_index(conn, model, dim)
+            self._indexed.add(model)
+        gen = self.generation()
+        if self._covered.get(model) != gen:
+            if not self._reads.run(lambda conn: nearest.covers(conn, model)):
+                return None
+            self._covered[model] = gen
+        return self._reads.run(lambda conn: nearest.nearest(conn, model, dim, query, k))
+
+
+def _open_pool(url: str, min_size: int, max_size: int) -> ConnectionPool:
+    """A pool of autocommit connections to ``url``, open, or a one-line StoreError naming the server."""
+    shown = _redact(url)
+    _probe(url, shown)  # one plain connection first: a clear one-line error, not pool retries
+    pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=False, configure=_configure,
+                          kwargs={"autocommit": True, "row_factory": row_factory})
+    try:
+        pool.open(wait=True, timeout=10)
+    except PoolTimeout as exc:
+        pool.close()
+        raise StoreError(f"cannot connect to the PostgreSQL store {shown}: no connection in 10 s") from exc
+    return pool
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    """Every pooled connection: HNSW searches keep ``nearest.EF_SEARCH`` candidates."""
+    conn.execute(f"SET hnsw.ef_search = {int(nearest.EF_SEARCH)}")
+
+
+def _migrate(conn: psycopg.Connection[Any], stmt: str, shown: str) -> None:
+    """One migration statement; a server without pgvector is a one-line error saying what to install."""
+    try:
+        conn.execute(stmt)
+    except psycopg.Error as exc:
+        if "EXTENSION" not in stmt.upper():
+            raise
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise StoreError(f"the PostgreSQL store {shown} needs the pgvector extension (CREATE EXTENSION vector; "
+                         f"managed services offer it): {first}") from exc
+
+
+def ranked_phrases(phrases: list[str], df: dict[str, int], wanted: int, budget: int) -> set[str]:
+    """The phrases whose matches are ranked: the rarest first, until they match ``wanted`` passages and
+    the next would take them (at most the sum of their document frequencies) past ``budget``. A passage
+    that matches only commoner phrases is left out: those phrases weigh least (lowest idf), and ranking
+    it would read most of the store."""
+    chosen: set[str] = set()
+    total = 0
+    for p in sorted(phrases, key=lambda p: (df[p], p)):
+        if total >= wanted and total + df[p] > budget:
+            break
+        chosen.add(p)
+        total += df[p]
+    return chosen
 
 
 def _count_matches(conn: psycopg.Connection[Any], phrase: str) -> int:
