@@ -11,7 +11,7 @@ LAYERS: list[tuple[str, int]] = [
     ("ontology", 0),
     ("graph.records", 1), ("graph.errors", 1), ("graph.text", 1),
     ("graph.ingest", 2),
-    ("graph.store", 3), ("graph.pg", 3), ("graph.stores", 3),
+    ("graph.schema", 3), ("graph.store", 3), ("graph.pg", 3), ("graph.stores", 3),
     ("graph.extract", 4),
     ("graph", 5),
     ("graph.export", 6), ("search", 6),

@@ -1,6 +1,6 @@
 """The PostgreSQL schema: the SQLite tables, translated, plus versioned PostgreSQL migrations.
 
-The tables are those of ``graph.store.SCHEMA`` (so a table another stage adds
+The tables are those of ``graph.schema.SCHEMA`` (so a table another stage adds
 there exists here too), with PostgreSQL types: ``TEXT COLLATE "C"`` so rows
 sort byte-wise as in SQLite, ``BYTEA`` and ``DOUBLE PRECISION``. FTS5 is
 replaced by ``passages_fts``: a weighted ``tsvector`` per passage (kept by a
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from graph.pg import nearest
-from graph.store import SCHEMA, _statements
+from graph.schema import SCHEMA, statements
 
 # passage text counts fully, its heading path less (as FTS5's bm25 weights 1.0 and 0.3)
 TEXT_CONFIG = "english"
@@ -27,7 +27,7 @@ _TYPES = ((re.compile(r"\bTEXT\b"), 'TEXT COLLATE "C"'), (re.compile(r"\bBLOB\b"
 def base_tables() -> list[str]:
     """The SQLite schema's tables and indexes as PostgreSQL DDL (FTS5 table and its triggers left out)."""
     out = []
-    for stmt in _statements(SCHEMA):
+    for stmt in statements(SCHEMA):
         body = "\n".join(line for line in stmt.splitlines() if not line.strip().startswith("--")).strip()
         if not body or "VIRTUAL TABLE" in body or body.upper().startswith("CREATE TRIGGER"):
             continue
