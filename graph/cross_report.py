@@ -18,12 +18,6 @@ from graph.text import key_words
 Edge = tuple[str, str, str, dict[str, Any]]  # source, target, key, attributes
 
 
-def add_cross_report(G: nx.MultiDiGraph, findings: list[fnd.Finding], reports: dict[str, dict[str, Any]]) -> None:
-    """``recurs``, ``metric_change`` and report-level ``carried_over_from`` edges."""
-    for s, t, key, attrs in cross_report_edges(G, findings, reports):
-        G.add_edge(s, t, key=key, **attrs)
-
-
 def cross_report_edges(G: nx.MultiDiGraph, findings: list[fnd.Finding], reports: dict[str, dict[str, Any]],
                        force_words: set[str] | None = None, edges: list[tuple[str, str, dict[str, Any]]] | None = None,
                        metrics: list[str] | None = None) -> list[Edge]:

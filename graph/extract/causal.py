@@ -173,12 +173,6 @@ def readings(sent: str, prev: str | None) -> list[Causal]:
     return out
 
 
-def read_causal(sent: str, prev: str | None) -> Causal | None:
-    """The most likely cause-and-effect reading of a sentence, if any."""
-    found = readings(sent, prev)
-    return found[0] if found else None
-
-
 def _cue_reading(cue: Cue, m: re.Match[str], body: str, prev: str | None) -> Causal | None:
     """Cause and effect on either side of one cue; "This ..." as the cause points to the sentence before."""
     left, right = body[:m.start()].strip(" ,"), body[m.end():].strip(" ,")
