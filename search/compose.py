@@ -57,7 +57,8 @@ _ANAPHOR = re.compile(r"^(?:this|these|that|those|it|they|such|as a result|as a 
                       r"therefore|as such|in turn|to this end|for (?:this|these) reasons?|in addition|despite this|"
                       r"because of this)\b|\b(?:in this way|in these ways)\b", re.I)
 # a following sentence that completes the point: a contrast, a comparison, a consequence
-_FOLLOW_ON = re.compile(r"^(?:however|but|although|though|this (?:is|was|means|has|represents|equates)|that (?:is|was)|"
+_FOLLOW_ON = re.compile(r"^(?:however|but|although|though|despite|nevertheless|nonetheless|even so|yet|instead|"
+                        r"in contrast|conversely|this (?:is|was|means|has|represents|equates)|that (?:is|was)|"
                         r"which|as a result|consequently|this compares|in comparison|by comparison)\b|"
                         r"\b(?:compared (?:with|to)|than the|average|national(?:ly)?|most similar)\b", re.I)
 _BOILERPLATE = re.compile(r"^(?:this report|in this report|we (?:set out|inspected|have inspected)|for more "

@@ -79,7 +79,8 @@ class SearchEngine:
             pool += self._causal(snap, plan, cands, pool, filters)
         ranked = cmp.rank(cmp.sentences(snap, pool, plan, self._weights(plan)), plan, self.tuning)
         result: dict[str, Any] = {"question": question, "type": plan.kind,
-                                  "scope": {"years": list(plan.years), "report_ids": list(plan.scope)},
+                                  "scope": {"years": list(plan.years), "forces": list(plan.forces),
+                                            "report_ids": list(plan.scope)},
                                   "lead": None, "answer": cmp.NO_ANSWER, "quotes": [], "evidence": [],
                                   "graph": {"nodes": [], "edges": []}}
         if cmp.is_weak(ranked):

@@ -17,20 +17,31 @@ is special-cased):
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from graph.text import content_words
+from ontology.terms import gazetteer
 from search.expand import Expansion, expand
 
 _YEAR_RE = re.compile(r"(?<![\d£$])((?:19|20)\d\d)(?:\s*(?:/|-|–|—|to)\s*((?:19|20)?\d\d))?(?![\d%])")
 _SINCE_RE = re.compile(r"\b(?:since|from)\s+(?:(?:early|mid|late|the end of|the start of)[\s-]+)?"
                        r"((?:19|20)\d\d)\b", re.I)
 _BETWEEN_RE = re.compile(r"\bbetween\s+((?:19|20)\d\d)\s+and\s+((?:19|20)\d\d)\b", re.I)
+# inspections named by their place in time rather than by a year
+_INSPECTION = r"(?:peel\s+)?(?:inspections?|reports?|rounds?|visits?|time)\b"
+_LATEST_RE = re.compile(r"\b(?:latest|most recent|newest|current|last)\s+" + _INSPECTION, re.I)
+_PREVIOUS_RE = re.compile(r"\b(?:last[- ]but[- ]one|previous|prior|earlier|preceding)\s+" + _INSPECTION, re.I)
+_FIRST_RE = re.compile(r"\b(?:first|earliest|original)\s+(?:peel\s+)?(?:inspection|report)\b", re.I)
+_VERSUS_RE = re.compile(r"\bcompar|\bvs\.?(?!\w)|\bversus\b|\bthan\b|\bboth\b|\bdiffer|\bbetter\b|\bworse\b",
+                        re.I)
+_FORCE_SUFFIX_RE = re.compile(r"\s+(?:police(?:\s+service)?|constabulary|police force)$", re.I)
 
 _RECOMMENDATION_RE = re.compile(
-    r"\brecommend|\bareas? for improvement|\bcauses? of concern|\b(?:told|asked|required|instructed|urged|advised)"
+    r"\brecommend|\bareas? for improvement|\bcauses? of concern|"
+    r"\b(?:told|tell|asked|requir(?:e|ed|es)|instruct(?:ed|s)?|urg(?:e|ed|es)|advis(?:e|ed|es))"
     r"\b.{0,40}\bto\b|\bmust\b|\bshould\b|\bsuggest|\bwant(?:s|ed)?\b.{0,30}\bto\b|\bget better at\b|"
     r"\bneeds? to (?:improve|change|do|fix)\b|\b(?:inspectors?|inspectorate|hmic\w*)(?:'s|’s)? (?:main |biggest |"
     r"chief |key |principal )?(?:worr|concern)|\bimprovements?\b.{0,20}\b(?:required|needed|asked)\b", re.I)
@@ -70,6 +81,7 @@ class Plan:
     terms: tuple[str, ...]  # normalised content words of the question
     expansions: tuple[Expansion, ...] = field(default_factory=tuple)
     item_kinds: tuple[str, ...] = ()  # the kinds of item a recommendation question names, if it names any
+    forces: tuple[str, ...] = ()  # the forces of the store the question names
 
     @property
     def phrases(self) -> list[str]:
@@ -120,6 +132,49 @@ def scope_for(years: list[int], reports: Mapping[str, Mapping[str, Any]], since:
     return sorted(picked, key=lambda rid: (min(spans.get(rid) or {0}), rid))
 
 
+@lru_cache(maxsize=512)
+def _force_pattern(force: str) -> re.Pattern[str]:
+    """The ways a question names a force: its name, the name without "Police" or "Constabulary", and the
+    gazetteer's aliases and area for it; its acronym and three-letter short names only as written ("MPS",
+    "the Met": many are words)."""
+    names = {force, _FORCE_SUFFIX_RE.sub("", force)}
+    acronyms: set[str] = set()
+    for t in gazetteer():
+        if t.type == "force" and force.lower() in {n.lower() for n in (t.label, *t.aliases)}:
+            names |= {t.label, *t.aliases, *((t.area,) if t.area else ())}
+            names |= {_FORCE_SUFFIX_RE.sub("", n) for n in (t.label, *t.aliases)}
+            acronyms |= {t.acronym} if t.acronym else set()
+    spelled = sorted({n.strip() for n in names if len(n.strip()) >= 4}, key=len, reverse=True)
+    acronyms |= {n.strip() for n in names if len(n.strip()) == 3 and n.strip().istitle()}  # "Met" as written
+    parts = [r"(?i:\b" + re.escape(n).replace(r"\ ", r"\s+") + r"\b)" for n in spelled]
+    return re.compile("|".join(parts + [r"\b" + re.escape(a) + r"\b" for a in sorted(acronyms)]))
+
+
+def forces_named(question: str, reports: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The forces of the given reports that a question names ("Sussex", "the Met", "Avon and Somerset Police")."""
+    forces = sorted({str(r["force"]) for r in reports.values() if r.get("force")})
+    return [f for f in forces if _force_pattern(f).search(question)]
+
+
+def _oldest_first(ids: Any, reports: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    return sorted(set(ids), key=lambda rid: (min(period_years(reports[rid]) or {0}), rid))
+
+
+def by_place_in_time(question: str, reports: Mapping[str, Mapping[str, Any]]) -> list[str] | None:
+    """Reports a question names by their place in time, for each force: "the latest inspection" (the
+    newest), "the previous report" (the one before it), "the first inspection" (the oldest); None if
+    the question names none this way."""
+    place = -2 if _PREVIOUS_RE.search(question) else 0 if _FIRST_RE.search(question) else \
+        -1 if _LATEST_RE.search(question) else None
+    if place is None:
+        return None
+    per_force: dict[str, list[str]] = {}
+    for rid in _oldest_first((rid for rid, r in reports.items() if period_years(r)), reports):
+        per_force.setdefault(str(reports[rid].get("force") or ""), []).append(rid)
+    return _oldest_first((ids[place] for ids in per_force.values() if len(ids) >= (2 if place == -2 else 1)),
+                         reports)
+
+
 def classify(question: str, scope_size: int) -> str:
     if _RECOMMENDATION_RE.search(question) and not re.match(r"^\s*why\b", question, re.I):
         return "recommendation"
@@ -159,6 +214,26 @@ def item_kinds(question: str) -> tuple[str, ...]:
     return tuple(kind for kind, pattern in _ITEM_NAMES if pattern.search(question))
 
 
+# words that frame a question about a report rather than name its subject: "what did inspectors find about X"
+FRAME_WORDS = frozenset("""inspector inspectors inspectorate inspection inspections hmic hmicfrs report reports found
+find finding findings say says said think thought view views note noted notes raise raised highlight highlighted
+mention mentioned describe described formal suggest suggested suggests suggestion recommend recommended recommends
+recommendation recommendations told asked require required requires wanted want wants comment comments
+commented""".split())
+_ITEM_WORDS = frozenset("cause causes concern concerns area areas improvement improvements".split())
+
+
+def subject_words(question: str, years: list[int], items: tuple[str, ...],
+                  forces: Sequence[str] = ()) -> tuple[str, ...]:
+    """The content words that name what the question is about: not its years or the forces it names (they
+    are its scope), not the words that frame it as a question about a report, not the item kind it names;
+    all of them if nothing else is left."""
+    named = {w for f in forces for m in _force_pattern(f).finditer(question) for w in content_words(m.group())}
+    words = [w for w in content_words(question) if w not in _year_words(years) and w not in named]
+    framing = FRAME_WORDS | (_ITEM_WORDS if items else frozenset())
+    return tuple(w for w in words if w not in framing) or tuple(words)
+
+
 def _year_words(years: list[int]) -> set[str]:
     """Years are scope, not content: "2019" says which report, not what a sentence is about."""
     return {str(y) for y in years} | {str(y)[2:] for y in years}
@@ -168,23 +243,31 @@ def analyse(question: str, reports: Mapping[str, Mapping[str, Any]] | None = Non
             defined: dict[str, str] | None = None) -> Plan:
     """The plan for a question over the given reports (report id -> {"year", "year_end", ...})."""
     reports = reports or {}
+    forces = forces_named(question, reports)
+    own = {rid: r for rid, r in reports.items() if r.get("force") in forces} if forces else reports
     years = years_named(question)
     between = _BETWEEN_RE.search(question)
     since = _SINCE_RE.search(question)
-    scope = scope_for(years, reports, int(since.group(1)) if since else None) if years else []
+    scope = scope_for(years, own, int(since.group(1)) if since else None) if years else []
     if between:
         lo, hi = int(between.group(1)), int(between.group(2))
-        scope = sorted(set(scope) | {rid for rid, r in reports.items() if any(lo <= y <= hi for y in period_years(r))},
-                       key=lambda rid: min(period_years(reports[rid]) or {0}))
+        scope = _oldest_first(set(scope) | {rid for rid, r in own.items()
+                                            if any(lo <= y <= hi for y in period_years(r))}, reports)
     if len(scope) == 1 and _CHANGE_RE.search(question) and re.search(r"\bby (?:19|20)\d\d\b|\bsince\b|\bstill\b",
                                                                       question, re.I):
         scope = []  # "had it improved by 2019?" with one report named: compare against every report
-    kind = classify(question, len(scope))
-    if kind == "compare" and len(scope) < 2:
-        scope = []
+    kind = classify(question, len({min(period_years(reports[rid]) or {0}) for rid in scope}))  # periods, not forces
+    if len(forces) >= 2 and kind in ("finding", "fact", "why") and _VERSUS_RE.search(question):
+        kind = "compare"  # "did Kent do better than Essex?"
+    placed = by_place_in_time(question, own) if not years and kind != "compare" else None
+    if placed:
+        scope = placed
+    if not scope and forces or kind == "compare" and len(scope) < 2:
+        scope = _oldest_first(own, reports) if forces else []
     if len(scope) == len(reports) and kind != "compare":
         scope = []  # every report is in scope: no restriction
+    items = item_kinds(question) if kind == "recommendation" else ()
     return Plan(question=question, kind=kind, answer_type=answer_type(question, kind), years=tuple(years),
-                scope=tuple(scope), terms=tuple(w for w in content_words(question) if w not in _year_words(years)),
+                scope=tuple(scope), terms=subject_words(question, years, items, forces),
                 expansions=tuple(expand(question, defined)),
-                item_kinds=item_kinds(question) if kind == "recommendation" else ())
+                item_kinds=items, forces=tuple(forces))

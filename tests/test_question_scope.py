@@ -1,0 +1,110 @@
+"""Scope in a store of many forces: the forces a question names, inspections named by their place in
+time, and the words that frame a question rather than name its subject. Reports written for the test."""
+from __future__ import annotations
+
+import pytest
+
+from api.service import Service
+from api.settings import Settings
+from search.question import analyse, forces_named, subject_words
+from test_search import _report  # tests/ is on sys.path (no __init__.py)
+
+REPORTS = {
+    "kent-2016": {"force": "Kent Police", "year": "2016", "year_end": 2016},
+    "kent-2021-22": {"force": "Kent Police", "year": "2021/22", "year_end": 2022},
+    "essex-2021-22": {"force": "Essex Police", "year": "2021/22", "year_end": 2022},
+    "met-2019": {"force": "Metropolitan Police Service", "year": "2018/19", "year_end": 2019},
+    "avon-2017": {"force": "Avon and Somerset Constabulary", "year": "2017", "year_end": 2017},
+}
+
+
+@pytest.mark.parametrize("question, forces", [
+    ("What did inspectors tell Kent to do about domestic abuse?", ["Kent Police"]),
+    ("kent police 999 calls", ["Kent Police"]),
+    ("How is the Met doing on knife crime?", ["Metropolitan Police Service"]),
+    ("What did the MPS get told?", ["Metropolitan Police Service"]),
+    ("Metropolitan Police stop and search", ["Metropolitan Police Service"]),
+    ("Avon and Somerset's grade for victims", ["Avon and Somerset Constabulary"]),
+    ("Did Essex do better than Kent?", ["Essex Police", "Kent Police"]),
+    ("Has the force met its targets?", []),  # "met" as a verb names no force
+    ("How many mps were there?", []),  # an acronym counts only as written
+    ("What did Durham Constabulary say?", []),  # a force with no report in the store
+])
+def test_forces_a_question_names(question: str, forces: list[str]) -> None:
+    assert forces_named(question, REPORTS) == forces
+
+
+@pytest.mark.parametrize("question, scope", [
+    ("What did inspectors tell Kent to do about domestic abuse?", ("kent-2016", "kent-2021-22")),
+    ("Kent 2016 crime recording grade", ("kent-2016",)),
+    ("How did Kent do at its latest inspection?", ("kent-2021-22",)),
+    ("What did the previous inspection of Kent find?", ("kent-2016",)),
+    ("What did Kent's first inspection say?", ("kent-2016",)),
+    ("What did the latest inspections find about call handling?",  # the newest of each force
+     ("avon-2017", "met-2019", "essex-2021-22", "kent-2021-22")),
+    ("How were calls answered in 2021-22?", ("essex-2021-22", "kent-2021-22")),
+    ("How were calls answered?", ()),
+])
+def test_scope_by_force_and_place_in_time(question: str, scope: tuple[str, ...]) -> None:
+    assert analyse(question, REPORTS).scope == scope
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Did Essex do better than Kent at answering calls?", "compare"),
+    ("Has Kent improved since 2016?", "compare"),
+    ("How were calls answered in 2021-22?", "finding"),  # two forces, one period: not a comparison
+    ("What did Kent do about calls in 2021-22?", "finding"),
+    ("What did inspectors require the force to put in place?", "recommendation"),
+    ("What did the inspectorate tell Essex to fix?", "recommendation"),
+])
+def test_question_kind_in_a_store_of_many_forces(question: str, kind: str) -> None:
+    assert analyse(question, REPORTS).kind == kind
+
+
+def test_a_compare_question_naming_one_force_compares_its_reports() -> None:
+    plan = analyse("How has Kent changed since 2016?", REPORTS)
+    assert plan.kind == "compare" and plan.scope == ("kent-2016", "kent-2021-22")
+
+
+def test_framing_words_are_not_the_subject() -> None:
+    assert subject_words("What did inspectors find about body-worn video?", [], ()) == ("body", "worn", "video")
+    # a force the question names is its scope, as a year is
+    assert analyse("What did Kent Police do about body-worn video in 2016?", REPORTS).terms == ("body", "worn", "video")
+    assert subject_words("What causes of concern were raised about custody?", [],
+                         ("cause_of_concern",)) == ("custody",)
+    # nothing but framing: keep the words rather than search for nothing
+    assert subject_words("What did inspectors find?", [], ()) == ("inspectors", "find")
+
+
+ROWS = {
+    "Kent Police": [("Call handling", "paragraph",
+                     "Call handlers answer most emergency calls within ten seconds in the control room."),
+                    ("Areas for improvement", "area_for_improvement",
+                     "The force should make sure victims of domestic abuse are contacted within a day.")],
+    "Essex Police": [("Call handling", "paragraph",
+                      "Call handlers answer most emergency calls within twenty seconds in the control room."),
+                     ("Areas for improvement", "area_for_improvement",
+                      "The force should make sure victims of domestic abuse are given a safety plan.")],
+}
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory) -> Service:
+    svc = Service(Settings(store=tmp_path_factory.mktemp("forces"), encoder="hash"))
+    svc._put(_report("kent-2021-22", "Kent Police", "2021/22", 2022, ROWS["Kent Police"]))
+    svc._put(_report("essex-2021-22", "Essex Police", "2021/22", 2022, ROWS["Essex Police"]))
+    return svc
+
+
+def test_an_answer_about_one_force_quotes_only_its_reports(service: Service) -> None:
+    for force, rid, words in (("Kent", "kent-2021-22", "within a day"), ("Essex", "essex-2021-22", "safety plan")):
+        out = service.ask(f"What should {force} make sure of for victims of domestic abuse?")
+        assert out["scope"]["forces"] == [f"{force} Police"]
+        assert {q["report_id"] for q in out["quotes"]} == {rid}
+        assert words in out["lead"]["text"]
+
+
+def test_a_comparison_of_two_forces_quotes_both(service: Service) -> None:
+    out = service.ask("How quickly do call handlers in Kent answer emergency calls compared with Essex?")
+    assert out["type"] == "compare"
+    assert {q["report_id"] for q in out["quotes"]} == {"kent-2021-22", "essex-2021-22"}
