@@ -14,7 +14,11 @@ default (the grid's first point) stays unless another point beats it on the four
 fifths by more than 0.01 of the objective: the grid is flat, and a point that wins
 by a question or two is noise.
 
-    python benchmarks/answers.py [--qa PATH] [--store DIR] [--encoder minilm|hash] [--verbose] [--no-cv]
+    python benchmarks/answers.py [--qa PATH] [--corpus DIR] [--store DIR] [--encoder minilm|hash] [--verbose]
+                                 [--no-cv]
+
+``--corpus`` builds the store (and the naive baselines' chunks) from another folder of reports, e.g. the
+archive of many forces' reports that ``benchmarks/archive.py`` writes, with ``--qa`` its questions.
 """
 from __future__ import annotations
 
@@ -85,9 +89,12 @@ def answer_scores(questions: list[dict], quoted: list[list[str]]) -> dict[str, f
 
 
 def chunks(corpus: Path, size: int = 800) -> list[str]:
+    """Fixed-size chunks of each report's text as its loader reads it (text of an HTML page, not its tags)."""
+    from graph.ingest.load import load
+
     out = []
-    for f in sorted(corpus.glob("*.txt")):
-        text = f.read_text(encoding="utf-8")
+    for f in sorted(p for p in corpus.iterdir() if p.suffix.lower() in (".txt", ".html", ".htm", ".pdf", ".docx")):
+        text = f.read_text(encoding="utf-8") if f.suffix == ".txt" else "\n".join(ln.text for ln in load(f).lines)
         out += [text[i:i + size] for i in range(0, len(text), size)]
     return out
 
@@ -201,7 +208,8 @@ def cross_validate(service, questions: list[dict], folds: int = 5, seed: int = 7
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--qa", default=str(DEFAULT_QA))
-    ap.add_argument("--store", default=None, help="a built store (default: build the bundled corpus in a temp dir)")
+    ap.add_argument("--store", default=None, help="a built store (default: build the corpus in a temp dir)")
+    ap.add_argument("--corpus", default=None, help="a folder of reports (default: the bundled corpus)")
     ap.add_argument("--encoder", default="minilm")
     ap.add_argument("--verbose", action="store_true", help="print each question's first quote")
     ap.add_argument("--no-cv", action="store_true", help="skip the cross-validation over search.tuning.GRID")
@@ -213,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     questions = [json.loads(line) for line in open(args.qa, encoding="utf-8") if line.strip()]
     tmp = tempfile.TemporaryDirectory(prefix="peelgraph-bench-") if args.store is None else None
     store = Path(tmp.name if tmp else args.store)
-    settings = Settings(store=store, encoder=args.encoder)
+    settings = Settings(store=store, encoder=args.encoder,
+                        **({"corpus": Path(args.corpus).resolve()} if args.corpus else {}))
     service = Service(settings)
     t0 = time.perf_counter()
     if not service.reports():
