@@ -88,8 +88,8 @@ def archive_texts() -> dict[str, str]:
 
 def _peelgraph(store: Path, *args: str) -> str:
     env = dict(os.environ, PEELGRAPH_STORE=str(store), PEELGRAPH_ENCODER="hash", PYTHONPATH=str(ROOT))
-    exe = Path(sys.executable).with_name("peelgraph")
-    done = subprocess.run([str(exe), *args], env=env, capture_output=True, text=True, check=True)
+    cli = "import sys; from api.cli import main; sys.exit(main())"  # the console script, run by this interpreter
+    done = subprocess.run([sys.executable, "-c", cli, *args], env=env, capture_output=True, text=True, check=True)
     return done.stdout
 
 
