@@ -63,7 +63,8 @@ _FOLLOW_ON = re.compile(r"^(?:however|but|although|though|despite|nevertheless|n
                         r"\b(?:compared (?:with|to)|than the|average|national(?:ly)?|most similar)\b", re.I)
 _BOILERPLATE = re.compile(r"^(?:this report|in this report|we (?:set out|inspected|have inspected)|for more "
                           r"information|further information|the following|figure \d|table \d|source:|note:|"
-                          r"available (?:from|at))", re.I)
+                          r"available (?:from|at)|(?:the|this) (?:table|chart|figure|graph|diagram)s? (?:below|above)|"
+                          r"(?:see|as shown in) (?:the )?(?:table|chart|figure))", re.I)
 
 
 _INTRODUCTORY = re.compile(r"^(?:introduction|about (?:this|the) (?:inspection|report|data)|methodology|"
