@@ -259,6 +259,21 @@ def choose(snap: Snapshot, cands: list[Candidate], ranked: list[Sentence], plan:
     return quotes
 
 
+ITEM_ORDER = ("cause_of_concern", "recommendation", "area_for_improvement")  # the gravest first
+MAX_ITEMS = 10
+
+
+def items_in_scope(snap: Snapshot, plan: Plan) -> list[Quote]:
+    """Every item of the reports in scope (of the kinds the question names, if it names any), gravest kind
+    first, then in reading order: the answer to "what was the force told to do?"."""
+    kinds = plan.item_kinds or ITEM_ORDER
+    rows = [i for i, (rid, kind) in enumerate(zip(snap.report_ids, snap.kinds)) if kind in kinds and plan.in_scope(rid)]
+    rows.sort(key=lambda i: (ITEM_ORDER.index(snap.kinds[i]) if snap.kinds[i] in ITEM_ORDER else len(ITEM_ORDER),
+                             plan.scope.index(snap.report_ids[i]), int(snap.ordinals[i])))
+    return [Quote(row=i, start=0, end=len(snap.texts[i]), text=" ".join(snap.texts[i].split()), score=1.0)
+            for i in rows[:MAX_ITEMS]]
+
+
 def reading_order(snap: Snapshot, quotes: list[Quote], plan: Plan) -> list[Quote]:
     """The lead first; then the rest grouped by report, best first inside each: oldest report first for a
     comparison, else the lead's report first."""

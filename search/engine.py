@@ -83,9 +83,12 @@ class SearchEngine:
                                             "report_ids": list(plan.scope)},
                                   "lead": None, "answer": cmp.NO_ANSWER, "quotes": [], "evidence": [],
                                   "graph": {"nodes": [], "edges": []}}
-        if cmp.is_weak(ranked):
+        listed = cmp.items_in_scope(snap, plan) if plan.lists_items else []
+        if listed:
+            pool = [Candidate(row=q.row) for q in listed]
+        elif cmp.is_weak(ranked):
             return result
-        quotes = cmp.reading_order(snap, cmp.choose(snap, pool, ranked, plan, self.tuning), plan)
+        quotes = listed or cmp.reading_order(snap, cmp.choose(snap, pool, ranked, plan, self.tuning), plan)
         result["quotes"] = [cmp.quote_json(snap, q) for q in quotes]
         result["lead"] = result["quotes"][0]
         result["answer"] = cmp.answer_text(snap, quotes)

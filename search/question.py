@@ -87,6 +87,12 @@ class Plan:
     def phrases(self) -> list[str]:
         return [p for e in self.expansions for p in e.phrases]
 
+    @property
+    def lists_items(self) -> bool:
+        """A question for a report's items that names no subject ("What was Kent told to improve in 2016?"):
+        the answer is the items themselves, whatever their words."""
+        return self.kind == "recommendation" and bool(self.scope) and not set(self.terms) - _ASKING_WORDS
+
     def in_scope(self, report_id: str) -> bool:
         return not self.scope or report_id in self.scope
 
@@ -221,6 +227,10 @@ mention mentioned describe described formal suggest suggested suggests suggestio
 recommendation recommendations told asked require required requires wanted want wants comment comments
 commented""".split())
 _ITEM_WORDS = frozenset("cause causes concern concerns area areas improvement improvements".split())
+# what a question asking for a report's items says when it names no subject: "what were they told to improve?"
+_ASKING_WORDS = FRAME_WORDS | _ITEM_WORDS | frozenset("""improve improved improving change changes changed fix
+fixed need needs needed do done make better address work action actions act must main key biggest list give
+given gave receive received identify identified""".split())
 
 
 def subject_words(question: str, years: list[int], items: tuple[str, ...],

@@ -80,7 +80,11 @@ ROWS = {
     "Kent Police": [("Call handling", "paragraph",
                      "Call handlers answer most emergency calls within ten seconds in the control room."),
                     ("Areas for improvement", "area_for_improvement",
-                     "The force should make sure victims of domestic abuse are contacted within a day.")],
+                     "The force should make sure victims of domestic abuse are contacted within a day."),
+                    ("Cause of concern", "cause_of_concern",
+                     "The force is not recording crimes accurately, so victims do not get the service they need."),
+                    ("Areas for improvement", "area_for_improvement",
+                     "The force should review how it vets new recruits.")],
     "Essex Police": [("Call handling", "paragraph",
                       "Call handlers answer most emergency calls within twenty seconds in the control room."),
                      ("Areas for improvement", "area_for_improvement",
@@ -108,3 +112,24 @@ def test_a_comparison_of_two_forces_quotes_both(service: Service) -> None:
     out = service.ask("How quickly do call handlers in Kent answer emergency calls compared with Essex?")
     assert out["type"] == "compare"
     assert {q["report_id"] for q in out["quotes"]} == {"kent-2021-22", "essex-2021-22"}
+
+
+@pytest.mark.parametrize("question, lists", [
+    ("What was Kent told to improve in 2021-22?", True),
+    ("kent: areas for improvement", True),
+    ("What causes of concern did inspectors raise about Kent?", True),
+    ("What should Kent make sure of for victims of domestic abuse?", False),  # a subject: answer it
+    ("What were forces told to improve?", False),  # no report in scope: too wide to list
+])
+def test_a_question_for_a_reports_items_without_a_subject_lists_them(question: str, lists: bool) -> None:
+    assert analyse(question, REPORTS).lists_items is lists
+
+
+def test_the_items_are_the_answer_gravest_first(service: Service) -> None:
+    out = service.ask("What was Kent told to improve in 2021-22?")
+    texts = [q["text"] for q in out["quotes"]]
+    assert len(texts) == 3 and texts[0].startswith("The force is not recording crimes accurately")
+    assert {q["report_id"] for q in out["quotes"]} == {"kent-2021-22"}
+    assert texts[1:] == [t for _, k, t in ROWS["Kent Police"] if k == "area_for_improvement"]  # reading order
+    out = service.ask("What areas for improvement did inspectors give Kent?")
+    assert [q["text"] for q in out["quotes"]] == texts[1:]
