@@ -67,6 +67,12 @@ _BOILERPLATE = re.compile(r"^(?:this report|in this report|we (?:set out|inspect
                           r"(?:see|as shown in) (?:the )?(?:table|chart|figure))", re.I)
 
 
+# a sentence that states a grade or an overall judgment ("The force requires improvement at...", "X has been
+# assessed as good in respect of..."): the answer to a question about grades, a summary of nothing else
+_GRADES = r"(?:outstanding|good|adequate|inadequate|requires? improvement|requiring improvement)"
+_GRADE = re.compile(r"\b(?:assessed|judged|graded|rated) (?:as )?['‘]?" + _GRADES
+                    + r"|\b(?:is|was|are|were|remains?|to be) " + _GRADES
+                    + r" (?:at|in)\b|\brequires? improvement (?:in|at)\b|\bwe graded\b|\bwe make graded\b", re.I)
 _INTRODUCTORY = re.compile(r"^(?:introduction|about (?:this|the) (?:inspection|report|data)|methodology|"
                            r"annex|appendix|glossary|contents|foreword|preface|definitions)\b", re.I)
 
@@ -83,6 +89,7 @@ class Sentence:
     lexical: float = 0.0
     fits: bool = False  # of the kind the question wants (a number for "how many"...)
     context: bool = False  # from an introduction or annex: about the inspection, not the force
+    grade: bool = False  # states a grade, for a question that does not ask for one
     score: float = 0.0
 
 
@@ -152,6 +159,7 @@ def sentences(snap: Snapshot, cands: list[Candidate], plan: Plan, weights: dict[
             lexical = sum(weights.get(term, 1.0) for term, ways in groups if any(x <= have for x in ways))
             out.append(Sentence(row=c.row, index=i, start=a, end=b, text=s, cosine=cos, passage_rank=rank,
                                 lexical=lexical / total, context=intro,
+                                grade=not plan.asks_grade and bool(_GRADE.search(s)),
                                 fits=_fits(plan, fits, s, snap.kinds[c.row])))
     return out
 
@@ -169,7 +177,7 @@ def rank(items: list[Sentence], plan: Plan, t: Tuning) -> list[Sentence]:
     by_fit = rr(lambda s: -s.cosine, fitting)
     for s in items:
         s.score = (by_cos[id(s)] + t.lexical_vote * by_lex[id(s)] + t.passage_vote * by_passage[id(s)]
-                   + t.answer_vote * by_fit.get(id(s), 0.0)) * (0.5 if s.context else 1.0)
+                   + t.answer_vote * by_fit.get(id(s), 0.0)) * (0.5 if s.context or s.grade else 1.0)
     return sorted(items, key=lambda s: -s.score)
 
 

@@ -65,6 +65,12 @@ _WHO_Q_RE = re.compile(r"^\s*who\b|(?:^|[,;]|\band) who (?:is|was|are|were|has|h
 # "When did...?" asks for a time; "When deciding..., did...?" sets a condition
 _WHEN_Q_RE = re.compile(r"\bwhen (?:did|had|has|have|was|were|is|are|does|do|will|would|can|could|should)\b|"
                         r"\bat what times?\b|\bhow long ago\b", re.I)
+# a question about a grade or overall judgment: a sentence stating one answers it, and answers nothing else
+_GRADE_Q_RE = re.compile(r"\bgrade|\bgrading|\brated\b|\brating|\bjudge?ments?\b|\bjudged\b|\bassessed\b|"
+                         r"\boutstanding\b|\badequate\b|\binadequate\b|\brequire[sd]? improvement\b|"
+                         r"\bhow (?:good|well) (?:is|was|are|were|did|does|do) [\w'’]+(?: [\w'’]+)? "
+                         r"(?:do|doing|perform\w*)\b|"
+                         r"\bhow did [\w'’]+(?: [\w'’]+)? (?:do|perform\w*|fare)\b", re.I)
 _LIST_Q_RE = re.compile(r"\bwhat (?:kinds?|types?|sorts?|subjects|jobs|areas|tools?|powers|methods|steps)\b|"
                         r"\bwhich (?:areas|kinds?|types?)\b|\bwhat (?:is|was|are|were) the force doing\b", re.I)
 
@@ -82,6 +88,7 @@ class Plan:
     expansions: tuple[Expansion, ...] = field(default_factory=tuple)
     item_kinds: tuple[str, ...] = ()  # the kinds of item a recommendation question names, if it names any
     forces: tuple[str, ...] = ()  # the forces of the store the question names
+    asks_grade: bool = False  # about a grade or overall judgment ("How was Kent rated?")
 
     @property
     def phrases(self) -> list[str]:
@@ -280,4 +287,4 @@ def analyse(question: str, reports: Mapping[str, Mapping[str, Any]] | None = Non
     return Plan(question=question, kind=kind, answer_type=answer_type(question, kind), years=tuple(years),
                 scope=tuple(scope), terms=subject_words(question, years, items, forces),
                 expansions=tuple(expand(question, defined)),
-                item_kinds=items, forces=tuple(forces))
+                item_kinds=items, forces=tuple(forces), asks_grade=bool(_GRADE_Q_RE.search(question)))

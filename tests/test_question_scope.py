@@ -84,7 +84,11 @@ ROWS = {
                     ("Cause of concern", "cause_of_concern",
                      "The force is not recording crimes accurately, so victims do not get the service they need."),
                     ("Areas for improvement", "area_for_improvement",
-                     "The force should review how it vets new recruits.")],
+                     "The force should review how it vets new recruits."),
+                    ("Summary", "summary", "Kent Police requires improvement at investigating crime: supervisors "
+                                           "review investigation plans."),
+                    ("Investigating crime", "paragraph",
+                     "Supervisors do not always review investigation plans, so some investigations drift.")],
     "Essex Police": [("Call handling", "paragraph",
                       "Call handlers answer most emergency calls within twenty seconds in the control room."),
                      ("Areas for improvement", "area_for_improvement",
@@ -133,3 +137,10 @@ def test_the_items_are_the_answer_gravest_first(service: Service) -> None:
     assert texts[1:] == [t for _, k, t in ROWS["Kent Police"] if k == "area_for_improvement"]  # reading order
     out = service.ask("What areas for improvement did inspectors give Kent?")
     assert [q["text"] for q in out["quotes"]] == texts[1:]
+
+
+def test_a_grade_sentence_answers_a_question_about_grades_and_only_that(service: Service) -> None:
+    out = service.ask("When investigating crime in Kent, do supervisors review investigation plans?")
+    assert out["lead"]["text"].startswith("Supervisors do not always review investigation plans")
+    out = service.ask("How was Kent graded on investigating crime?")
+    assert out["lead"]["text"].startswith("Kent Police requires improvement at investigating crime")
