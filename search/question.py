@@ -169,6 +169,21 @@ def forces_named(question: str, reports: Mapping[str, Mapping[str, Any]]) -> lis
     return [f for f in forces if _force_pattern(f).search(question)]
 
 
+_PROGRAMME_RE = re.compile(r"\b(effectiveness|efficiency|legitimacy|leadership|custody|child protection|vulnerability|"
+                           r"crime data integrity|integrated)\b", re.I)
+
+
+def of_programme(question: str, reports: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """The reports of the inspection programme a question names ("the 2016 legitimacy inspection"), when
+    some of the given reports are of it and some are not; else all of them."""
+    named = {m.lower() for m in _PROGRAMME_RE.findall(question)}
+    if not named:
+        return dict(reports)
+    picked = {rid: r for rid, r in reports.items()
+              if named & {m.lower() for m in _PROGRAMME_RE.findall(str(r.get("programme") or ""))}}
+    return picked or dict(reports)
+
+
 def _oldest_first(ids: Any, reports: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return sorted(set(ids), key=lambda rid: (min(period_years(reports[rid]) or {0}), rid))
 
@@ -261,7 +276,8 @@ def analyse(question: str, reports: Mapping[str, Mapping[str, Any]] | None = Non
     """The plan for a question over the given reports (report id -> {"year", "year_end", ...})."""
     reports = reports or {}
     forces = forces_named(question, reports)
-    own = {rid: r for rid, r in reports.items() if r.get("force") in forces} if forces else reports
+    own = of_programme(question, {rid: r for rid, r in reports.items() if r.get("force") in forces}
+                       if forces else reports)
     years = years_named(question)
     between = _BETWEEN_RE.search(question)
     since = _SINCE_RE.search(question)
@@ -279,8 +295,9 @@ def analyse(question: str, reports: Mapping[str, Mapping[str, Any]] | None = Non
     placed = by_place_in_time(question, own) if not years and kind != "compare" else None
     if placed:
         scope = placed
-    if not scope and forces or kind == "compare" and len(scope) < 2:
-        scope = _oldest_first(own, reports) if forces else []
+    narrowed = len(own) < len(reports)  # to the forces or the programme the question names
+    if not scope and narrowed or kind == "compare" and len(scope) < 2:
+        scope = _oldest_first(own, reports) if narrowed else []
     if len(scope) == len(reports) and kind != "compare":
         scope = []  # every report is in scope: no restriction
     items = item_kinds(question) if kind == "recommendation" else ()

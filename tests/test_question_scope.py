@@ -144,3 +144,20 @@ def test_a_grade_sentence_answers_a_question_about_grades_and_only_that(service:
     assert out["lead"]["text"].startswith("Supervisors do not always review investigation plans")
     out = service.ask("How was Kent graded on investigating crime?")
     assert out["lead"]["text"].startswith("Kent Police requires improvement at investigating crime")
+
+
+PILLARS = {f"kent-2015-{p}": {"force": "Kent Police", "year": "2015", "year_end": 2015, "programme": f"PEEL {p}"}
+           for p in ("effectiveness", "efficiency", "legitimacy")}
+PILLARS["essex-2015-legitimacy"] = {"force": "Essex Police", "year": "2015", "year_end": 2015,
+                                    "programme": "PEEL legitimacy"}
+
+
+@pytest.mark.parametrize("question, scope", [
+    ("What did the 2015 legitimacy inspection of Kent find about stop and search?", ("kent-2015-legitimacy",)),
+    ("Kent 2015 efficiency: how is demand understood?", ("kent-2015-efficiency",)),
+    ("What did the legitimacy inspections find about complaints?", ("essex-2015-legitimacy", "kent-2015-legitimacy")),
+    ("What did Kent's custody inspection find?",  # no report of that programme: the force's reports
+     ("kent-2015-effectiveness", "kent-2015-efficiency", "kent-2015-legitimacy")),
+])
+def test_a_programme_named_picks_its_reports(question: str, scope: tuple[str, ...]) -> None:
+    assert analyse(question, PILLARS).scope == scope
