@@ -49,6 +49,11 @@ _LIST = re.compile(r",.*,|\bincluding\b|\bsuch as\b|:|;")
 _REASON = re.compile(r"\b(?:because|due to (?!be\b)|owing to|as a (?:result|consequence)|result(?:s|ed|ing)? in|"
                      r"means? that|meaning that|so that|therefore|consequently|(?:has |have )?led to|leads? to|"
                      r"caus(?:es|ed|ing)|lack of|insufficient|not enough|too (?:many|few|much|little))\b", re.I)
+# for a "why" about a problem, the sentence that turns to it: "However, case loads are excessive"
+_TURN = re.compile(r"^(?:however|but|although|despite|unfortunately)\b|"
+                   r"\b(?:has|have|is|are|was|were|does|do|did|can)n[o'’]?t\b|"
+                   r"\b(?:not|no longer) (?:enough|sufficient|always|consistently|effectively)\b", re.I)
+_REASON_OR_TURN = re.compile(_REASON.pattern + "|" + _TURN.pattern, re.I)
 _ADVICE = re.compile(r"\b(?:should|must|recommend\w*|needs? to|ought to|we expect|we require)\b", re.I)
 _ANSWER_TYPES = {"number": _NUMBER, "who": _WHO, "when": _WHEN, "list": _LIST, "reason": _REASON,
                  "recommendation": _ADVICE}
@@ -147,6 +152,8 @@ def sentences(snap: Snapshot, cands: list[Candidate], plan: Plan, weights: dict[
     groups = word_groups(plan)
     total = sum(weights.get(term, 1.0) for term, _ in groups) or 1.0
     fits = _ANSWER_TYPES.get(plan.answer_type)
+    if plan.answer_type == "reason":  # a reason, or the turn to a problem
+        fits = _REASON_OR_TURN
     out: list[Sentence] = []
     for rank, c in enumerate(cands):
         if snap.kinds[c.row] in NOT_QUOTED:

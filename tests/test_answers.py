@@ -322,3 +322,16 @@ def test_the_same_words_in_two_reports_both_rank() -> None:
                            report_ids=["a", "a", "b", "a"])
     order = [c.row for c in _repeats_last(snap, [Candidate(row=i) for i in range(4)], 10)]
     assert order == [0, 2, 3, 1]  # the repeat within report a moves last; report b's copy stays
+
+
+
+def test_a_why_question_wants_the_reason_or_the_turn_to_the_problem() -> None:
+    from search.compose import sentences
+
+    text = ("The force has a team that looks for missing people. However, the team hasn't enough officers to "
+            "answer every call on the day. Because of this, enquiries wait for the next shift.")
+    snap, cand, _ = _ranked_passage(text, [0, 1, 2], [0.6, 0.5, 0.4])
+    snap.sections = [["Missing people"]]
+    plan = analyse("Why do enquiries about missing people wait for the next shift?", {})
+    fits = [s.fits for s in sentences(snap, [cand], plan, {})]
+    assert fits == [False, True, True]
