@@ -166,7 +166,14 @@ def _force_pattern(force: str) -> re.Pattern[str]:
 def forces_named(question: str, reports: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """The forces of the given reports that a question names ("Sussex", "the Met", "Avon and Somerset Police")."""
     forces = sorted({str(r["force"]) for r in reports.values() if r.get("force")})
-    return [f for f in forces if _force_pattern(f).search(question)]
+    spans = {f: [m.span() for m in _force_pattern(f).finditer(question)] for f in forces}
+    spans = {f: s for f, s in spans.items() if s}
+
+    def inside_another(f: str) -> bool:  # "London" in "City of London Police" names the City's force only
+        return all(any(a <= x and y <= b and (a, b) != (x, y) for g in spans if g != f for a, b in spans[g])
+                   for x, y in spans[f])
+
+    return [f for f in spans if not inside_another(f)]
 
 
 _PROGRAMME_RE = re.compile(r"\b(effectiveness|efficiency|legitimacy|leadership|custody|child protection|vulnerability|"

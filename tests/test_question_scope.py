@@ -34,6 +34,12 @@ def test_forces_a_question_names(question: str, forces: list[str]) -> None:
     assert forces_named(question, REPORTS) == forces
 
 
+def test_a_name_inside_another_forces_name_names_that_force_only() -> None:
+    reports = {"city": {"force": "City of London Police"}, "met": {"force": "Metropolitan Police Service"}}
+    assert forces_named("City of London Police fraud teams", reports) == ["City of London Police"]
+    assert forces_named("knife crime in London", reports) == ["Metropolitan Police Service"]
+
+
 @pytest.mark.parametrize("question, scope", [
     ("What did inspectors tell Kent to do about domestic abuse?", ("kent-2016", "kent-2021-22")),
     ("Kent 2016 crime recording grade", ("kent-2016",)),
