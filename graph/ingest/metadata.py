@@ -1,9 +1,14 @@
 """Report metadata read from the text itself: force, period, programme, title.
 
-Nothing here knows any particular report: the force is the police force
-named most often (checked against the gazetteer of UK forces when it is
-available), the period comes from the title year and the dates the text
-cites, the programme from the inspection vocabulary.
+Nothing here knows any particular report. The title block (the declared
+title and the short lines before the first paragraph of prose) says what the
+report is: the force it names, its period and its inspection programme, in
+the vocabulary of ``ontology/peel.ttl``. A later mention of custody, child
+protection or one PEEL pillar in the body does not change that. Where the
+title block is silent, the force is the police force named most often
+(checked against the gazetteer of UK forces when it is available), the
+period comes from the dates the text cites, and the programme from the
+inspection vocabulary of the whole text.
 """
 from __future__ import annotations
 
@@ -11,8 +16,9 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from graph.records import Block, KIND_HEADING, ReportMeta
+from graph.records import Block, KIND_HEADING, KIND_JUDGMENT, KIND_TABLE, ReportMeta
 from graph.text import MONTHS
+from ontology import inspection_programmes
 
 FORCE_RE = re.compile(
     r"\b((?:[A-Z][a-z]+|and|of|&)(?:[ -](?:[A-Z][a-z]+|and|of|&)){0,4}) "
@@ -24,24 +30,42 @@ MONTH_YEAR_RE = re.compile(rf"\b(?:{MONTHS}) ((?:19|20)\d\d)\b")
 TITLE_YEAR_RE = re.compile(r"\b(?:PEEL|inspection|effectiveness|efficiency|legitimacy|assessment)\b[^\n]{0,40}?"
                            r"\b((?:19|20)\d\d)(?:\s*[/–-]\s*((?:19|20)?\d\d))?\b", re.I)
 PILLARS = ("effectiveness", "efficiency", "legitimacy")
-PROGRAMMES = (  # general names of inspection programmes, most specific first
-    ("joint targeted area inspection", "Joint targeted area inspection"),
-    ("crime data integrity", "Crime data integrity"),
-    ("custody", "Custody inspection"),
-    ("child protection", "Child protection inspection"),
-    ("police effectiveness, efficiency and legitimacy", "PEEL"),
-    ("peel", "PEEL"),
-)
+PILLAR_KEYS = {"effectiveness": "PeelEffectiveness", "efficiency": "PeelEfficiency", "legitimacy": "PeelLegitimacy"}
+PEEL_KEYS = {*PILLAR_KEYS.values(), "IntegratedPeel", "GradedPeel"}
+GRADED_FROM = 2021  # PEEL rounds from 2021/22 on grade areas of policing: the graded PEEL programme
+TITLE_BLOCKS = 6  # the title block is at most this many leading blocks ...
+PROSE_WORDS = 12  # ... and ends at the first paragraph of this many words or more (a heading: three times)
+LEAD_WORDS = {"and", "of", "&", "the", "by", "with", "from", "in", "at", "an", "a", "inspection", "report", "on"}
+NAMING_RE = re.compile(r"\binspection of\b|\bPEEL\b", re.I)  # a line that names the force inspected
+PEEL_RE = re.compile(r"\bPEEL\b|\bpolice (?:effectiveness|efficiency|legitimacy)\b", re.I)
 
 
 def detect(blocks: list[Block], known_forces: list[str] | None = None, declared_title: str | None = None) -> ReportMeta:
     text = "\n".join(b.text for b in blocks)
     head = "\n".join(b.text for b in blocks[:40])
-    force = _force(text, gazetteer_forces() if known_forces is None else known_forces)
-    year, year_end = _period(head, text)
-    programme = _programme(head, text)
+    title_block, naming = _title_block(blocks, declared_title)
+    force = _force(text, gazetteer_forces() if known_forces is None else known_forces, naming)
+    year, year_end = _period(title_block + "\n" + head, text)
+    programme = _programme(title_block, text, int(year[:4]) if year else None)
     title = declared_title or _title(blocks, force, programme, year)
     return ReportMeta(force=force, year=year, year_end=year_end, programme=programme, title=title)
+
+
+def _title_block(blocks: list[Block], declared_title: str | None) -> tuple[str, str]:
+    """The declared title and the leading short blocks up to the first paragraph of prose, table or grade:
+    what a cover page and its headings say the report is. Also its naming lines (the title, headings and
+    "An inspection of ..." lines), the only ones that say whose report it is."""
+    lines = [declared_title] if declared_title else []
+    naming = list(lines)
+    for b in blocks[:TITLE_BLOCKS]:
+        words = len(b.text.split())
+        if b.kind in (KIND_TABLE, KIND_JUDGMENT) or words >= (3 * PROSE_WORDS if b.kind == KIND_HEADING
+                                                                else PROSE_WORDS):
+            break
+        lines.append(b.text)
+        if b.kind == KIND_HEADING or NAMING_RE.search(b.text):
+            naming.append(b.text)
+    return "\n".join(lines), "\n".join(naming)
 
 
 @lru_cache(maxsize=1)
@@ -58,23 +82,33 @@ def _names_rx(names: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
 
 
-def _force(text: str, known: list[str]) -> str | None:
+def _force(text: str, known: list[str], naming: str = "") -> str | None:
+    """The force the title block's naming lines name; else the one the text names most often (or once, in "An inspection of")."""
+    titled = _force_counts(naming, known)
+    if titled:
+        return titled.most_common(1)[0][0]
+    counts = _force_counts(text, known)
+    if not counts:
+        return None
+    best, n = counts.most_common(1)[0]
+    named = re.search(r"\binspection of (?:the )?(" + "|".join(map(re.escape, counts)) + r")\b", text)
+    return best if n >= 2 else named.group(1) if named else None  # named once, but in "An inspection of X"
+
+
+def _force_counts(text: str, known: list[str]) -> Counter[str]:
+    """How often each force is named: the known names, else anything shaped like "<Place> Police"."""
     counts: Counter[str] = Counter()
     if known:
         counts.update(m.group(0) for m in _names_rx(tuple(known)).finditer(text))
     if not counts:
         for m in FORCE_RE.finditer(text):
             words = m.group(1).split()
-            while words and words[0].lower() in {"and", "of", "&", "the", "by", "with", "from", "in", "at"}:
+            while words and words[0].lower() in LEAD_WORDS:
                 words = words[1:]
             place = " ".join(words)
             if place and place.lower() not in NOT_FORCES and words[0][0].isupper():
                 counts[f"{place} {m.group(2)}"] += 1
-    if not counts:
-        return None
-    best, n = counts.most_common(1)[0]
-    titled = re.search(r"\binspection of (?:the )?(" + "|".join(map(re.escape, counts)) + r")\b", text)
-    return best if n >= 2 else titled.group(1) if titled else None  # named once, but in "An inspection of X"
+    return counts
 
 
 def _period(head: str, text: str) -> tuple[str | None, int | None]:
@@ -102,19 +136,43 @@ def _period(head: str, text: str) -> tuple[str | None, int | None]:
     return None, None
 
 
-def _programme(head: str, text: str) -> str | None:
-    low_head, low = head.lower(), text.lower()
-    # a specific programme must be named near the start; PEEL may be named anywhere
-    name = next((label for key, label in PROGRAMMES if key in low_head), None) or (
-        "PEEL" if re.search(r"\bpeel\b", low) else None)
-    pillar_counts = {p: low_head.count(p) * 5 + low.count(p) for p in PILLARS}
+def _programme(title_block: str, text: str, start_year: int | None) -> str | None:
+    """The programme the title block names (the earliest named, if several); else PEEL read from the text."""
+    progs = inspection_programmes()
+    other = min(((m.start(), p.label) for p in progs.values() if p.key not in PEEL_KEYS
+                 for m in [_alias_rx(p.aliases).search(title_block)] if m), default=None)
+    peel = PEEL_RE.search(title_block)
+    if other and (not peel or other[0] < peel.start()):
+        return other[1]
+    pillars = [p for p in PILLARS if re.search(rf"\b{p}\b", title_block, re.I)]
+    if len(pillars) == 1:
+        return progs[PILLAR_KEYS[pillars[0]]].label
+    graded = start_year is not None and start_year >= GRADED_FROM
+    if len(pillars) > 1 or (peel and graded):  # the three pillars together, or a PEEL round from 2021 on
+        return progs["GradedPeel" if graded else "IntegratedPeel"].label
+    return _programme_from_text(text, graded)
+
+
+def _programme_from_text(text: str, graded: bool) -> str | None:
+    """No programme in the title block: PEEL if the text names it, its pillar the one the text names most."""
+    low = text.lower()
+    peel = re.search(r"\bpeel\b", low)
+    if peel and graded:
+        return inspection_programmes()["GradedPeel"].label
+    pillar_counts = {p: low.count(p) for p in PILLARS}
     # the PEEL questions name their pillar: "How effective / efficient / legitimate ..."
     for p, adj in zip(PILLARS, ("how effective", "how efficient", "how legitimate")):
         pillar_counts[p] += low.count(adj)
     pillar = max(pillar_counts, key=pillar_counts.__getitem__) if any(pillar_counts.values()) else None
-    if name == "PEEL" and pillar:
-        return f"PEEL {pillar}"
-    return name or (pillar.capitalize() if pillar else None)
+    if peel and pillar:
+        return inspection_programmes()[PILLAR_KEYS[pillar]].label
+    return "PEEL" if peel else pillar.capitalize() if pillar else None
+
+
+@lru_cache(maxsize=16)
+def _alias_rx(aliases: tuple[str, ...]) -> re.Pattern[str]:
+    """One word-bounded, case-blind pattern for a programme's title wordings."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(a) for a in aliases) + r")\b", re.I)
 
 
 def _title(blocks: list[Block], force: str | None, programme: str | None, year: str | None) -> str:
