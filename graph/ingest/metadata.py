@@ -45,7 +45,7 @@ def detect(blocks: list[Block], known_forces: list[str] | None = None, declared_
     head = "\n".join(b.text for b in blocks[:40])
     title_block, naming = _title_block(blocks, declared_title)
     force = _force(text, gazetteer_forces() if known_forces is None else known_forces, naming)
-    year, year_end = _period(title_block + "\n" + head, text)
+    year, year_end = _period(title_block, head, text)
     programme = _programme(title_block, text, int(year[:4]) if year else None)
     title = declared_title or _title(blocks, force, programme, year)
     return ReportMeta(force=force, year=year, year_end=year_end, programme=programme, title=title)
@@ -111,9 +111,16 @@ def _force_counts(text: str, known: list[str]) -> Counter[str]:
     return counts
 
 
-def _period(head: str, text: str) -> tuple[str | None, int | None]:
+def _period(title_block: str, head: str, text: str) -> tuple[str | None, int | None]:
+    """The programme year the title block names ("PEEL 2021/22"), else the date it gives (a visit, a
+    publication), else a programme year near the start, else the year the text's dates cite most."""
     months = Counter(int(y) for y in MONTH_YEAR_RE.findall(text))
-    m = TITLE_YEAR_RE.search(head)
+    m = TITLE_YEAR_RE.search(title_block)
+    dated = MONTH_YEAR_RE.search(title_block)
+    if not m and dated:
+        return dated.group(1), int(dated.group(1))
+    head = title_block if m else head
+    m = m or TITLE_YEAR_RE.search(head)
     if m:
         start = int(m.group(1))
         if m.group(2):
