@@ -73,11 +73,17 @@ def documents(set_name: str, formats: tuple[str, ...]) -> Iterator[tuple[str, st
 def _bundled(formats: tuple[str, ...]) -> Iterator[tuple[str, str, bytes, Truth]]:
     for name, truth in BUNDLED_TRUTH.items():
         raw = (BUNDLED / f"{name}.txt").read_bytes()
-        pieces = [Piece("para", line.strip()) for line in raw.decode("utf-8").splitlines() if line.strip()]
-        renderers = {"txt": lambda: raw, "html": lambda: to_html(pieces).encode("utf-8"),
-                     "pdf": lambda: to_pdf(pieces), "docx": lambda: to_docx(pieces)}
         for fmt in formats:
-            yield name, fmt, renderers[fmt](), truth
+            yield name, fmt, _render_text(raw, fmt), truth
+
+
+def _render_text(raw: bytes, fmt: str) -> bytes:
+    """A plain-text report as a file of ``fmt``, one paragraph per non-empty line."""
+    if fmt == "txt":
+        return raw
+    pieces = [Piece("para", line.strip()) for line in raw.decode("utf-8").splitlines() if line.strip()]
+    return {"html": lambda: to_html(pieces).encode("utf-8"), "pdf": lambda: to_pdf(pieces),
+            "docx": lambda: to_docx(pieces)}[fmt]()
 
 
 def read_meta(name: str, fmt: str, data: bytes) -> ReportMeta:

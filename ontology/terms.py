@@ -245,7 +245,7 @@ def inspection_programmes() -> dict[str, InspectionProgramme]:
     """The inspection programmes of peel.ttl, by local name ("PeelEffectiveness", "GradedPeel" ...)."""
     g = _ontology()
     out = {}
-    for s in sorted(g.subjects(RDF.type, PEEL.InspectionProgramme)):
+    for s in sorted(g.subjects(RDF.type, PEEL.InspectionProgramme), key=str):
         key = str(s)[len(str(PEEL)):]
         out[key] = InspectionProgramme(key, str(g.value(s, RDFS.label)),
                                        tuple(sorted(str(a) for a in g.objects(s, PEEL.alias))))

@@ -15,10 +15,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from graph.records import Block, KIND_HEADING, KIND_JUDGMENT, KIND_TABLE, ReportMeta
 from graph.text import MONTHS
-from ontology import inspection_programmes
+
+if TYPE_CHECKING:
+    from ontology import InspectionProgramme
 
 FORCE_RE = re.compile(
     r"\b((?:[A-Z][a-z]+|and|of|&)(?:[ -](?:[A-Z][a-z]+|and|of|&)){0,4}) "
@@ -76,6 +79,13 @@ def gazetteer_forces() -> list[str]:
     return [t.label for t in gazetteer() if t.type == "force"]
 
 
+def _programmes() -> dict[str, InspectionProgramme]:
+    """The inspection programmes of the ontology (imported here: rdflib loads only when a report is read)."""
+    from ontology import inspection_programmes
+
+    return inspection_programmes()
+
+
 @lru_cache(maxsize=4)
 def _names_rx(names: tuple[str, ...]) -> re.Pattern[str]:
     """One pattern for every known force name, longest first (one pass over the text, not one per force)."""
@@ -83,7 +93,8 @@ def _names_rx(names: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _force(text: str, known: list[str], naming: str = "") -> str | None:
-    """The force the title block's naming lines name; else the one the text names most often (or once, in "An inspection of")."""
+    """The force the title block's naming lines name; else the one the text names most often (or once, in
+    "An inspection of X")."""
     titled = _force_counts(naming, known)
     if titled:
         return titled.most_common(1)[0][0]
@@ -145,7 +156,7 @@ def _period(title_block: str, head: str, text: str) -> tuple[str | None, int | N
 
 def _programme(title_block: str, text: str, start_year: int | None) -> str | None:
     """The programme the title block names (the earliest named, if several); else PEEL read from the text."""
-    progs = inspection_programmes()
+    progs = _programmes()
     other = min(((m.start(), p.label) for p in progs.values() if p.key not in PEEL_KEYS
                  for m in [_alias_rx(p.aliases).search(title_block)] if m), default=None)
     peel = PEEL_RE.search(title_block)
@@ -165,14 +176,14 @@ def _programme_from_text(text: str, graded: bool) -> str | None:
     low = text.lower()
     peel = re.search(r"\bpeel\b", low)
     if peel and graded:
-        return inspection_programmes()["GradedPeel"].label
+        return _programmes()["GradedPeel"].label
     pillar_counts = {p: low.count(p) for p in PILLARS}
     # the PEEL questions name their pillar: "How effective / efficient / legitimate ..."
     for p, adj in zip(PILLARS, ("how effective", "how efficient", "how legitimate")):
         pillar_counts[p] += low.count(adj)
     pillar = max(pillar_counts, key=pillar_counts.__getitem__) if any(pillar_counts.values()) else None
     if peel and pillar:
-        return inspection_programmes()[PILLAR_KEYS[pillar]].label
+        return _programmes()[PILLAR_KEYS[pillar]].label
     return "PEEL" if peel else pillar.capitalize() if pillar else None
 
 
