@@ -72,40 +72,38 @@ def test_rounds_from_2021_are_graded_peel(head: str, year: str) -> None:
     assert (meta.force, meta.programme, meta.year) == ("Fenwick Constabulary", "Graded PEEL", year)
 
 
-def test_a_custody_report_that_mentions_peel_is_a_custody_inspection() -> None:
-    text = ("Report on an unannounced inspection visit to police custody suites in Ravensmoor\n"
-            "Ravensmoor Police\n12–23 March 2018\n"
-            "Our last PEEL effectiveness inspection of the force, in 2017, found that detainees were treated "
-            "with respect; this joint inspection looks at custody in more depth.\n" + BODY)
-    meta = read(text)
-    assert (meta.force, meta.programme, meta.year) == ("Ravensmoor Police", "Custody inspection", "2018")
+CASES = {
+    # another programme's report that mentions PEEL, custody or child protection in its body
+    "custody": ("Report on an unannounced inspection visit to police custody suites in Ravensmoor\n"
+                "Ravensmoor Police\n12–23 March 2018\n"
+                "Our last PEEL effectiveness inspection of the force, in 2017, found that detainees were treated "
+                "with respect; this joint inspection looks at custody in more depth.\n",
+                ("Ravensmoor Police", "Custody inspection", "2018")),
+    "child protection": ("National child protection inspection\nAn inspection of Fenwick Constabulary\n"
+                         "Published in June 2016\nThe force's PEEL efficiency judgment in 2015 was good, and its "
+                         "custody suites were not part of this inspection, which looked at how well children at "
+                         "risk are protected.\n",
+                         ("Fenwick Constabulary", "Child protection inspection", "2016")),
+    # the title names the force, though the body names another more often
+    "force in the title": ("PEEL: Police legitimacy 2017\nAn inspection of Fenwick Constabulary\nDecember 2017\n"
+                           + "The force shares its vetting unit with Ravensmoor Police, and Ravensmoor Police "
+                             "leads it.\n" * 3,
+                           ("Fenwick Constabulary", "PEEL legitimacy", "2017")),
+    # no title block (a PDF whose cover page was lost): PEEL and the pillar its questions ask
+    "no title block": ("How effective is the force at protecting vulnerable people?\nRequires improvement\n"
+                       "In this PEEL inspection we found that Ravensmoor Police works well with partners to "
+                       "protect victims of domestic abuse, though its custody suites are busy.\n"
+                       "How effective is the force at investigating crime?\nGood\n"
+                       "Ravensmoor Police investigates crime well. We inspected it in September 2015.\n",
+                       ("Ravensmoor Police", "PEEL effectiveness", "2015")),
+}
 
 
-def test_a_child_protection_report_is_named_so() -> None:
-    text = ("National child protection inspection\nAn inspection of Fenwick Constabulary\nPublished in June 2016\n"
-            "The force's PEEL efficiency judgment in 2015 was good, and its custody suites were not part of "
-            "this inspection, which looked at how well children at risk are protected.\n" + BODY)
-    meta = read(text)
-    assert (meta.force, meta.programme) == ("Fenwick Constabulary", "Child protection inspection")
-
-
-def test_the_title_names_the_force_though_the_body_names_another_more() -> None:
-    text = ("PEEL: Police legitimacy 2017\nAn inspection of Fenwick Constabulary\nDecember 2017\n"
-            + "The force shares its vetting unit with Ravensmoor Police, and Ravensmoor Police leads it.\n" * 3
-            + BODY)
-    meta = read(text)
-    assert (meta.force, meta.programme, meta.year) == ("Fenwick Constabulary", "PEEL legitimacy", "2017")
-
-
-def test_no_title_block_the_text_says_peel_and_its_pillar() -> None:
-    """Text that starts mid-report (a PDF whose cover page was lost): PEEL and the pillar its questions ask."""
-    text = ("How effective is the force at protecting vulnerable people?\nRequires improvement\n"
-            "In this PEEL inspection we found that Ravensmoor Police works well with partners to protect "
-            "victims of domestic abuse, though its custody suites are busy.\n"
-            "How effective is the force at investigating crime?\nGood\n"
-            "Ravensmoor Police investigates crime well. We inspected it in September 2015.\n" + BODY)
-    meta = read(text)
-    assert (meta.force, meta.programme, meta.year) == ("Ravensmoor Police", "PEEL effectiveness", "2015")
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_title_block_says_force_programme_and_period(case: str) -> None:
+    text, want = CASES[case]
+    meta = read(text + BODY)
+    assert (meta.force, meta.programme, meta.year) == want
 
 
 def test_programme_names_come_from_the_ontology() -> None:
