@@ -63,6 +63,7 @@ def test_three_pillars_in_the_title_are_integrated_peel() -> None:
     ("PEEL 2021/22\nPolice effectiveness, efficiency and legitimacy\nAn inspection of Fenwick Constabulary",
      "2021/22"),
     ("PEEL 2025–27\nAn inspection of Fenwick Constabulary", "2025/27"),
+    ("PEEL 2021/22\nAn inspection of Fenwick Constabulary\nLegitimacy", "2021/22"),  # a heading names one pillar
 ])
 def test_rounds_from_2021_are_graded_peel(head: str, year: str) -> None:
     text = (f"{head}\nPublished in March 2026\n"

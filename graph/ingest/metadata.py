@@ -49,7 +49,7 @@ def detect(blocks: list[Block], known_forces: list[str] | None = None, declared_
     title_block, naming = _title_block(blocks, declared_title)
     force = _force(text, gazetteer_forces() if known_forces is None else known_forces, naming)
     year, year_end = _period(title_block, head, text)
-    programme = _programme(title_block, text, int(year[:4]) if year else None)
+    programme = _programme(title_block, head, text, int(year[:4]) if year else None)
     title = declared_title or _title(blocks, force, programme, year)
     return ReportMeta(force=force, year=year, year_end=year_end, programme=programme, title=title)
 
@@ -154,7 +154,7 @@ def _period(title_block: str, head: str, text: str) -> tuple[str | None, int | N
     return None, None
 
 
-def _programme(title_block: str, text: str, start_year: int | None) -> str | None:
+def _programme(title_block: str, head: str, text: str, start_year: int | None) -> str | None:
     """The programme the title block names (the earliest named, if several); else PEEL read from the text."""
     progs = _programmes()
     other = min(((m.start(), p.label) for p in progs.values() if p.key not in PEEL_KEYS
@@ -162,22 +162,25 @@ def _programme(title_block: str, text: str, start_year: int | None) -> str | Non
     peel = PEEL_RE.search(title_block)
     if other and (not peel or other[0] < peel.start()):
         return other[1]
+    graded = start_year is not None and start_year >= GRADED_FROM
     pillars = [p for p in PILLARS if re.search(rf"\b{p}\b", title_block, re.I)]
+    if peel and graded:  # a PEEL round from 2021 on grades areas, whatever pillar a heading names
+        return progs["GradedPeel"].label
     if len(pillars) == 1:
         return progs[PILLAR_KEYS[pillars[0]]].label
-    graded = start_year is not None and start_year >= GRADED_FROM
-    if len(pillars) > 1 or (peel and graded):  # the three pillars together, or a PEEL round from 2021 on
+    if len(pillars) > 1:  # the three pillars together
         return progs["GradedPeel" if graded else "IntegratedPeel"].label
-    return _programme_from_text(text, graded)
+    return _programme_from_text(head, text, graded)
 
 
-def _programme_from_text(text: str, graded: bool) -> str | None:
-    """No programme in the title block: PEEL if the text names it, its pillar the one the text names most."""
-    low = text.lower()
+def _programme_from_text(head: str, text: str, graded: bool) -> str | None:
+    """No programme in the title block: PEEL if the text names it, its pillar the one the text names most
+    (a mention in the first pages counts five times)."""
+    low_head, low = head.lower(), text.lower()
     peel = re.search(r"\bpeel\b", low)
     if peel and graded:
         return _programmes()["GradedPeel"].label
-    pillar_counts = {p: low.count(p) for p in PILLARS}
+    pillar_counts = {p: low_head.count(p) * 5 + low.count(p) for p in PILLARS}
     # the PEEL questions name their pillar: "How effective / efficient / legitimate ..."
     for p, adj in zip(PILLARS, ("how effective", "how efficient", "how legitimate")):
         pillar_counts[p] += low.count(adj)
