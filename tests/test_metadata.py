@@ -5,6 +5,7 @@ upload is (load, normalise, detect), and the report id as the pipeline makes it.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ from graph.ingest.normalise import normalise
 from graph.ingest.pipeline import report_id_for
 from graph.records import ReportMeta
 from ontology import inspection_programmes
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from format_docs import FORMATS, parse, to_docx, to_html, to_pdf, to_text  # noqa: E402
 
 BODY = ("Officers in the force told us that they understand the priorities set by the chief officer team.\n"
         "The force has a clear plan for how it will meet the demands it faces over the next four years.\n")
@@ -121,3 +125,33 @@ def test_bundled_report_ids_are_stable(name: str, rid: str) -> None:
     raw = load_bytes((Path(__file__).resolve().parents[1] / "data" / "corpus" / f"{name}.txt").read_bytes(),
                      f"{name}.txt")
     assert report_id_for(metadata.detect(normalise(raw), None, raw.title), raw.source) == rid
+
+
+MARKUP = {  # the same kinds of title block as cover pages with headings, in every format users bring
+    "custody": ("# Report on an unannounced inspection visit to police custody suites in Ravensmoor\n"
+                "## Ravensmoor Police\nPublished in August 2019\n## Introduction\n"
+                "This joint inspection followed our PEEL effectiveness inspection, which looked at how the force "
+                "protects vulnerable people, and our child protection inspection of the force in 2017.\n",
+                ("Ravensmoor Police", "Custody inspection", "2019")),
+    "integrated": ("# PEEL: Police effectiveness, efficiency and legitimacy 2018/19\n"
+                   "## An inspection of Fenwick Constabulary\nPublished in May 2019\n## Custody\n"
+                   "The force's police custody suites are run well, and its child protection teams are busy; "
+                   "we found detainees safe and children protected in the cases we examined.\n",
+                   ("Fenwick Constabulary", "Integrated PEEL", "2018/19")),
+    "graded": ("# PEEL 2023–25\n## An inspection of Fenwick Constabulary\nPublished in June 2024\n"
+               "## Overall summary\nWe graded the force's legitimacy work good, and its police custody suites "
+               "are safe; a child protection inspection in 2022 found the same, and custody improved.\n",
+               ("Fenwick Constabulary", "Graded PEEL", "2023/25")),
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("doc", sorted(MARKUP))
+def test_title_block_in_every_format(doc: str, fmt: str) -> None:
+    markup, want = MARKUP[doc]
+    pieces = parse(markup + BODY)
+    data = {"txt": lambda: to_text(pieces).encode("utf-8"), "html": lambda: to_html(pieces).encode("utf-8"),
+            "pdf": lambda: to_pdf(pieces), "docx": lambda: to_docx(pieces)}[fmt]()
+    raw = load_bytes(data, f"x.{fmt}")
+    meta = metadata.detect(normalise(raw), None, raw.title)
+    assert (meta.force, meta.programme, meta.year) == want

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from graph.records import Block, KIND_HEADING, KIND_JUDGMENT, KIND_TABLE, ReportMeta
-from graph.text import MONTHS
+from graph.text import MONTHS, ends_sentence
 
 if TYPE_CHECKING:
     from ontology import InspectionProgramme
@@ -37,7 +37,7 @@ PILLAR_KEYS = {"effectiveness": "PeelEffectiveness", "efficiency": "PeelEfficien
 PEEL_KEYS = {*PILLAR_KEYS.values(), "IntegratedPeel", "GradedPeel"}
 GRADED_FROM = 2021  # PEEL rounds from 2021/22 on grade areas of policing: the graded PEEL programme
 TITLE_BLOCKS = 6  # the title block is at most this many leading blocks ...
-PROSE_WORDS = 12  # ... and ends at the first paragraph of this many words or more (a heading: three times)
+PROSE_WORDS = 12  # ... and ends at the first sentence of this many words or more, or any block of three times
 LEAD_WORDS = {"and", "of", "&", "the", "by", "with", "from", "in", "at", "an", "a", "inspection", "report", "on"}
 NAMING_RE = re.compile(r"\binspection of\b|\bPEEL\b", re.I)  # a line that names the force inspected
 PEEL_RE = re.compile(r"\bPEEL\b|\bpolice (?:effectiveness|efficiency|legitimacy)\b", re.I)
@@ -60,15 +60,19 @@ def _title_block(blocks: list[Block], declared_title: str | None) -> tuple[str, 
     "An inspection of ..." lines), the only ones that say whose report it is."""
     lines = [declared_title] if declared_title else []
     naming = list(lines)
-    for b in blocks[:TITLE_BLOCKS]:
-        words = len(b.text.split())
-        if b.kind in (KIND_TABLE, KIND_JUDGMENT) or words >= (3 * PROSE_WORDS if b.kind == KIND_HEADING
-                                                                else PROSE_WORDS):
+    for i, b in enumerate(blocks[:TITLE_BLOCKS]):
+        if b.kind in (KIND_TABLE, KIND_JUDGMENT) or _is_prose(b):
             break
         lines.append(b.text)
-        if b.kind == KIND_HEADING or NAMING_RE.search(b.text):
+        if i == 0 or b.kind == KIND_HEADING or NAMING_RE.search(b.text):
             naming.append(b.text)
     return "\n".join(lines), "\n".join(naming)
+
+
+def _is_prose(b: Block) -> bool:
+    """A block of the body: a long paragraph that ends a sentence (a title does not), or any very long block."""
+    words = len(b.text.split())
+    return words >= 3 * PROSE_WORDS or (b.kind != KIND_HEADING and words >= PROSE_WORDS and ends_sentence(b.text))
 
 
 @lru_cache(maxsize=1)
@@ -114,8 +118,8 @@ def _force_counts(text: str, known: list[str]) -> Counter[str]:
     if not counts:
         for m in FORCE_RE.finditer(text):
             words = m.group(1).split()
-            while words and words[0].lower() in LEAD_WORDS:
-                words = words[1:]
+            while words and (words[0].lower() in LEAD_WORDS or words[1:2] == words[:1]):
+                words = words[1:]  # "inspection of X", or a title line run into the next: "... in X X Police"
             place = " ".join(words)
             if place and place.lower() not in NOT_FORCES and words[0][0].isupper():
                 counts[f"{place} {m.group(2)}"] += 1
