@@ -44,6 +44,7 @@ PEEL_RE = re.compile(r"\bPEEL\b|\bpolice (?:effectiveness|efficiency|legitimacy)
 
 
 def detect(blocks: list[Block], known_forces: list[str] | None = None, declared_title: str | None = None) -> ReportMeta:
+    """Force, period, programme and title of a report: what its title block says first, then its text."""
     text = "\n".join(b.text for b in blocks)
     head = "\n".join(b.text for b in blocks[:40])
     title_block, naming = _title_block(blocks, declared_title)
