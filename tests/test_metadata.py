@@ -24,8 +24,9 @@ BODY = ("Officers in the force told us that they understand the priorities set b
         "The force has a clear plan for how it will meet the demands it faces over the next four years.\n")
 
 
-def read(text: str, name: str = "x.txt") -> ReportMeta:
-    raw = load_bytes(text.encode("utf-8"), name)
+def read(text: str | bytes, name: str = "x.txt") -> ReportMeta:
+    """The metadata an upload of this text (or these file bytes) gets."""
+    raw = load_bytes(text.encode("utf-8") if isinstance(text, str) else text, name)
     return metadata.detect(normalise(raw), None, raw.title)
 
 
@@ -122,9 +123,8 @@ def test_programme_names_come_from_the_ontology() -> None:
                                       ("004_872d08147d1315cb", "cleveland-police-peel-effectiveness-2015")])
 def test_bundled_report_ids_are_stable(name: str, rid: str) -> None:
     """Users' links and the other tests name the bundled reports by these ids."""
-    raw = load_bytes((Path(__file__).resolve().parents[1] / "data" / "corpus" / f"{name}.txt").read_bytes(),
-                     f"{name}.txt")
-    assert report_id_for(metadata.detect(normalise(raw), None, raw.title), raw.source) == rid
+    path = Path(__file__).resolve().parents[1] / "data" / "corpus" / f"{name}.txt"
+    assert report_id_for(read(path.read_bytes(), path.name), path.name) == rid
 
 
 MARKUP = {  # the same kinds of title block as cover pages with headings, in every format users bring
@@ -152,6 +152,5 @@ def test_title_block_in_every_format(doc: str, fmt: str) -> None:
     pieces = parse(markup + BODY)
     data = {"txt": lambda: to_text(pieces).encode("utf-8"), "html": lambda: to_html(pieces).encode("utf-8"),
             "pdf": lambda: to_pdf(pieces), "docx": lambda: to_docx(pieces)}[fmt]()
-    raw = load_bytes(data, f"x.{fmt}")
-    meta = metadata.detect(normalise(raw), None, raw.title)
+    meta = read(data, f"x.{fmt}")
     assert (meta.force, meta.programme, meta.year) == want
