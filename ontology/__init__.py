@@ -6,6 +6,7 @@ from ontology.terms import (
     TERM_CLASSES, TERM_TYPES, THEME, THEME_KEYWORDS_JSON, THEME_SCHEME, THEMES_TTL, UNITS_JSON,
     Term, Theme, acronyms, gazetteer, legend, thesaurus, ontology_graph, relation_iri, shapes_graph, themes,
 )
+from ontology.terms import InspectionProgramme, inspection_programmes
 
 __all__ = [
     "ACRONYMS_JSON", "FINDING_POLARITIES", "GRADES", "KINDS", "ORGANISATIONS_JSON", "PEEL",
@@ -13,4 +14,5 @@ __all__ = [
     "SHAPES_TTL", "SKOS", "TERM_CLASSES", "TERM_TYPES", "THEME", "THEME_KEYWORDS_JSON",
     "THEME_SCHEME", "THEMES_TTL", "UNITS_JSON", "Term", "Theme", "acronyms", "gazetteer",
     "legend", "ontology_graph", "relation_iri", "shapes_graph", "themes", "thesaurus",
+    "InspectionProgramme", "inspection_programmes",
 ]

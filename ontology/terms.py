@@ -229,3 +229,24 @@ def thesaurus() -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     """(official terms, lay words) groups: what reports say and what people ask, for query expansion."""
     data = json.loads(THESAURUS_JSON.read_text(encoding="utf-8"))
     return [(tuple(g["official"]), tuple(g["lay"])) for g in data["groups"]]
+
+
+@dataclass(frozen=True)
+class InspectionProgramme:
+    """An inspection programme: its name (``label``) and the wordings that name it in a title (``aliases``)."""
+
+    key: str
+    label: str
+    aliases: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def inspection_programmes() -> dict[str, InspectionProgramme]:
+    """The inspection programmes of peel.ttl, by local name ("PeelEffectiveness", "GradedPeel" ...)."""
+    g = _ontology()
+    out = {}
+    for s in sorted(g.subjects(RDF.type, PEEL.InspectionProgramme), key=str):
+        key = str(s)[len(str(PEEL)):]
+        out[key] = InspectionProgramme(key, str(g.value(s, RDFS.label)),
+                                       tuple(sorted(str(a) for a in g.objects(s, PEEL.alias))))
+    return out
