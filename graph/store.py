@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -283,14 +283,18 @@ class Store:
 
     # ------------------------------------------------------------ search reads (FTS5, theme tags)
 
-    def keyword_scores(self, expression: str | None, limit: int) -> dict[int, float]:
-        """Passage rowid -> BM25 score (higher is better) of the best ``limit`` FTS5 matches."""
+    def keyword_scores(self, expression: str | None, limit: int,
+                       rowids: Sequence[int] | None = None) -> dict[int, float]:
+        """Passage rowid -> BM25 score (higher is better) of the best ``limit`` FTS5 matches; among the given
+        passages only, if given (a report in scope must not lose its matches to the rest of a large store)."""
         if not expression:
             return {}
+        among = "" if rowids is None else " AND rowid IN (SELECT value FROM json_each(?))"
+        args = (expression, *(() if rowids is None else (json.dumps([int(r) for r in rowids]),)), limit)
         try:
             rows = self.con.execute(
                 "SELECT rowid, -bm25(passages_fts, 1.0, 0.3) FROM passages_fts WHERE passages_fts MATCH ?"
-                " ORDER BY bm25(passages_fts, 1.0, 0.3) LIMIT ?", (expression, limit)).fetchall()
+                f"{among} ORDER BY bm25(passages_fts, 1.0, 0.3) LIMIT ?", args).fetchall()
         except sqlite3.OperationalError:  # defensive: callers build the expression to be valid
             return {}
         return {int(r[0]): float(r[1]) for r in rows}

@@ -176,23 +176,33 @@ class Searcher:
         if len(snap) == 0:
             return snap, []
         mask = filter_mask(snap, self.index.store, filters or Filters(), self.entity_passages)
+        # the reports in scope are searched on their own too: in a large store, the store-wide best matches
+        # may hold none of theirs
+        inside = _report_mask(snap, set(plan.scope)) if plan.scope and t.scope_first else None
+        if inside is not None and mask is not None:
+            inside &= mask
         kw: dict[int, float] = {}
         if mode in ("hybrid", "keyword"):
             expression = fts_expression(plan.terms, plan.phrases)
-            for rowid, s in self.index.store.keyword_scores(expression, t.keyword_limit).items():
-                i = snap.pos.get(rowid)
-                if i is not None and (mask is None or mask[i]):
-                    kw[i] = s
+            for among in ([None] if mask is None else [mask]) + ([] if inside is None else [inside]):
+                rowids = None if among is None else snap.rowids[among].tolist()
+                for rowid, s in self.index.store.keyword_scores(expression, t.keyword_limit, rowids).items():
+                    i = snap.pos.get(rowid)
+                    if i is not None and (mask is None or mask[i]):
+                        kw[i] = s
         qv = self.query_vector(plan) if mode in ("hybrid", "dense") else None
         pool = max(t.candidates, limit * 3)
         rows: set[int] = set(sorted(kw, key=kw.__getitem__, reverse=True)[:pool])
+        if inside is not None:
+            rows.update(sorted((i for i in kw if inside[i]), key=kw.__getitem__, reverse=True)[:pool])
         dense = None
         if qv is not None:
             dense = self.index.dense_scores(snap, qv)
             if mask is not None:
                 dense = np.where(mask, dense, -np.inf)
-            top = np.argpartition(-dense, min(pool, len(dense) - 1))[:pool]
-            rows.update(int(i) for i in top if np.isfinite(dense[i]))
+            for scores in [dense] + ([] if inside is None else [np.where(inside, dense, -np.inf)]):
+                top = np.argpartition(-scores, min(pool, len(scores) - 1))[:pool]
+                rows.update(int(i) for i in top if np.isfinite(scores[i]))
         cands = [Candidate(row=i, dense=float(dense[i]) if dense is not None else 0.0, keyword=kw.get(i, 0.0))
                  for i in rows]
         if not cands:

@@ -167,3 +167,24 @@ PILLARS["essex-2015-legitimacy"] = {"force": "Essex Police", "year": "2015", "ye
 ])
 def test_a_programme_named_picks_its_reports(question: str, scope: tuple[str, ...]) -> None:
     assert analyse(question, PILLARS).scope == scope
+
+
+def test_the_reports_in_scope_are_searched_on_their_own(tmp_path) -> None:
+    """In a large store the store-wide best matches may hold nothing of the report asked about; its own
+    passages are still found (here the store-wide pools are cut to two passages to make the store 'large')."""
+    import dataclasses
+
+    svc = Service(Settings(store=tmp_path, encoder="hash"))
+    for force in ("Essex", "Surrey", "Dorset", "Durham"):
+        svc._put(_report(f"{force.lower()}-2022", f"{force} Police", "2021/22", 2022, [
+            ("Call handling", "paragraph", "Call handlers answer emergency calls quickly; emergency calls are "
+                                           "answered within ten seconds and emergency calls are graded well.")]))
+    svc._put(_report("kent-2022", "Kent Police", "2021/22", 2022, [
+        ("Contact", "paragraph", "The control room takes a long time to answer emergency calls at weekends.")]))
+    engine = svc.search_engine
+    engine.tuning = dataclasses.replace(engine.tuning, candidates=2, keyword_limit=2)
+    for mode in ("keyword", "dense", "hybrid"):
+        hits = svc.search("How quickly does Kent answer emergency calls?", k=3, mode=mode)["hits"]
+        assert hits and hits[0]["report_id"] == "kent-2022", mode
+    out = svc.ask("Does the Kent control room take a long time to answer emergency calls?")
+    assert out["lead"] and out["lead"]["report_id"] == "kent-2022"

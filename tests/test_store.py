@@ -462,3 +462,14 @@ def test_schema_1_store_is_upgraded_to_nullable_pages(tmp_path: Path) -> None:
         assert s.con.execute("SELECT count(*) FROM passages WHERE page IS NULL").fetchone()[0] >= len(rep.passages)
     finally:
         s.close()
+
+
+def test_keyword_scores_among_given_passages(store: Store) -> None:
+    """A search restricted to some passages (a report in scope) scores them as the whole store does."""
+    store.put_report(report_of(SMALL))
+    everywhere = store.keyword_scores('"crime" OR "nuisance" OR "supervised"', 50)
+    assert len(everywhere) >= 2
+    some = sorted(everywhere)[:1]
+    assert store.keyword_scores('"crime" OR "nuisance" OR "supervised"', 50, some) == \
+        {some[0]: pytest.approx(everywhere[some[0]])}
+    assert store.keyword_scores('"crime" OR "nuisance" OR "supervised"', 50, []) == {}

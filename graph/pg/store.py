@@ -180,8 +180,10 @@ class PgStore(Store):
 
     # ------------------------------------------------------------ search reads (full-text search)
 
-    def keyword_scores(self, expression: str | None, limit: int) -> dict[int, float]:
-        """Passage rowid -> score (higher is better) of the best ``limit`` full-text matches.
+    def keyword_scores(self, expression: str | None, limit: int,
+                       rowids: Sequence[int] | None = None) -> dict[int, float]:
+        """Passage rowid -> score (higher is better) of the best ``limit`` full-text matches (among the given
+        passages only, if given).
 
         ``expression`` is the FTS5 form search builds: quoted words and phrases joined by OR. Each
         becomes a phrase query; a passage scores the sum over the phrases it matches of the phrase's
@@ -203,9 +205,11 @@ class PgStore(Store):
         ranks = " + ".join(f"%s * ts_rank('{schema.RANK_WEIGHTS}', tsv, q{i}, 1)" for i in range(len(phrases)))
         queries = ", ".join(f"phraseto_tsquery('{schema.TEXT_CONFIG}', %s) AS q{i}" for i in range(len(phrases)))
         match = " || ".join(f"q{i}" for i, p in enumerate(phrases) if p in matched)
+        among = "" if rowids is None else " AND rowid = ANY(%s)"
         sql = (f"SELECT rowid, {ranks} AS score FROM passages_fts, (SELECT {queries}) AS q "
-               f"WHERE tsv @@ ({match}) ORDER BY score DESC, rowid LIMIT %s")
-        rows = self._reads.run(lambda conn: conn.execute(sql, [*idf, *phrases, limit]).fetchall())
+               f"WHERE tsv @@ ({match}){among} ORDER BY score DESC, rowid LIMIT %s")
+        args = [*idf, *phrases, *([] if rowids is None else [[int(r) for r in rowids]]), limit]
+        rows = self._reads.run(lambda conn: conn.execute(sql, args).fetchall())
         return {int(r[0]): float(r[1]) for r in rows}
 
     def doc_freq(self, words: list[str]) -> dict[str, int]:
