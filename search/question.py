@@ -41,7 +41,7 @@ _FORCE_SUFFIX_RE = re.compile(r"\s+(?:police(?:\s+service)?|constabulary|police 
 
 _RECOMMENDATION_RE = re.compile(
     r"\brecommend|\bareas? for improvement|\bcauses? of concern|"
-    r"\b(?:told|tell|asked|requir(?:e|ed|es)|instruct(?:ed|s)?|urg(?:e|ed|es)|advis(?:e|ed|es))"
+    r"\b(?:told|tell|asked|requir(?:e|ed|es)|instruct(?:ed|s)?|urg(?:e|ed|es)|advis(?:e|ed|es)|order(?:ed|s)?)"
     r"\b.{0,40}\bto\b|\bmust\b|\bshould\b|\bsuggest|\bwant(?:s|ed)?\b.{0,30}\bto\b|\bget better at\b|"
     r"\bneeds? to (?:improve|change|do|fix)\b|\b(?:inspectors?|inspectorate|hmic\w*)(?:'s|’s)? (?:main |biggest |"
     r"chief |key |principal )?(?:worr|concern)|\bimprovements?\b.{0,20}\b(?:required|needed|asked)\b", re.I)
@@ -54,7 +54,8 @@ _CHANGE_RE = re.compile(
 _WHY_RE = re.compile(
     r"^\s*why\b|\bwhy\b|\bwhat (?:caused|causes|led to|leads to|is behind|was behind|threaten\w*|drove|drives)\b|"
     r"\breasons?\b|\bhow did .{0,80}\baffect\b|\b(?:effect|impact|consequence)s? of\b|\baffect(?:s|ed|ing)?\b|"
-    r"\bbecause\b|\brisky\b|\bresult(?:ed)? in\b", re.I)
+    r"\bbecause\b|\brisky\b|\bresult(?:ed)? in\b|\b(?:held|holds?|holding) (?:\w+ ){0,3}back\b|\bdragg(?:ed|ing)\b|"
+    r"\bdrags?\b|\bundermin|\bhamper|\bhinder|\bin the way\b|\bto blame\b", re.I)
 _NUMBER_Q_RE = re.compile(
     r"\bhow (?:many|much|fast|quickly|often|far|long|big|large|high|low)\b|\bwhat (?:percentage|proportion|"
     r"number|share|rate|amount|fraction|level)\b|\bpercent\b|\bper cent\b|\brate\b|\bfigures?\b|\bstatistic|"

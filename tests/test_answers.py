@@ -90,6 +90,10 @@ def test_years_named() -> None:
     ("What must the force change in how it handles calls?", "recommendation"),
     ("What are the causes of concern in the 2021 inspection?", "recommendation"),
     ("Why can councils not act on the organised crime map?", "why"),
+    ("What is holding the force back on crime prevention?", "why"),
+    ("What dragged down the standard of investigations?", "why"),
+    ("What was the force ordered to do about vetting?", "recommendation"),
+    ("What did the force order for its officers?", "finding"),
     ("How many burglaries did the force record?", "fact"),
 ])
 def test_question_kind(question: str, kind: str) -> None:
