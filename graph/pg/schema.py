@@ -16,9 +16,8 @@ import re
 from graph.pg import nearest
 from graph.schema import SCHEMA, statements
 
-# passage text counts fully, its heading path less (as FTS5's bm25 weights 1.0 and 0.3)
+# migration 1's keyword index: PostgreSQL's English configuration (migration 6 replaces it with FTS5's tokens)
 TEXT_CONFIG = "english"
-RANK_WEIGHTS = "{0.3, 0, 0, 1.0}"  # ts_rank weights for D, C, B, A
 
 _TYPES = ((re.compile(r"\bTEXT\b"), 'TEXT COLLATE "C"'), (re.compile(r"\bBLOB\b"), "BYTEA"),
           (re.compile(r"\bREAL\b"), "DOUBLE PRECISION"))
@@ -56,6 +55,71 @@ FULL_TEXT = [
     "INSERT INTO meta(key, value) VALUES ('generation', '0') ON CONFLICT DO NOTHING",
 ]
 
+# Migration 6: the keyword index as FTS5 builds it (see graph.pg.bm25). FTS5's unicode61 tokenizer splits on
+# anything not a letter or digit, folds case and accents and keeps stop words; its porter filter stems with
+# the original Porter algorithm, which Snowball ships as "porter". peelgraph_words gives the parser nothing
+# but letters, digits and spaces, so a hyphenated word, a URL, "2018/19" or "5.2" are split as FTS5 splits them.
+_PLAIN = ("àáâãäåçèéêëìíîïñòóôõöùúûüýÿāăąćĉċčďēĕėęěĝğġģĥĩīĭįĵķĺļľńņňōŏőŕŗřśŝşšţťũūŭůűųŵŷźżžơưǎǐǒǔǖǘǚǜǟǡǧǩǫǭǰǵǹǻ"
+          "ȁȃȅȇȉȋȍȏȑȓȕȗșțȟȧȩȫȭȯȱȳ",
+          "aaaaaaceeeeiiiinooooouuuuyyaaaccccdeeeeegggghiiiijklllnnnooorrrssssttuuuuuuwyzzzouaiouuuuuaagkoojgnaa"
+          "aeeiioorruusthaeooooy")
+
+
+def keyword_vector(text: str, section: str) -> str:
+    """SQL for a passage's keyword ``tsvector`` (migration 6): its text weighted A, then its heading path D."""
+    return (f"setweight(to_tsvector('peelgraph', peelgraph_words({text})), 'A') || "
+            f"setweight(to_tsvector('peelgraph', peelgraph_words({section})), 'D')")
+
+
+_TOKENS = [  # the tokenizer: one function, one dictionary, one configuration (created once, however often run)
+    ("CREATE OR REPLACE FUNCTION peelgraph_words(t TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+     f"SELECT regexp_replace(translate(lower(coalesce(t, '') COLLATE \"default\"), '{_PLAIN[0]}', '{_PLAIN[1]}'), "
+     "'[^[:alnum:]]+', ' ', 'g') $$"),
+    ("CREATE OR REPLACE FUNCTION peelgraph_tokens(t TEXT) RETURNS INTEGER LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+     "SELECT coalesce(array_length(string_to_array(btrim(peelgraph_words(t)), ' '), 1), 0) $$"),
+    ("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'peelgraph_porter' "
+     "AND dictnamespace = current_schema()::regnamespace) THEN "
+     "CREATE TEXT SEARCH DICTIONARY peelgraph_porter (TEMPLATE = snowball, Language = porter); END IF; "
+     "IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'peelgraph' "
+     "AND cfgnamespace = current_schema()::regnamespace) THEN CREATE TEXT SEARCH CONFIGURATION peelgraph (PARSER = default); "
+     "ALTER TEXT SEARCH CONFIGURATION peelgraph ADD MAPPING FOR asciiword, word, numword, uint, int, float, sfloat "
+     "WITH peelgraph_porter; END IF; END $$"),
+]
+_STATS = [  # what BM25 reads of the whole store, kept by triggers on the keyword index
+    'CREATE TABLE IF NOT EXISTS keyword_lexemes (lexeme TEXT COLLATE "C" PRIMARY KEY, docs BIGINT NOT NULL)',
+    ("CREATE TABLE IF NOT EXISTS keyword_totals (id INTEGER PRIMARY KEY CHECK (id = 1), passages BIGINT NOT NULL, "
+     "tokens BIGINT NOT NULL)"),
+    ("CREATE OR REPLACE FUNCTION keyword_stats_add() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+     "INSERT INTO keyword_lexemes(lexeme, docs) SELECT unnest(tsvector_to_array(NEW.tsv)), 1 "
+     "ON CONFLICT (lexeme) DO UPDATE SET docs = keyword_lexemes.docs + 1; "
+     "UPDATE keyword_totals SET passages = passages + 1, tokens = tokens + NEW.len; RETURN NULL; END $$"),
+    ("CREATE OR REPLACE FUNCTION keyword_stats_remove() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+     "UPDATE keyword_lexemes SET docs = docs - 1 WHERE lexeme = ANY(tsvector_to_array(OLD.tsv)); "
+     "UPDATE keyword_totals SET passages = passages - 1, tokens = tokens - OLD.len; RETURN NULL; END $$"),
+    "DROP TRIGGER IF EXISTS passages_fts_ai ON passages_fts",
+    "CREATE TRIGGER passages_fts_ai AFTER INSERT ON passages_fts FOR EACH ROW EXECUTE FUNCTION keyword_stats_add()",
+    "DROP TRIGGER IF EXISTS passages_fts_ad ON passages_fts",
+    "CREATE TRIGGER passages_fts_ad AFTER DELETE ON passages_fts FOR EACH ROW EXECUTE FUNCTION keyword_stats_remove()",
+]
+FTS5_TOKENS = _TOKENS + [
+    ("ALTER TABLE passages_fts ADD COLUMN IF NOT EXISTS len INTEGER NOT NULL DEFAULT 0, "
+     "ADD COLUMN IF NOT EXISTS text_len INTEGER NOT NULL DEFAULT 0"),
+    ("CREATE OR REPLACE FUNCTION passages_fts_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+     "INSERT INTO passages_fts(rowid, passage_id, tsv, len, text_len) VALUES (NEW.rowid, NEW.passage_id, "
+     f"{keyword_vector('NEW.text', 'NEW.section')}, peelgraph_tokens(NEW.text) + peelgraph_tokens(NEW.section), "
+     "peelgraph_tokens(NEW.text)); RETURN NULL; END $$"),
+    *_STATS,
+    # the passages already stored, indexed again; then their statistics counted afresh
+    (f"UPDATE passages_fts f SET tsv = {keyword_vector('p.text', 'p.section')}, "
+     "len = peelgraph_tokens(p.text) + peelgraph_tokens(p.section), text_len = peelgraph_tokens(p.text) "
+     "FROM passages p WHERE p.passage_id = f.passage_id"),
+    "DELETE FROM keyword_lexemes",
+    ("INSERT INTO keyword_lexemes(lexeme, docs) SELECT w, count(*) FROM passages_fts, "
+     "unnest(tsvector_to_array(tsv)) AS w GROUP BY w"),
+    "DELETE FROM keyword_totals",
+    "INSERT INTO keyword_totals(id, passages, tokens) SELECT 1, count(*), coalesce(sum(len), 0) FROM passages_fts",
+]
+
 # version -> statements; append new migrations, never edit an applied one
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, base_tables() + FULL_TEXT),  # the shared tables as this version defines them, and the keyword index
@@ -66,5 +130,6 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     # the keyword index answers from its tree at once: a pending list of recent rows (GIN's fast update)
     # made each lookup read the whole list, and the planner then chose to scan every passage instead
     (5, ["ALTER INDEX passages_fts_tsv SET (fastupdate = off)", "SELECT gin_clean_pending_list('passages_fts_tsv')"]),
+    (6, FTS5_TOKENS),  # keyword search ranks by BM25 on FTS5's tokens (graph.pg.bm25)
 ]
 LATEST = MIGRATIONS[-1][0]

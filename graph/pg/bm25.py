@@ -1,0 +1,133 @@
+"""BM25 keyword scores on PostgreSQL, computed as SQLite FTS5's ``bm25()`` computes them.
+
+The SQLite store ranks keyword matches with FTS5's BM25 (k1 1.2, b 0.75, the
+passage text weighing 1.0 and its heading path 0.3). Users of the PostgreSQL
+store should get the same ranking, so this module rebuilds that formula from
+what PostgreSQL keeps (``graph.pg.schema``, migration 6):
+
+- the same tokens: FTS5's ``unicode61`` splits on every character that is not a
+  letter or digit and keeps stop words; ``peelgraph_words`` does the same
+  before the ``peelgraph`` text search configuration stems each word with
+  Snowball's original Porter stemmer, as FTS5's ``porter`` does;
+- the same statistics: how many passages hold each word (``keyword_lexemes``,
+  kept by triggers), how many passages and tokens there are in all
+  (``keyword_totals``), each passage's token count (``passages_fts.len``);
+- the same frequencies: a phrase's occurrences in the text and in the heading
+  path, counted from the positions of the query's words in the passage's
+  ``tsvector`` (``passages_fts.text_len`` says where the text ends).
+
+The passages' ``tsvector`` rows are read only for the query's words
+(``setweight`` then ``ts_filter`` keeps just those), so ranking 2 000 passages
+costs a few milliseconds; Python does the arithmetic.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+K1 = 1.2  # FTS5's bm25 constants
+B = 0.75
+SECTION_WEIGHT = 0.3  # FTS5's column weights in graph.store: text 1.0, section 0.3
+CONFIG = "peelgraph"  # the text search configuration of migration 6
+
+# each text with its stemmed words, in order (a word repeated in the text appears as often)
+PHRASE_LEXEMES = (f"SELECT t, array(SELECT u.lexeme FROM unnest(to_tsvector('{CONFIG}', peelgraph_words(t))) u, "
+                  "unnest(u.positions) AS p ORDER BY p) FROM unnest(%s::text[]) AS t")
+# each matching passage: its token count, where its text ends, and the positions of the query's words only
+MATCHES = ("SELECT rowid, len, text_len, ts_filter(setweight(tsv, 'B', %s::text[]), '{b}')::text "
+           "FROM passages_fts WHERE tsv @@ %s::tsquery")
+P = TypeVar("P", bound=tuple[str, ...] | str)
+_ENTRY_RE = re.compile(r"'((?:[^']|'')*)':([0-9A-D,]+)")
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What BM25 needs of the whole store: passages, their mean token count, each phrase's passage count."""
+
+    passages: int
+    avg_len: float
+    docs: dict[tuple[str, ...], int]
+
+
+def tsquery(lexemes: Iterable[str]) -> str:
+    """A ``tsquery`` literal matching the stemmed words in this order (a phrase), quoted so any word is safe."""
+    quoted = ["'" + w.replace("\\", "\\\\").replace("'", "''") + "'" for w in lexemes]
+    return " <-> ".join(quoted)
+
+
+def any_of(phrases: Iterable[tuple[str, ...]]) -> str:
+    """A ``tsquery`` literal matching a passage holding any of the phrases."""
+    return " | ".join(f"({tsquery(p)})" for p in phrases)
+
+
+def positions(filtered: str) -> dict[str, set[int]]:
+    """Word -> its positions in a passage, read from a ``tsvector`` literal (weights ignored)."""
+    out: dict[str, set[int]] = {}
+    for m in _ENTRY_RE.finditer(filtered):
+        out[m.group(1).replace("''", "'")] = {int(p.rstrip("ABCD")) for p in m.group(2).split(",")}
+    return out
+
+
+def frequency(phrase: tuple[str, ...], where: dict[str, set[int]], text_len: int) -> float:
+    """The phrase's occurrences, each in the text counting 1 and each in the heading path ``SECTION_WEIGHT``
+    (a run of words that starts in the text and ends in the heading is no occurrence, as in FTS5's columns)."""
+    first = where.get(phrase[0], set())
+    found = 0.0
+    for p in first:
+        end = p + len(phrase) - 1
+        if all(p + j in where.get(w, ()) for j, w in enumerate(phrase[1:], 1)):
+            if end <= text_len:
+                found += 1.0
+            elif p > text_len:
+                found += SECTION_WEIGHT
+    return found
+
+
+def idf(passages: int, docs: int) -> float:
+    """FTS5's inverse document frequency: log((N - n + 0.5) / (n + 0.5)), a tiny positive value when not positive."""
+    value = math.log((passages - docs + 0.5) / (docs + 0.5))
+    return value if value > 0 else 1e-6
+
+
+def score(phrases: list[tuple[str, ...]], weights: list[float], where: dict[str, set[int]], length: int,
+          text_len: int, avg_len: float) -> float:
+    """One passage's BM25 over the query's phrases (``weights``: their idf), as FTS5's ``bm25()`` (sign flipped)."""
+    norm = K1 * (1 - B + B * length / max(avg_len, 1e-9))
+    total = 0.0
+    for phrase, w in zip(phrases, weights):
+        f = frequency(phrase, where, text_len)
+        if f:
+            total += w * f * (K1 + 1) / (f + norm)
+    return total
+
+
+def rank(rows: Iterable[tuple[int, int, int, str]], phrases: list[tuple[str, ...]], stats: Stats,
+         limit: int) -> dict[int, float]:
+    """Passage rowid -> BM25, the best ``limit`` of the matched rows (ties by rowid); rows that hold no
+    phrase as FTS5 reads it (a match across the text's end) are left out."""
+    weights = [idf(stats.passages, stats.docs.get(p, 0)) for p in phrases]
+    scored = []
+    for rowid, length, text_len, filtered in rows:
+        s = score(phrases, weights, positions(filtered), int(length), int(text_len), stats.avg_len)
+        if s > 0:
+            scored.append((-s, int(rowid)))
+    scored.sort()
+    return {rowid: -neg for neg, rowid in scored[:limit]}
+
+
+def ranked_phrases(phrases: list[P], docs: dict[P, int], wanted: int, budget: int) -> set[P]:
+    """The phrases whose matches are ranked: the rarest first, until they match ``wanted`` passages and
+    the next would take them (at most the sum of their document frequencies) past ``budget``. A passage
+    that matches only commoner phrases is left out: those phrases weigh least (lowest idf), and ranking
+    it would read most of the store."""
+    chosen: set[P] = set()
+    total = 0
+    for p in sorted(set(phrases), key=lambda p: (docs[p], p)):
+        if total >= wanted and total + docs[p] > budget:
+            break
+        chosen.add(p)
+        total += docs[p]
+    return chosen
