@@ -6,9 +6,9 @@ store should get the same ranking, so this module rebuilds that formula from
 what PostgreSQL keeps (``graph.pg.schema``, migration 6):
 
 - the same tokens: FTS5's ``unicode61`` splits on every character that is not a
-  letter or digit and keeps stop words; ``peelgraph_words`` does the same
-  before the ``peelgraph`` text search configuration stems each word with
-  Snowball's original Porter stemmer, as FTS5's ``porter`` does;
+  letter or digit and keeps stop words, and its ``porter`` stems them;
+  ``peelgraph_vector`` does the same with Snowball's original Porter stemmer
+  (the SQL functions of migration 6);
 - the same statistics: how many passages hold each word (``keyword_lexemes``,
   kept by triggers), how many passages and tokens there are in all
   (``keyword_totals``), each passage's token count (``passages_fts.len``);
@@ -28,14 +28,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from graph.pg.schema import WORDS
+
 K1 = 1.2  # FTS5's bm25 constants
 B = 0.75
 SECTION_WEIGHT = 0.3  # FTS5's column weights in graph.store: text 1.0, section 0.3
-CONFIG = "peelgraph"  # the text search configuration of migration 6
 
-# each text with its stemmed words, in order (a word repeated in the text appears as often)
-PHRASE_LEXEMES = (f"SELECT t, array(SELECT u.lexeme FROM unnest(to_tsvector('{CONFIG}', peelgraph_words(t))) u, "
-                  "unnest(u.positions) AS p ORDER BY p) FROM unnest(%s::text[]) AS t")
+# each text with its stemmed words, in order, as the keyword index holds them
+PHRASE_LEXEMES = (f"SELECT t, array(SELECT peelgraph_stem(w) FROM {WORDS.format('t')} ORDER BY n) "
+                  "FROM unnest(%s::text[]) AS t")
 # each matching passage: its token count, where its text ends, and the positions of the query's words only
 MATCHES = ("SELECT rowid, len, text_len, ts_filter(setweight(tsv, 'B', %s::text[]), '{b}')::text "
            "FROM passages_fts WHERE tsv @@ %s::tsquery")

@@ -56,34 +56,38 @@ FULL_TEXT = [
 ]
 
 # Migration 6: the keyword index as FTS5 builds it (see graph.pg.bm25). FTS5's unicode61 tokenizer splits on
-# anything not a letter or digit, folds case and accents and keeps stop words; its porter filter stems with
-# the original Porter algorithm, which Snowball ships as "porter". peelgraph_words gives the parser nothing
-# but letters, digits and spaces, so a hyphenated word, a URL, "2018/19" or "5.2" are split as FTS5 splits them.
+# anything not a letter or digit, folds case and accents and keeps stop words; its porter filter stems words of
+# 3 to 64 bytes with Porter's algorithm as he published it in C (Snowball ships the original as "porter"; the
+# C version also turns a final "bli" into "ble" and "logi" into "log", so "possibly" and "possible" meet).
+# peelgraph_vector numbers the words in order, so a hyphenated word, a URL, "2018/19" or "5.2" are split and
+# counted as FTS5 splits them, and positions say where a phrase is.
 _PLAIN = ("àáâãäåçèéêëìíîïñòóôõöùúûüýÿāăąćĉċčďēĕėęěĝğġģĥĩīĭįĵķĺļľńņňōŏőŕŗřśŝşšţťũūŭůűųŵŷźżžơưǎǐǒǔǖǘǚǜǟǡǧǩǫǭǰǵǹǻ"
           "ȁȃȅȇȉȋȍȏȑȓȕȗșțȟȧȩȫȭȯȱȳ",
           "aaaaaaceeeeiiiinooooouuuuyyaaaccccdeeeeegggghiiiijklllnnnooorrrssssttuuuuuuwyzzzouaiouuuuuaagkoojgnaa"
           "aeeiioorruusthaeooooy")
+WORDS = "unnest(string_to_array(btrim(peelgraph_words({})), ' ')) WITH ORDINALITY AS x(w, n)"  # a text's words
 
 
 def keyword_vector(text: str, section: str) -> str:
     """SQL for a passage's keyword ``tsvector`` (migration 6): its text weighted A, then its heading path D."""
-    return (f"setweight(to_tsvector('peelgraph', peelgraph_words({text})), 'A') || "
-            f"setweight(to_tsvector('peelgraph', peelgraph_words({section})), 'D')")
+    return f"setweight(peelgraph_vector({text}), 'A') || setweight(peelgraph_vector({section}), 'D')"
 
 
-_TOKENS = [  # the tokenizer: one function, one dictionary, one configuration (created once, however often run)
+_TOKENS = [  # the tokenizer: a Porter dictionary (created once, however often this runs) and four functions
+    ("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'peelgraph_porter' "
+     "AND dictnamespace = current_schema()::regnamespace) THEN "
+     "CREATE TEXT SEARCH DICTIONARY peelgraph_porter (TEMPLATE = snowball, Language = porter); END IF; END $$"),
     ("CREATE OR REPLACE FUNCTION peelgraph_words(t TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
      f"SELECT regexp_replace(translate(lower(coalesce(t, '') COLLATE \"default\"), '{_PLAIN[0]}', '{_PLAIN[1]}'), "
      "'[^[:alnum:]]+', ' ', 'g') $$"),
     ("CREATE OR REPLACE FUNCTION peelgraph_tokens(t TEXT) RETURNS INTEGER LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
      "SELECT coalesce(array_length(string_to_array(btrim(peelgraph_words(t)), ' '), 1), 0) $$"),
-    ("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'peelgraph_porter' "
-     "AND dictnamespace = current_schema()::regnamespace) THEN "
-     "CREATE TEXT SEARCH DICTIONARY peelgraph_porter (TEMPLATE = snowball, Language = porter); END IF; "
-     "IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'peelgraph' "
-     "AND cfgnamespace = current_schema()::regnamespace) THEN CREATE TEXT SEARCH CONFIGURATION peelgraph (PARSER = default); "
-     "ALTER TEXT SEARCH CONFIGURATION peelgraph ADD MAPPING FOR asciiword, word, numword, uint, int, float, sfloat "
-     "WITH peelgraph_porter; END IF; END $$"),
+    ("CREATE OR REPLACE FUNCTION peelgraph_stem(w TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+     "SELECT CASE WHEN length(w) < 3 OR octet_length(w) > 64 THEN w ELSE regexp_replace("
+     "coalesce((ts_lexize('peelgraph_porter', w))[1], w), '(bl|log)i$', '\\1') END $$"),
+    ("CREATE OR REPLACE FUNCTION peelgraph_vector(t TEXT) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+     "SELECT coalesce(string_agg('''' || peelgraph_stem(w) || ''':' || n, ' ')::tsvector, ''::tsvector) "
+     f"FROM {WORDS.format('t')} $$"),
 ]
 _STATS = [  # what BM25 reads of the whole store, kept by triggers on the keyword index
     'CREATE TABLE IF NOT EXISTS keyword_lexemes (lexeme TEXT COLLATE "C" PRIMARY KEY, docs BIGINT NOT NULL)',
