@@ -93,6 +93,7 @@ def stats_recounted(pg: Any) -> None:
     counted = {r[0]: r[1] for r in pg.con.execute(
         "SELECT w, count(*) FROM passages_fts, unnest(tsvector_to_array(tsv)) AS w GROUP BY w")}
     assert kept == counted and counted
+    assert pg.con.execute("SELECT count(*) FROM keyword_pending").fetchone()[0] == 0  # folded at commit
     totals = pg.con.execute("SELECT passages, tokens FROM keyword_totals").fetchone()
     assert tuple(totals) == tuple(pg.con.execute("SELECT count(*), sum(len) FROM passages_fts").fetchone())
 

@@ -65,6 +65,7 @@ _PLAIN = ("àáâãäåçèéêëìíîïñòóôõöùúûüýÿāăąćĉċč�
           "ȁȃȅȇȉȋȍȏȑȓȕȗșțȟȧȩȫȭȯȱȳ",
           "aaaaaaceeeeiiiinooooouuuuyyaaaccccdeeeeegggghiiiijklllnnnooorrrssssttuuuuuuwyzzzouaiouuuuuaagkoojgnaa"
           "aeeiioorruusthaeooooy")
+_VECTOR = "coalesce(string_agg('''' || peelgraph_stem(w) || ''':' || n, ' ')::tsvector, ''::tsvector)"  # of WORDS
 WORDS = "unnest(string_to_array(btrim(peelgraph_words({})), ' ')) WITH ORDINALITY AS x(w, n)"  # a text's words
 
 
@@ -78,46 +79,64 @@ _TOKENS = [  # the tokenizer: a Porter dictionary (created once, however often t
      "AND dictnamespace = current_schema()::regnamespace) THEN "
      "CREATE TEXT SEARCH DICTIONARY peelgraph_porter (TEMPLATE = snowball, Language = porter); END IF; END $$"),
     ("CREATE OR REPLACE FUNCTION peelgraph_words(t TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
-     f"SELECT regexp_replace(translate(lower(coalesce(t, '') COLLATE \"default\"), '{_PLAIN[0]}', '{_PLAIN[1]}'), "
-     "'[^[:alnum:]]+', ' ', 'g') $$"),
+     f"SELECT CASE WHEN w ~ '[^ -~]' THEN translate(w, '{_PLAIN[0]}', '{_PLAIN[1]}') ELSE w END FROM (SELECT "
+     "regexp_replace(lower(coalesce(t, '') COLLATE \"default\"), '[^[:alnum:]]+', ' ', 'g') AS w) AS s $$"),
     ("CREATE OR REPLACE FUNCTION peelgraph_tokens(t TEXT) RETURNS INTEGER LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
      "SELECT coalesce(array_length(string_to_array(btrim(peelgraph_words(t)), ' '), 1), 0) $$"),
     ("CREATE OR REPLACE FUNCTION peelgraph_stem(w TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
      "SELECT CASE WHEN length(w) < 3 OR octet_length(w) > 64 THEN w ELSE regexp_replace("
      "coalesce((ts_lexize('peelgraph_porter', w))[1], w), '(bl|log)i$', '\\1') END $$"),
     ("CREATE OR REPLACE FUNCTION peelgraph_vector(t TEXT) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
-     "SELECT coalesce(string_agg('''' || peelgraph_stem(w) || ''':' || n, ' ')::tsvector, ''::tsvector) "
-     f"FROM {WORDS.format('t')} $$"),
+     f"SELECT {_VECTOR} FROM {WORDS.format('t')} $$"),
 ]
-_STATS = [  # what BM25 reads of the whole store, kept by triggers on the keyword index
+# What BM25 reads of the whole store, kept by triggers on the keyword index. Counting each passage's words into
+# keyword_lexemes as it is written would update the same rows ("the", "police") once per passage, and PostgreSQL
+# walks every version a transaction made of a row to find the last: quadratic in the passages of one write. So
+# each passage written or deleted only appends its words to keyword_pending, and at commit the first of the
+# deferred triggers folds them all into the counts with one upsert (the others see the transaction's flag).
+_FOLD = ("CREATE OR REPLACE FUNCTION keyword_stats_fold() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+         "IF current_setting('peelgraph.keyword_fold', true) IS NOT DISTINCT FROM txid_current()::text THEN "
+         "RETURN NULL; END IF; "
+         "PERFORM set_config('peelgraph.keyword_fold', txid_current()::text, true); "
+         "WITH gone AS (DELETE FROM keyword_pending RETURNING sign, len, lexemes), "
+         "totals AS (UPDATE keyword_totals SET passages = passages + (SELECT coalesce(sum(sign), 0) FROM gone), "
+         "tokens = tokens + (SELECT coalesce(sum(sign * len), 0) FROM gone)) "
+         "INSERT INTO keyword_lexemes(lexeme, docs) SELECT w, sum(sign) FROM gone, unnest(lexemes) AS w GROUP BY w "
+         "ON CONFLICT (lexeme) DO UPDATE SET docs = keyword_lexemes.docs + excluded.docs; RETURN NULL; END $$")
+_STATS = [
     'CREATE TABLE IF NOT EXISTS keyword_lexemes (lexeme TEXT COLLATE "C" PRIMARY KEY, docs BIGINT NOT NULL)',
     ("CREATE TABLE IF NOT EXISTS keyword_totals (id INTEGER PRIMARY KEY CHECK (id = 1), passages BIGINT NOT NULL, "
      "tokens BIGINT NOT NULL)"),
-    ("CREATE OR REPLACE FUNCTION keyword_stats_add() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-     "INSERT INTO keyword_lexemes(lexeme, docs) SELECT unnest(tsvector_to_array(NEW.tsv)), 1 "
-     "ON CONFLICT (lexeme) DO UPDATE SET docs = keyword_lexemes.docs + 1; "
-     "UPDATE keyword_totals SET passages = passages + 1, tokens = tokens + NEW.len; RETURN NULL; END $$"),
-    ("CREATE OR REPLACE FUNCTION keyword_stats_remove() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-     "UPDATE keyword_lexemes SET docs = docs - 1 WHERE lexeme = ANY(tsvector_to_array(OLD.tsv)); "
-     "UPDATE keyword_totals SET passages = passages - 1, tokens = tokens - OLD.len; RETURN NULL; END $$"),
-    "DROP TRIGGER IF EXISTS passages_fts_ai ON passages_fts",
-    "CREATE TRIGGER passages_fts_ai AFTER INSERT ON passages_fts FOR EACH ROW EXECUTE FUNCTION keyword_stats_add()",
-    "DROP TRIGGER IF EXISTS passages_fts_ad ON passages_fts",
-    "CREATE TRIGGER passages_fts_ad AFTER DELETE ON passages_fts FOR EACH ROW EXECUTE FUNCTION keyword_stats_remove()",
+    ("CREATE TABLE IF NOT EXISTS keyword_pending (sign SMALLINT NOT NULL, len INTEGER NOT NULL, "
+     "lexemes TEXT[] NOT NULL)"),
+    ("CREATE OR REPLACE FUNCTION keyword_stats_note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+     "IF TG_OP = 'INSERT' THEN INSERT INTO keyword_pending VALUES (1, NEW.len, tsvector_to_array(NEW.tsv)); "
+     "ELSE INSERT INTO keyword_pending VALUES (-1, OLD.len, tsvector_to_array(OLD.tsv)); END IF; "
+     "RETURN NULL; END $$"),
+    _FOLD,
+    "DROP TRIGGER IF EXISTS passages_fts_note ON passages_fts",
+    ("CREATE TRIGGER passages_fts_note AFTER INSERT OR DELETE ON passages_fts FOR EACH ROW "
+     "EXECUTE FUNCTION keyword_stats_note()"),
+    "DROP TRIGGER IF EXISTS passages_fts_fold ON passages_fts",
+    ("CREATE CONSTRAINT TRIGGER passages_fts_fold AFTER INSERT OR DELETE ON passages_fts "
+     "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION keyword_stats_fold()"),
 ]
 FTS5_TOKENS = _TOKENS + [
     ("ALTER TABLE passages_fts ADD COLUMN IF NOT EXISTS len INTEGER NOT NULL DEFAULT 0, "
      "ADD COLUMN IF NOT EXISTS text_len INTEGER NOT NULL DEFAULT 0"),
-    ("CREATE OR REPLACE FUNCTION passages_fts_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    ("CREATE OR REPLACE FUNCTION passages_fts_insert() RETURNS trigger LANGUAGE plpgsql AS $$ "
+     "DECLARE tv tsvector; tn INTEGER; sv tsvector; sn INTEGER; BEGIN "
+     f"SELECT {_VECTOR}, count(*) INTO tv, tn FROM {WORDS.format('NEW.text')}; "
+     f"SELECT {_VECTOR}, count(*) INTO sv, sn FROM {WORDS.format('NEW.section')}; "
      "INSERT INTO passages_fts(rowid, passage_id, tsv, len, text_len) VALUES (NEW.rowid, NEW.passage_id, "
-     f"{keyword_vector('NEW.text', 'NEW.section')}, peelgraph_tokens(NEW.text) + peelgraph_tokens(NEW.section), "
-     "peelgraph_tokens(NEW.text)); RETURN NULL; END $$"),
+     "setweight(tv, 'A') || setweight(sv, 'D'), tn + sn, tn); RETURN NULL; END $$"),
     *_STATS,
     # the passages already stored, indexed again; then their statistics counted afresh
     (f"UPDATE passages_fts f SET tsv = {keyword_vector('p.text', 'p.section')}, "
      "len = peelgraph_tokens(p.text) + peelgraph_tokens(p.section), text_len = peelgraph_tokens(p.text) "
      "FROM passages p WHERE p.passage_id = f.passage_id"),
     "DELETE FROM keyword_lexemes",
+    "DELETE FROM keyword_pending",
     ("INSERT INTO keyword_lexemes(lexeme, docs) SELECT w, count(*) FROM passages_fts, "
      "unnest(tsvector_to_array(tsv)) AS w GROUP BY w"),
     "DELETE FROM keyword_totals",
