@@ -3,8 +3,10 @@
 The tables are those of ``graph.schema.SCHEMA`` (so a table another stage adds
 there exists here too), with PostgreSQL types: ``TEXT COLLATE "C"`` so rows
 sort byte-wise as in SQLite, ``BYTEA`` and ``DOUBLE PRECISION``. FTS5 is
-replaced by ``passages_fts``: a weighted ``tsvector`` per passage (kept by a
-trigger, deleted with its passage) with a GIN index. Each migration
+replaced by ``passages_fts``: a weighted ``tsvector`` per passage of FTS5's
+own tokens, with its token counts (kept by a trigger, deleted with its
+passage), a GIN index, and the word statistics BM25 reads (migration 6,
+``graph.pg.bm25``). Each migration
 runs once, in order, and is recorded in ``schema_version``; that table alone
 says which version a PostgreSQL store is (SQLite's ``meta.schema_version`` is
 not used here).

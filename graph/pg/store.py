@@ -6,8 +6,8 @@ transactions, send SQLite statements that ``graph.pg.sql.translate`` turns
 into PostgreSQL. What differs is here: connections come from a pool, a write
 is one PostgreSQL transaction serialised across processes by an advisory
 lock (so re-ingest stays idempotent and the generation counter moves once per
-write), keyword search uses a ``tsvector`` table with a GIN index, and the
-schema is migrated by version (``graph.pg.schema``).
+write), keyword search ranks a ``tsvector`` table's matches by FTS5's BM25
+(``graph.pg.bm25``), and the schema is migrated by version (``graph.pg.schema``).
 """
 from __future__ import annotations
 
