@@ -41,7 +41,6 @@ PHRASE_LEXEMES = (f"SELECT t, array(SELECT peelgraph_stem(w) FROM {WORDS.format(
 MATCHES = ("SELECT rowid, len, text_len, ts_filter(setweight(tsv, 'B', %s::text[]), '{b}')::text "
            "FROM passages_fts WHERE tsv @@ %s::tsquery")
 P = TypeVar("P", bound=tuple[str, ...] | str)
-_NO_WEIGHTS = str.maketrans("", "", "ABCD")
 
 
 @dataclass(frozen=True)
@@ -65,14 +64,14 @@ def any_of(phrases: Iterable[tuple[str, ...]]) -> str:
 
 
 def positions(filtered: str) -> dict[str, list[int]]:
-    """Word -> its positions in a passage, ascending, read from a ``tsvector`` literal (weights ignored).
+    """Word -> its positions in a passage, ascending, read from the ``tsvector`` literal ``MATCHES`` returns.
 
-    The keyword index holds lower-case words of letters and digits only, so an entry is ``'word':3B,17``
-    with no quote, colon, space or capital inside the word; splitting beats a regular expression by a few
-    times, and a search may read 2 000 rows."""
+    The keyword index holds lower-case words of letters and digits only, and ``MATCHES`` marks every position
+    B, so an entry is ``'word':3B,17B`` with no quote, colon, space or capital inside the word; splitting beats
+    a regular expression by a few times, and a search may read 2 000 rows."""
     out: dict[str, list[int]] = {}
     if filtered:
-        for entry in filtered.translate(_NO_WEIGHTS).split(" "):
+        for entry in filtered.replace("B", "").split(" "):  # a search marks the query's words B
             word, _, where = entry.rpartition(":")
             out[word[1:-1]] = list(map(int, where.split(",")))
     return out
@@ -104,20 +103,23 @@ def idf(passages: int, docs: int) -> float:
     return value if value > 0 else 1e-6
 
 
-def score(phrases: dict[tuple[str, ...], float], where: dict[str, list[int]], length: int, text_len: int,
-          avg_len: float) -> float:
-    """One passage's BM25 over the query's phrases (phrase -> idf, summed over its repeats), as FTS5's
-    ``bm25()`` (sign flipped): each phrase adds idf * f * (k1 + 1) / (f + k1 * (1 - b + b * length / avg))."""
-    norm = K1 * (1 - B + B * length / max(avg_len, 1e-9))
+def score(singles: dict[str, float], multis: list[tuple[tuple[str, ...], float]], filtered: str, norm: float,
+          text_len: int) -> float:
+    """One passage's BM25 (sign flipped from FTS5's ``bm25()``): each phrase adds
+    idf * f * (k1 + 1) / (f + norm), norm = k1 * (1 - b + b * length / average length).
+
+    ``singles``: one-word phrases, word -> idf (summed over repeats); ``multis``: longer phrases with theirs;
+    ``filtered``: the passage's ``tsvector`` literal of the query's words."""
     total = 0.0
-    for word, at in where.items():  # the words of one-word phrases: a passage holds few of the query's words
-        w = phrases.get((word,))
+    where = positions(filtered)
+    for word, found in where.items():
+        w = singles.get(word)
         if w:
-            in_text = bisect_right(at, text_len)
-            f = in_text + SECTION_WEIGHT * (len(at) - in_text)
+            in_text = bisect_right(found, text_len)
+            f = in_text + SECTION_WEIGHT * (len(found) - in_text)
             total += w * f * (K1 + 1) / (f + norm)
-    for phrase, w in phrases.items():
-        if len(phrase) > 1 and all(word in where for word in phrase):
+    for phrase, w in multis:
+        if all(word in where for word in phrase):
             f = frequency(phrase, where, text_len)
             if f:
                 total += w * f * (K1 + 1) / (f + norm)
@@ -131,9 +133,12 @@ def rank(rows: Iterable[tuple[int, int, int, str]], phrases: list[tuple[str, ...
     weights: dict[tuple[str, ...], float] = {}
     for p in phrases:  # a phrase asked twice counts twice, as in FTS5
         weights[p] = weights.get(p, 0.0) + idf(stats.passages, stats.docs.get(p, 0))
+    singles = {p[0]: w for p, w in weights.items() if len(p) == 1}
+    multis = [(p, w) for p, w in weights.items() if len(p) > 1]
+    per_token = K1 * B / max(stats.avg_len, 1e-9)
     scored = []
     for rowid, length, text_len, filtered in rows:
-        s = score(weights, positions(filtered), int(length), int(text_len), stats.avg_len)
+        s = score(singles, multis, filtered, K1 * (1 - B) + per_token * int(length), int(text_len))
         if s > 0:
             scored.append((-s, int(rowid)))
     scored.sort()
