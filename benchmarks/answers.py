@@ -220,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--encoder", default="minilm")
     ap.add_argument("--verbose", action="store_true", help="print each question's first quote")
     ap.add_argument("--no-cv", action="store_true", help="skip the cross-validation over search.tuning.GRID")
+    ap.add_argument("--database-url", default=None, help="a PostgreSQL store (postgresql://...; built if empty)")
     args = ap.parse_args(argv)
 
     from api.service import Service
@@ -228,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     questions = [json.loads(line) for line in open(args.qa, encoding="utf-8") if line.strip()]
     tmp = tempfile.TemporaryDirectory(prefix="peelgraph-bench-") if args.store is None else None
     store = Path(tmp.name if tmp else args.store)
-    settings = Settings(store=store, encoder=args.encoder,
+    settings = Settings(store=store, encoder=args.encoder, database_url=args.database_url,
                         **({"corpus": Path(args.corpus).resolve()} if args.corpus else {}))
     service = Service(settings)
     t0 = time.perf_counter()

@@ -51,7 +51,7 @@ def test_schema_translation_keeps_every_table_and_drops_fts5() -> None:
 
 
 def test_keyword_ranking_reads_the_rarer_phrases_matches_within_a_budget() -> None:
-    from graph.pg.store import ranked_phrases
+    from graph.pg.bm25 import ranked_phrases
 
     df = {"rare": 50, "uncommon": 900, "common": 5000, "everywhere": 30000}
     phrases = ["everywhere", "common", "rare", "uncommon"]

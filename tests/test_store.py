@@ -49,19 +49,19 @@ def counts(store: Store) -> dict[str, int]:
 
 def fts_hits(store: Store, word: str) -> int:
     if is_pg(store):
-        return store.con.execute("SELECT count(*) FROM passages_fts WHERE tsv @@ plainto_tsquery('english', ?)",
-                                 (word,)).fetchone()[0]
+        return store.doc_freq([word])[word]  # matched through the keyword index (graph.pg.bm25)
     return store.con.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (word,)).fetchone()[0]
 
 
 def fts_ok(store: Store) -> None:
     """The keyword index agrees with the rows it indexes."""
     if is_pg(store):
+        from graph.pg.schema import keyword_vector
+
         stale = store.con.execute(
             "SELECT count(*) FROM passages p LEFT JOIN passages_fts f ON f.passage_id = p.passage_id"
             " WHERE f.rowid IS DISTINCT FROM p.rowid OR f.tsv IS DISTINCT FROM"
-            " setweight(to_tsvector('english', p.text), 'A') || setweight(to_tsvector('english', p.section), 'D')"
-            ).fetchone()[0]
+            f" {keyword_vector('p.text', 'p.section')}").fetchone()[0]
         orphans = store.con.execute("SELECT count(*) FROM passages_fts WHERE passage_id NOT IN"
                                     " (SELECT passage_id FROM passages)").fetchone()[0]
         assert stale == 0 and orphans == 0

@@ -3,8 +3,10 @@
 The tables are those of ``graph.schema.SCHEMA`` (so a table another stage adds
 there exists here too), with PostgreSQL types: ``TEXT COLLATE "C"`` so rows
 sort byte-wise as in SQLite, ``BYTEA`` and ``DOUBLE PRECISION``. FTS5 is
-replaced by ``passages_fts``: a weighted ``tsvector`` per passage (kept by a
-trigger, deleted with its passage) with a GIN index. Each migration
+replaced by ``passages_fts``: a weighted ``tsvector`` per passage of FTS5's
+own tokens, with its token counts (kept by a trigger, deleted with its
+passage), a GIN index, and the word statistics BM25 reads (migration 6,
+``graph.pg.bm25``). Each migration
 runs once, in order, and is recorded in ``schema_version``; that table alone
 says which version a PostgreSQL store is (SQLite's ``meta.schema_version`` is
 not used here).
@@ -16,9 +18,8 @@ import re
 from graph.pg import nearest
 from graph.schema import SCHEMA, statements
 
-# passage text counts fully, its heading path less (as FTS5's bm25 weights 1.0 and 0.3)
+# migration 1's keyword index: PostgreSQL's English configuration (migration 6 replaces it with FTS5's tokens)
 TEXT_CONFIG = "english"
-RANK_WEIGHTS = "{0.3, 0, 0, 1.0}"  # ts_rank weights for D, C, B, A
 
 _TYPES = ((re.compile(r"\bTEXT\b"), 'TEXT COLLATE "C"'), (re.compile(r"\bBLOB\b"), "BYTEA"),
           (re.compile(r"\bREAL\b"), "DOUBLE PRECISION"))
@@ -56,6 +57,94 @@ FULL_TEXT = [
     "INSERT INTO meta(key, value) VALUES ('generation', '0') ON CONFLICT DO NOTHING",
 ]
 
+# Migration 6: the keyword index as FTS5 builds it (see graph.pg.bm25). FTS5's unicode61 tokenizer splits on
+# anything not a letter or digit, folds case and accents and keeps stop words; its porter filter stems words of
+# 3 to 64 bytes with Porter's algorithm as he published it in C (Snowball ships the original as "porter"; the
+# C version also turns a final "bli" into "ble" and "logi" into "log", so "possibly" and "possible" meet).
+# peelgraph_vector numbers the words in order, so a hyphenated word, a URL, "2018/19" or "5.2" are split and
+# counted as FTS5 splits them, and positions say where a phrase is.
+_PLAIN = ("àáâãäåçèéêëìíîïñòóôõöùúûüýÿāăąćĉċčďēĕėęěĝğġģĥĩīĭįĵķĺļľńņňōŏőŕŗřśŝşšţťũūŭůűųŵŷźżžơưǎǐǒǔǖǘǚǜǟǡǧǩǫǭǰǵǹǻ"
+          "ȁȃȅȇȉȋȍȏȑȓȕȗșțȟȧȩȫȭȯȱȳ",
+          "aaaaaaceeeeiiiinooooouuuuyyaaaccccdeeeeegggghiiiijklllnnnooorrrssssttuuuuuuwyzzzouaiouuuuuaagkoojgnaa"
+          "aeeiioorruusthaeooooy")
+_VECTOR = "coalesce(string_agg('''' || peelgraph_stem(w) || ''':' || n, ' ')::tsvector, ''::tsvector)"  # of WORDS
+WORDS = "unnest(string_to_array(btrim(peelgraph_words({})), ' ')) WITH ORDINALITY AS x(w, n)"  # a text's words
+
+
+def keyword_vector(text: str, section: str) -> str:
+    """SQL for a passage's keyword ``tsvector`` (migration 6): its text weighted A, then its heading path D."""
+    return f"setweight(peelgraph_vector({text}), 'A') || setweight(peelgraph_vector({section}), 'D')"
+
+
+_TOKENS = [  # the tokenizer: a Porter dictionary (created once, however often this runs) and four functions
+    ("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'peelgraph_porter' "
+     "AND dictnamespace = current_schema()::regnamespace) THEN "
+     "CREATE TEXT SEARCH DICTIONARY peelgraph_porter (TEMPLATE = snowball, Language = porter); END IF; END $$"),
+    ("CREATE OR REPLACE FUNCTION peelgraph_words(t TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+     f"SELECT CASE WHEN w ~ '[^ -~]' THEN translate(w, '{_PLAIN[0]}', '{_PLAIN[1]}') ELSE w END FROM (SELECT "
+     "regexp_replace(lower(coalesce(t, '') COLLATE \"default\"), '[^[:alnum:]]+', ' ', 'g') AS w) AS s $$"),
+    ("CREATE OR REPLACE FUNCTION peelgraph_tokens(t TEXT) RETURNS INTEGER LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+     "SELECT coalesce(array_length(string_to_array(btrim(peelgraph_words(t)), ' '), 1), 0) $$"),
+    ("CREATE OR REPLACE FUNCTION peelgraph_stem(w TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+     "SELECT CASE WHEN length(w) < 3 OR octet_length(w) > 64 THEN w ELSE regexp_replace("
+     "coalesce((ts_lexize('peelgraph_porter', w))[1], w), '(bl|log)i$', '\\1') END $$"),
+    ("CREATE OR REPLACE FUNCTION peelgraph_vector(t TEXT) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+     f"SELECT {_VECTOR} FROM {WORDS.format('t')} $$"),
+]
+# What BM25 reads of the whole store, kept by triggers on the keyword index. Counting each passage's words into
+# keyword_lexemes as it is written would update the same rows ("the", "police") once per passage, and PostgreSQL
+# walks every version a transaction made of a row to find the last: quadratic in the passages of one write. So
+# each passage written or deleted only appends its words to keyword_pending, and at commit the first of the
+# deferred triggers folds them all into the counts with one upsert (the others see the transaction's flag).
+_FOLD = ("CREATE OR REPLACE FUNCTION keyword_stats_fold() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+         "IF current_setting('peelgraph.keyword_fold', true) IS NOT DISTINCT FROM txid_current()::text THEN "
+         "RETURN NULL; END IF; "
+         "PERFORM set_config('peelgraph.keyword_fold', txid_current()::text, true); "
+         "WITH gone AS (DELETE FROM keyword_pending RETURNING sign, len, lexemes), "
+         "totals AS (UPDATE keyword_totals SET passages = passages + (SELECT coalesce(sum(sign), 0) FROM gone), "
+         "tokens = tokens + (SELECT coalesce(sum(sign * len), 0) FROM gone)) "
+         "INSERT INTO keyword_lexemes(lexeme, docs) SELECT w, sum(sign) FROM gone, unnest(lexemes) AS w GROUP BY w "
+         "ON CONFLICT (lexeme) DO UPDATE SET docs = keyword_lexemes.docs + excluded.docs; RETURN NULL; END $$")
+_STATS = [
+    'CREATE TABLE IF NOT EXISTS keyword_lexemes (lexeme TEXT COLLATE "C" PRIMARY KEY, docs BIGINT NOT NULL)',
+    ("CREATE TABLE IF NOT EXISTS keyword_totals (id INTEGER PRIMARY KEY CHECK (id = 1), passages BIGINT NOT NULL, "
+     "tokens BIGINT NOT NULL)"),
+    ("CREATE TABLE IF NOT EXISTS keyword_pending (sign SMALLINT NOT NULL, len INTEGER NOT NULL, "
+     "lexemes TEXT[] NOT NULL)"),
+    ("CREATE OR REPLACE FUNCTION keyword_stats_note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+     "IF TG_OP = 'INSERT' THEN INSERT INTO keyword_pending VALUES (1, NEW.len, tsvector_to_array(NEW.tsv)); "
+     "ELSE INSERT INTO keyword_pending VALUES (-1, OLD.len, tsvector_to_array(OLD.tsv)); END IF; "
+     "RETURN NULL; END $$"),
+    _FOLD,
+    "DROP TRIGGER IF EXISTS passages_fts_note ON passages_fts",
+    ("CREATE TRIGGER passages_fts_note AFTER INSERT OR DELETE ON passages_fts FOR EACH ROW "
+     "EXECUTE FUNCTION keyword_stats_note()"),
+    "DROP TRIGGER IF EXISTS passages_fts_fold ON passages_fts",
+    ("CREATE CONSTRAINT TRIGGER passages_fts_fold AFTER INSERT OR DELETE ON passages_fts "
+     "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION keyword_stats_fold()"),
+]
+FTS5_TOKENS = _TOKENS + [
+    ("ALTER TABLE passages_fts ADD COLUMN IF NOT EXISTS len INTEGER NOT NULL DEFAULT 0, "
+     "ADD COLUMN IF NOT EXISTS text_len INTEGER NOT NULL DEFAULT 0"),
+    ("CREATE OR REPLACE FUNCTION passages_fts_insert() RETURNS trigger LANGUAGE plpgsql AS $$ "
+     "DECLARE tv tsvector; tn INTEGER; sv tsvector; sn INTEGER; BEGIN "
+     f"SELECT {_VECTOR}, count(*) INTO tv, tn FROM {WORDS.format('NEW.text')}; "
+     f"SELECT {_VECTOR}, count(*) INTO sv, sn FROM {WORDS.format('NEW.section')}; "
+     "INSERT INTO passages_fts(rowid, passage_id, tsv, len, text_len) VALUES (NEW.rowid, NEW.passage_id, "
+     "setweight(tv, 'A') || setweight(sv, 'D'), tn + sn, tn); RETURN NULL; END $$"),
+    *_STATS,
+    # the passages already stored, indexed again; then their statistics counted afresh
+    (f"UPDATE passages_fts f SET tsv = {keyword_vector('p.text', 'p.section')}, "
+     "len = peelgraph_tokens(p.text) + peelgraph_tokens(p.section), text_len = peelgraph_tokens(p.text) "
+     "FROM passages p WHERE p.passage_id = f.passage_id"),
+    "DELETE FROM keyword_lexemes",
+    "DELETE FROM keyword_pending",
+    ("INSERT INTO keyword_lexemes(lexeme, docs) SELECT w, count(*) FROM passages_fts, "
+     "unnest(tsvector_to_array(tsv)) AS w GROUP BY w"),
+    "DELETE FROM keyword_totals",
+    "INSERT INTO keyword_totals(id, passages, tokens) SELECT 1, count(*), coalesce(sum(len), 0) FROM passages_fts",
+]
+
 # version -> statements; append new migrations, never edit an applied one
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, base_tables() + FULL_TEXT),  # the shared tables as this version defines them, and the keyword index
@@ -66,5 +155,6 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     # the keyword index answers from its tree at once: a pending list of recent rows (GIN's fast update)
     # made each lookup read the whole list, and the planner then chose to scan every passage instead
     (5, ["ALTER INDEX passages_fts_tsv SET (fastupdate = off)", "SELECT gin_clean_pending_list('passages_fts_tsv')"]),
+    (6, FTS5_TOKENS),  # keyword search ranks by BM25 on FTS5's tokens (graph.pg.bm25)
 ]
 LATEST = MIGRATIONS[-1][0]

@@ -6,12 +6,11 @@ transactions, send SQLite statements that ``graph.pg.sql.translate`` turns
 into PostgreSQL. What differs is here: connections come from a pool, a write
 is one PostgreSQL transaction serialised across processes by an advisory
 lock (so re-ingest stays idempotent and the generation counter moves once per
-write), keyword search uses a ``tsvector`` table with a GIN index, and the
-schema is migrated by version (``graph.pg.schema``).
+write), keyword search ranks a ``tsvector`` table's matches by FTS5's BM25
+(``graph.pg.bm25``), and the schema is migrated by version (``graph.pg.schema``).
 """
 from __future__ import annotations
 
-import math
 import re
 import threading
 import time
@@ -23,7 +22,7 @@ import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from graph.errors import StoreError
-from graph.pg import nearest, schema
+from graph.pg import bm25, nearest, schema
 from graph.pg.sql import Result, row_factory, translate
 from graph.store import Store
 
@@ -31,6 +30,7 @@ GENERATION_TTL = 0.05  # seconds a thread reuses the generation it read (see PgS
 _WRITES_HERE = [0]  # writes committed or abandoned through any PgStore of this process
 ARRAY_CHUNK = 10000  # text hashes asked for in one statement
 RANK_BUDGET = 2000  # passages ranked at most per keyword search (at least 5 x the results asked for)
+LEXEME_CACHE = 100000  # texts whose stemmed words a store remembers
 WRITE_LOCK = 0x7065656C  # advisory lock key held by every write transaction ("peel")
 _PHRASE_RE = re.compile(r'"([^"]*)"')
 T = TypeVar("T")
@@ -106,7 +106,8 @@ class PgStore(Store):
         self.path = _redact(url)  # type: ignore[assignment]  # what messages name: the URL, no password
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        self._df_cache: tuple[int, dict[str, int]] = (-1, {})
+        self._stats: tuple[int, bm25.Stats] = (-1, bm25.Stats(0, 0.0, {}))  # keyword statistics of a generation
+        self._lexeme_cache: dict[str, tuple[str, ...]] = {}  # text -> its stemmed words (they never change)
         self._pool = _open_pool(url, min_size, max_size)
         # reads may go to a replica (a hot standby): generation and rows then come from the same server
         self._read_pool = _open_pool(read_url, min_size, max_size) if read_url else self._pool
@@ -182,46 +183,63 @@ class PgStore(Store):
 
     def keyword_scores(self, expression: str | None, limit: int,
                        rowids: Sequence[int] | None = None) -> dict[int, float]:
-        """Passage rowid -> score (higher is better) of the best ``limit`` full-text matches (among the given
-        passages only, if given).
+        """Passage rowid -> BM25 (higher is better) of the best ``limit`` full-text matches (among the given
+        passages only, if given), as the SQLite store's FTS5 ``bm25()`` ranks them: same tokens, statistics
+        and formula (``graph.pg.bm25``).
 
-        ``expression`` is the FTS5 form search builds: quoted words and phrases joined by OR. Each
-        becomes a phrase query; a passage scores the sum over the phrases it matches of the phrase's
-        inverse document frequency times its frequency rank (``ts_rank``, length-normalised), so rare
-        words weigh more, as in BM25. (``ts_rank_cd`` ranked about the same on the dev set and cost half as much again.)
-        Ranking reads each matching passage, so on a large store only the passages matching the rarer
-        phrases are ranked (``ranked_phrases``); they are still scored on every phrase.
+        ``expression`` is the FTS5 form search builds: quoted words and phrases joined by OR. Ranking reads
+        each matching passage, so on a store larger than ``RANK_BUDGET`` passages only those matching the
+        rarer phrases are ranked (``bm25.ranked_phrases``); they are still scored on every phrase.
         """
-        phrases = [p.strip() for p in _PHRASE_RE.findall(expression or "") if p.strip()]
+        texts = _PHRASE_RE.findall(expression or "")
+        lexemes = self._lexemes(texts)
+        phrases = [lexemes[t] for t in texts if lexemes[t]]
+        stats = self._keyword_stats(phrases)
+        phrases = [p for p in phrases if stats.docs[p]]
         if not phrases:
             return {}
-        df = self.doc_freq(["", *phrases])  # "": every passage
-        n = max(1, df[""])
-        phrases = [p for p in phrases if df.get(p)]
-        if not phrases:
-            return {}
-        idf = [_idf(n, df[p]) for p in phrases]
-        matched = ranked_phrases(phrases, df, limit, max(RANK_BUDGET, 5 * limit))
-        ranks = " + ".join(f"%s * ts_rank('{schema.RANK_WEIGHTS}', tsv, q{i}, 1)" for i in range(len(phrases)))
-        queries = ", ".join(f"phraseto_tsquery('{schema.TEXT_CONFIG}', %s) AS q{i}" for i in range(len(phrases)))
-        match = " || ".join(f"q{i}" for i, p in enumerate(phrases) if p in matched)
-        among = "" if rowids is None else " AND rowid = ANY(%s)"
-        sql = (f"SELECT rowid, {ranks} AS score FROM passages_fts, (SELECT {queries}) AS q "
-               f"WHERE tsv @@ ({match}){among} ORDER BY score DESC, rowid LIMIT %s")
-        args = [*idf, *phrases, *([] if rowids is None else [[int(r) for r in rowids]]), limit]
+        budget = max(RANK_BUDGET, 5 * limit)
+        few = stats.passages <= budget or rowids is not None and len(rowids) <= budget
+        matched = set(phrases) if few else bm25.ranked_phrases(phrases, stats.docs, limit, budget)
+        words = sorted({w for p in phrases for w in p})
+        query = bm25.any_of(sorted(matched))
+        sql = bm25.MATCHES
+        args: list[Any] = [words, query]
+        if rowids is not None:
+            sql, args = sql + " AND rowid = ANY(%s)", [*args, [int(r) for r in rowids]]
         rows = self._reads.run(lambda conn: conn.execute(sql, args).fetchall())
-        return {int(r[0]): float(r[1]) for r in rows}
+        return bm25.rank(rows, phrases, stats, limit)
 
     def doc_freq(self, words: list[str]) -> dict[str, int]:
-        """How many passages contain each word or phrase (as the full-text index stems it); cached per generation."""
-        gen = self.generation()
-        if self._df_cache[0] != gen:
-            self._df_cache = (gen, {})
-        cache = self._df_cache[1]
-        missing = [w for w in dict.fromkeys(words) if w not in cache]
+        """How many passages contain each word or phrase (as the keyword index stems it, as FTS5 does)."""
+        lexemes = self._lexemes(words)
+        stats = self._keyword_stats([lexemes[w] for w in words if lexemes[w]])
+        return {w: stats.docs[lexemes[w]] if lexemes[w] else 0 for w in words}
+
+    def _lexemes(self, texts: list[str]) -> dict[str, tuple[str, ...]]:
+        """Each text's stemmed words in order, as the keyword index holds them (one round trip for the new ones)."""
+        cache = self._lexeme_cache
+        missing = [t for t in dict.fromkeys(texts) if t not in cache]
         if missing:
-            cache.update(self._reads.run(lambda conn: {w: _count_matches(conn, w) for w in missing}))
-        return {w: cache[w] for w in words}
+            if len(cache) > LEXEME_CACHE:
+                cache.clear()
+            rows = self._reads.run(lambda conn: conn.execute(bm25.PHRASE_LEXEMES, (missing,)).fetchall())
+            cache.update((r[0], tuple(r[1])) for r in rows)
+        return {t: cache[t] for t in texts}
+
+    def _keyword_stats(self, phrases: list[tuple[str, ...]]) -> bm25.Stats:
+        """The store's passage and token totals and the phrases' passage counts, read once per generation:
+        a word's count from ``keyword_lexemes``, a phrase's by matching it (FTS5 counts phrase hits too)."""
+        gen = self.generation()
+        if self._stats[0] != gen:
+            row = self._reads.run(lambda conn: conn.execute("SELECT passages, tokens FROM keyword_totals").fetchone())
+            n, tokens = (int(row[0]), int(row[1])) if row else (0, 0)
+            self._stats = (gen, bm25.Stats(n, tokens / n if n else 0.0, {}))
+        stats = self._stats[1]
+        missing = [p for p in dict.fromkeys(phrases) if p not in stats.docs]
+        if missing:
+            stats.docs.update(self._reads.run(lambda conn: _count_phrases(conn, missing)))
+        return stats
 
     # ------------------------------------------------------------ embeddings, by the array (one round trip per 10 000)
 
@@ -298,37 +316,16 @@ def _migrate(conn: psycopg.Connection[Any], stmt: str, shown: str) -> None:
                          f"managed services offer it): {first}") from exc
 
 
-def ranked_phrases(phrases: list[str], df: dict[str, int], wanted: int, budget: int) -> set[str]:
-    """The phrases whose matches are ranked: the rarest first, until they match ``wanted`` passages and
-    the next would take them (at most the sum of their document frequencies) past ``budget``. A passage
-    that matches only commoner phrases is left out: those phrases weigh least (lowest idf), and ranking
-    it would read most of the store."""
-    chosen: set[str] = set()
-    total = 0
-    for p in sorted(phrases, key=lambda p: (df[p], p)):
-        if total >= wanted and total + df[p] > budget:
-            break
-        chosen.add(p)
-        total += df[p]
-    return chosen
-
-
-def _count_matches(conn: psycopg.Connection[Any], phrase: str) -> int:
-    """How many passages match the phrase ("": all of them; 0 for one made only of stop words or quotes)."""
-    clean = phrase.replace('"', "")
-    if not phrase:
-        row = conn.execute("SELECT count(*) FROM passages_fts").fetchone()
-        return int(row[0]) if row else 0
-    if not clean.strip():
-        return 0
-    row = conn.execute(f"SELECT count(*) FROM passages_fts WHERE tsv @@ phraseto_tsquery('{schema.TEXT_CONFIG}', %s)",
-                       (clean,)).fetchone()
-    return int(row[0]) if row else 0
-
-
-def _idf(n: int, df: int) -> float:
-    """BM25's inverse document frequency (never negative)."""
-    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+def _count_phrases(conn: psycopg.Connection[Any], phrases: list[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
+    """How many passages hold each stemmed word (``keyword_lexemes``) or phrase (matched by the index)."""
+    words = [p[0] for p in phrases if len(p) == 1]
+    docs = dict.fromkeys(phrases, 0)
+    for lexeme, n in conn.execute("SELECT lexeme, docs FROM keyword_lexemes WHERE lexeme = ANY(%s)", (words,)):
+        docs[(lexeme,)] = int(n)
+    for p in (p for p in phrases if len(p) > 1):
+        row = conn.execute("SELECT count(*) FROM passages_fts WHERE tsv @@ %s::tsquery", (bm25.tsquery(p),)).fetchone()
+        docs[p] = int(row[0]) if row else 0
+    return docs
 
 
 @contextmanager
