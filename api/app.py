@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,9 +42,17 @@ SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="peelgraph", version="0.1.0",
+    service = Service(settings, helper=True)  # uploads parsed, communities computed, in a helper process
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if service.helper is not None:  # the server stops: so does its helper
+            service.helper.close()
+
+    app = FastAPI(title="peelgraph", version="0.1.0", lifespan=lifespan,
                   description="Knowledge graph and semantic search over police inspection reports.")
-    app.state.service = Service(settings)
+    app.state.service = service
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
                            allow_headers=["*"])

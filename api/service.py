@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from api.helper_process import Ahead, HelperDied, HelperProcess, prepare_upload
 from api.settings import Settings
 from graph.errors import BadInput, InvalidParameter, NotFound
 from graph.ingest.load import load, load_bytes
@@ -19,8 +20,12 @@ Progress = Callable[[str, int, int], None]  # (file name, number, of how many)
 
 
 class Service:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, helper: bool = False) -> None:
+        """``helper``: parse and extract uploads, and compute graph communities, in a helper process (for a
+        server: its readers keep the interpreter lock), rather than in the calling thread."""
         self.settings = settings
+        self.helper = HelperProcess() if helper else None
+        self._ahead = Ahead(self._communities)
         self.store = open_store(settings.store, settings.database_url, settings.vector_search,
                                 settings.database_read_url)
         self.on_put: list[Callable[[Any, Report], None]] = []
@@ -62,11 +67,7 @@ class Service:
             if isinstance(item, Failed):
                 failed.append({"file": item.path, "error": item.error})
                 continue
-            self._extracted[id(item.report)] = item.graph
-            try:
-                ingested.append(self._put(item.report))
-            finally:
-                self._extracted.pop(id(item.report), None)
+            ingested.append(self._put(item.report, item.graph))
         self._refreshed(None)
         return {"ingested": ingested, "failed": failed, "stats": self.stats()}
 
@@ -82,8 +83,15 @@ class Service:
         return self._refreshed([self._put(r) for r in reports])
 
     def ingest_bytes(self, data: bytes, name: str) -> dict[str, Any]:
-        raw = load_bytes(data, name, max_bytes=self.settings.max_upload_bytes)
-        return self._refreshed(self._put(build_report(raw)))
+        """An upload: read, parsed and extracted in the helper process if there is one, then written here."""
+        if self.helper is None:
+            raw = load_bytes(data, name, max_bytes=self.settings.max_upload_bytes)
+            return self._refreshed(self._put(build_report(raw)))
+        try:
+            report, extracted = self.helper.call(prepare_upload, data, name, self.settings.max_upload_bytes)
+        except HelperDied as exc:
+            raise BadInput(f"{name}: the process reading it stopped ({exc})") from exc
+        return self._refreshed(self._put(report, extracted))
 
     def _refreshed(self, result: Any) -> Any:
         """After a write: move the loaded in-memory views (search snapshot, graph) on by the changed reports
@@ -94,13 +102,19 @@ class Service:
             self.knowledge(wait=True)
         return result
 
-    def _put(self, report: Report) -> dict[str, Any]:
+    def _put(self, report: Report, extracted: Any = None) -> dict[str, Any]:
         # Derived data (graph, embeddings) is written in the same transaction as the report:
         # each stage registers a hook in self.on_put / self.on_delete: hook(con, report_or_id).
+        # ``extracted``: the report's graph, already extracted (by build's workers or the helper process).
         if not self.store.has_content(report.sha256):  # re-ingesting the same file needs no encoding
             for step in self.before_put:
                 step(report)
-        status = self.store.put_report(report, extra=lambda con, r: [h(con, r) for h in self.on_put])
+        if extracted is not None:
+            self._extracted[id(report)] = extracted
+        try:
+            status = self.store.put_report(report, extra=lambda con, r: [h(con, r) for h in self.on_put])
+        finally:
+            self._extracted.pop(id(report), None)
         # Report.warnings comes with the formats work ("no force or period found ..."); until then there are none
         warnings = list(getattr(report, "warnings", None) or [])
         if not warnings and not report.meta.force and not report.meta.year:  # never accept such a file silently
@@ -222,6 +236,8 @@ class Service:
             if self._graph is None or gen != self._graph_generation:
                 self._graph = self._next_graph(gen) or knowledge.build(self.store)
                 self._graph_generation = gen
+                if self.helper is not None:
+                    self._ahead.request()  # its communities, off the request path
             return self._graph
         finally:
             self._graph_lock.release()
@@ -233,6 +249,19 @@ class Service:
 
         changed = self.store.changes(self._graph_generation, gen) if self._graph is not None else None
         return update(self._graph, self.store, changed) if changed is not None else None
+
+    def _communities(self) -> None:
+        """The current graph's communities, computed in the helper process (here if it died)."""
+        from graph.build import community_groups, ensure_communities
+
+        def groups(nodes: list[str], edges: list[tuple[str, str]]) -> list[list[str]]:
+            try:
+                return self.helper.call(community_groups, nodes, edges) if self.helper else []
+            except HelperDied:
+                return community_groups(nodes, edges)
+
+        if self._graph is not None and self.helper is not None:
+            ensure_communities(self._graph, groups)
 
     def entities(self, type: str | None = None, q: str | None = None) -> list[dict[str, Any]]:
         from graph import catalogue
