@@ -131,34 +131,3 @@ class HelperProcess:
                 self._lock.release()
         elif (proc := self._proc) is not None:
             proc.kill()  # the waiting caller sees the pipe close, and cleans up
-
-
-class Ahead:
-    """Runs a step for the latest state in one background thread: a request made while it runs means
-    "once more when done", so a burst of writes costs one run after the burst, not one per write."""
-
-    def __init__(self, step: Callable[[], None]) -> None:
-        self._step = step
-        self._lock = threading.Lock()
-        self._busy = False
-        self._again = False
-
-    def request(self) -> None:
-        with self._lock:
-            if self._busy:
-                self._again = True
-                return
-            self._busy = True
-        threading.Thread(target=self._run, name="peelgraph-ahead", daemon=True).start()
-
-    def _run(self) -> None:
-        while True:
-            try:
-                self._step()
-            except Exception:  # noqa: BLE001 - ahead of time only: the reader that needs it computes it then
-                pass
-            with self._lock:
-                if not self._again:
-                    self._busy = False
-                    return
-                self._again = False

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from api.helper_process import Ahead, HelperDied, HelperProcess, prepare_upload
+from api.helper_process import HelperDied, HelperProcess, prepare_upload
 from api.settings import Settings
 from graph.errors import BadInput, InvalidParameter, NotFound
 from graph.ingest.load import load, load_bytes
@@ -19,13 +19,17 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 Progress = Callable[[str, int, int], None]  # (file name, number, of how many)
 
 
+class _Superseded(Exception):
+    """A graph replaced before its communities were computed (they are no longer needed ahead of time)."""
+
+
 class Service:
     def __init__(self, settings: Settings, helper: bool = False) -> None:
         """``helper``: parse and extract uploads, and compute graph communities, in a helper process (for a
         server: its readers keep the interpreter lock), rather than in the calling thread."""
         self.settings = settings
         self.helper = HelperProcess() if helper else None
-        self._ahead = Ahead(self._communities)
+        self._community_turn = threading.Lock()  # community jobs, newest graph only, one after another
         self.store = open_store(settings.store, settings.database_url, settings.vector_search,
                                 settings.database_read_url)
         self.on_put: list[Callable[[Any, Report], None]] = []
@@ -237,7 +241,7 @@ class Service:
                 self._graph = self._next_graph(gen) or knowledge.build(self.store)
                 self._graph_generation = gen
                 if self.helper is not None:
-                    self._ahead.request()  # its communities, off the request path
+                    self._claim_communities(self._graph)
             return self._graph
         finally:
             self._graph_lock.release()
@@ -250,18 +254,33 @@ class Service:
         changed = self.store.changes(self._graph_generation, gen) if self._graph is not None else None
         return update(self._graph, self.store, changed) if changed is not None else None
 
-    def _communities(self) -> None:
-        """The current graph's communities, computed in the helper process (here if it died)."""
+    def _claim_communities(self, G: Any) -> None:
+        """Start the new graph's communities in the helper process; return once they are claimed, so a reader
+        asking for them waits for the helper's answer instead of running Louvain in the serving process."""
+        claimed = threading.Event()
+        threading.Thread(target=self._communities, args=(G, claimed), name="peelgraph-communities",
+                         daemon=True).start()
+        claimed.wait(timeout=5)
+
+    def _communities(self, G: Any, claimed: threading.Event) -> None:
         from graph.build import community_groups, ensure_communities
 
         def groups(nodes: list[str], edges: list[tuple[str, str]]) -> list[list[str]]:
-            try:
-                return self.helper.call(community_groups, nodes, edges) if self.helper else []
-            except HelperDied:
-                return community_groups(nodes, edges)
+            claimed.set()
+            with self._community_turn:
+                if self._graph is not G or self.helper is None:
+                    raise _Superseded  # a newer graph came meanwhile: a reader still holding this one computes
+                try:
+                    return self.helper.call(community_groups, nodes, edges)
+                except HelperDied:
+                    return community_groups(nodes, edges)
 
-        if self._graph is not None and self.helper is not None:
-            ensure_communities(self._graph, groups)
+        try:
+            ensure_communities(G, groups)
+        except _Superseded:
+            pass
+        finally:
+            claimed.set()
 
     def entities(self, type: str | None = None, q: str | None = None) -> list[dict[str, Any]]:
         from graph import catalogue
