@@ -71,17 +71,22 @@ class HelperProcess:
         self._closed = False
 
     def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)`` run in the helper (both picklable): its result, or its error raised here."""
+        """``fn(*args)`` run in the helper (both picklable): its result, or its error raised here. A helper
+        that dies in the job gets one more try in a fresh one (it may have died before, e.g. killed while
+        idle); a job that kills that one too fails."""
         with self._lock:
-            if self._closed:
-                raise HelperDied("the helper process has been closed")
-            conn = self._start()
-            try:
-                conn.send((fn, args))
-                status, value = conn.recv()
-            except (EOFError, OSError) as exc:
-                self._stop()
-                raise HelperDied(f"the helper process died running {getattr(fn, '__name__', fn)}") from exc
+            for attempt in (1, 2):
+                if self._closed:
+                    raise HelperDied("the helper process has been closed")
+                conn = self._start()
+                try:
+                    conn.send((fn, args))
+                    status, value = conn.recv()
+                    break
+                except (EOFError, OSError) as exc:
+                    self._stop()
+                    if attempt == 2:
+                        raise HelperDied(f"the helper process died running {getattr(fn, '__name__', fn)}") from exc
         if status == "ok":
             return value
         if status == "error":
