@@ -61,6 +61,15 @@ def prepare_upload(data: bytes, name: str, max_bytes: int) -> tuple[Report, Repo
     return report, extract_report(report)
 
 
+# a made-up report, enough to load every module and word list the extraction reads
+_WARM_UP = (b"PEEL 2022: Anyshire Police\nHow effective is the force at investigating crime?\n"
+            b"The force works with its partners to protect vulnerable people, which means that victims are safer.\n")
+
+
+def _warm_up() -> int:
+    return len(prepare_upload(_WARM_UP, "warm-up.txt", 1 << 20)[1].entities)
+
+
 class HelperProcess:
     """One helper process, one job at a time; callers wait for it without holding the interpreter lock."""
 
@@ -93,6 +102,11 @@ class HelperProcess:
             cls, message, detail = value
             raise cls(message, detail)
         raise RuntimeError(f"in the helper process: {value}")
+
+    def warm(self) -> None:
+        """Start the helper and have it load what a job needs (about a second of imports and word lists),
+        so the first upload after a server starts does not pay for it while readers are being served."""
+        self.call(_warm_up)
 
     def _start(self) -> Connection:
         if self._proc is None or self._conn is None or not self._proc.is_alive():

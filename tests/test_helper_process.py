@@ -48,8 +48,10 @@ def _not_here(nodes: list[str], edges: list[tuple[str, str]]) -> list[list[str]]
 def test_jobs_errors_crashes_and_close() -> None:
     helper = HelperProcess()
     try:
-        assert helper.call(operator.add, 2, 3) == 5
+        assert helper.pid is None  # started on first use ...
+        helper.warm()  # ... such as the warm-up a server runs before serving
         pid = helper.pid
+        assert helper.call(operator.add, 2, 3) == 5
         assert pid is not None and pid != os.getpid()
         # a product error comes back as the same class and message as in this process
         with pytest.raises(UnsupportedFormat) as here:
