@@ -30,6 +30,7 @@ class Service:
         self.settings = settings
         self.helper = HelperProcess() if helper else None
         self._community_turn = threading.Lock()  # community jobs, newest graph only, one after another
+        self._newest: Any = None  # the graph whose communities the helper is asked for
         self.store = open_store(settings.store, settings.database_url, settings.vector_search,
                                 settings.database_read_url)
         self.on_put: list[Callable[[Any, Report], None]] = []
@@ -238,10 +239,10 @@ class Service:
         try:
             gen = self.store.generation()
             if self._graph is None or gen != self._graph_generation:
-                self._graph = self._next_graph(gen) or knowledge.build(self.store)
-                self._graph_generation = gen
+                new = self._next_graph(gen) or knowledge.build(self.store)
                 if self.helper is not None:
-                    self._claim_communities(self._graph)
+                    self._claim_communities(new)  # before any reader can see it
+                self._graph, self._graph_generation = new, gen
             return self._graph
         finally:
             self._graph_lock.release()
@@ -257,6 +258,7 @@ class Service:
     def _claim_communities(self, G: Any) -> None:
         """Start the new graph's communities in the helper process; return once they are claimed, so a reader
         asking for them waits for the helper's answer instead of running Louvain in the serving process."""
+        self._newest = G
         claimed = threading.Event()
         threading.Thread(target=self._communities, args=(G, claimed), name="peelgraph-communities",
                          daemon=True).start()
@@ -268,7 +270,7 @@ class Service:
         def groups(nodes: list[str], edges: list[tuple[str, str]]) -> list[list[str]]:
             claimed.set()
             with self._community_turn:
-                if self._graph is not G or self.helper is None:
+                if self._newest is not G or self.helper is None:
                     raise _Superseded  # a newer graph came meanwhile: a reader still holding this one computes
                 try:
                     return self.helper.call(community_groups, nodes, edges)
