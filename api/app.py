@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -45,7 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     service = Service(settings, helper=True)  # uploads parsed, communities computed, in a helper process
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "warm_on_start", False):  # `serve`: ready when it first answers
+            await run_in_threadpool(service.warm)
         yield
         if service.helper is not None:  # the server stops: so does its helper
             service.helper.close()

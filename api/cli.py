@@ -254,8 +254,7 @@ def _serve(settings: Any, workers: int = 1) -> int:
         from api.app import create_app
 
         app = create_app(settings)
-        if app.state.service.helper is not None:
-            app.state.service.helper.warm()  # before the first request, not during it
+        app.state.warm_on_start = True  # the model, the in-memory views and the helper: before the first request
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
         return 0
     if not settings.database_url:

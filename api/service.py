@@ -98,6 +98,15 @@ class Service:
             raise BadInput(f"{name}: the process reading it stopped ({exc})") from exc
         return self._refreshed(self._put(report, extracted))
 
+    def warm(self) -> None:
+        """Load what the first requests would otherwise load while others wait on them (the encoder's model,
+        the search snapshot, the graph, the helper process): for a server, before it takes requests."""
+        self.search_engine.index.snapshot()
+        self.search_engine.index.encoder.encode(["warm-up"])
+        self.knowledge()
+        if self.helper is not None:
+            self.helper.warm()
+
     def _refreshed(self, result: Any) -> Any:
         """After a write: move the loaded in-memory views (search snapshot, graph) on by the changed reports
         now, so the next reader finds them ready; views not loaded yet stay unloaded."""

@@ -109,3 +109,13 @@ def test_uploads_parsed_in_helper_and_it_ends_with_server(tmp_path: Path, make_s
     while _alive(last) and time.time() < deadline:
         time.sleep(0.05)
     assert not _alive(last)  # the server stopped: so did its helper
+
+
+def test_serve_warms_up_before_its_first_request(tmp_path: Path, make_settings: Any) -> None:
+    app = create_app(make_settings(tmp_path / "store"))
+    svc = app.state.service
+    assert svc.helper.pid is None and svc._search_engine is None  # nothing loaded by making the app
+    app.state.warm_on_start = True  # as `peelgraph serve` does
+    with TestClient(app):
+        assert svc.helper.pid is not None  # started during startup, before any request
+        assert svc._search_engine is not None and svc.search_engine.index.loaded and svc._graph is not None
