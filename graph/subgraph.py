@@ -119,11 +119,12 @@ def export_shape(G: nx.MultiDiGraph, nodes: list[str], title: str, store: Any,
                           "polarity": data.get("polarity")})
     out_edges = []
     # the edges among the kept nodes in the graph's own edge order, without walking every edge of the graph
-    for s, t, d in ((s, t, d) for s in G if s in keep for t, keyed in G.adj[s].items() if t in keep
-                    for d in keyed.values()):
-        out_edges.append({"id": d.get("id"), "source": s, "target": t, "type": d.get("type"),
-                          "polarity": d.get("polarity"), "rule": d.get("rule"),
-                          "evidence": [cite(e) for e in (d.get("evidence") or [])[:5]]})
+    ends = [(s, t, keyed) for s in G if s in keep for t, keyed in G.adj[s].items() if t in keep]
+    for s, t, keyed in ends:
+        for d in keyed.values():
+            out_edges.append({"id": d.get("id"), "source": s, "target": t, "type": d.get("type"),
+                              "polarity": d.get("polarity"), "rule": d.get("rule"),
+                              "evidence": [cite(e) for e in (d.get("evidence") or [])[:5]]})
     out_reports = [{"report_id": r["report_id"], "title": r.get("title"), "year": r.get("year"),
                     "force": r.get("force")} for r in reports if r["report_id"] in used_reports]
     return {"title": title, "reports": out_reports, "nodes": out_nodes, "edges": out_edges}
