@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -40,9 +43,19 @@ SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="peelgraph", version="0.1.0",
+    service = Service(settings, helper=True)  # uploads parsed, communities computed, in a helper process
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "warm_on_start", False):  # `serve`: ready when it first answers
+            await run_in_threadpool(service.warm)
+        yield
+        if service.helper is not None:  # the server stops: so does its helper
+            service.helper.close()
+
+    app = FastAPI(title="peelgraph", version="0.1.0", lifespan=lifespan,
                   description="Knowledge graph and semantic search over police inspection reports.")
-    app.state.service = Service(settings)
+    app.state.service = service
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
                            allow_headers=["*"])

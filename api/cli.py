@@ -253,7 +253,9 @@ def _serve(settings: Any, workers: int = 1) -> int:
     if workers == 1:
         from api.app import create_app
 
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        app = create_app(settings)
+        app.state.warm_on_start = True  # the model, the in-memory views and the helper: before the first request
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
         return 0
     if not settings.database_url:
         raise BadInput(f"--workers {workers} needs the PostgreSQL store (set PEELGRAPH_DATABASE_URL); "

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from api.helper_process import HelperDied, HelperProcess, prepare_upload
 from api.settings import Settings
 from graph.errors import BadInput, InvalidParameter, NotFound
 from graph.ingest.load import load, load_bytes
@@ -18,9 +19,18 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 Progress = Callable[[str, int, int], None]  # (file name, number, of how many)
 
 
+class _Superseded(Exception):
+    """A graph replaced before its communities were computed (they are no longer needed ahead of time)."""
+
+
 class Service:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, helper: bool = False) -> None:
+        """``helper``: parse and extract uploads, and compute graph communities, in a helper process (for a
+        server: its readers keep the interpreter lock), rather than in the calling thread."""
         self.settings = settings
+        self.helper = HelperProcess() if helper else None
+        self._community_turn = threading.Lock()  # community jobs, newest graph only, one after another
+        self._newest: Any = None  # the graph whose communities the helper is asked for
         self.store = open_store(settings.store, settings.database_url, settings.vector_search,
                                 settings.database_read_url)
         self.on_put: list[Callable[[Any, Report], None]] = []
@@ -62,11 +72,7 @@ class Service:
             if isinstance(item, Failed):
                 failed.append({"file": item.path, "error": item.error})
                 continue
-            self._extracted[id(item.report)] = item.graph
-            try:
-                ingested.append(self._put(item.report))
-            finally:
-                self._extracted.pop(id(item.report), None)
+            ingested.append(self._put(item.report, item.graph))
         self._refreshed(None)
         return {"ingested": ingested, "failed": failed, "stats": self.stats()}
 
@@ -82,8 +88,24 @@ class Service:
         return self._refreshed([self._put(r) for r in reports])
 
     def ingest_bytes(self, data: bytes, name: str) -> dict[str, Any]:
-        raw = load_bytes(data, name, max_bytes=self.settings.max_upload_bytes)
-        return self._refreshed(self._put(build_report(raw)))
+        """An upload: read, parsed and extracted in the helper process if there is one, then written here."""
+        if self.helper is None:
+            raw = load_bytes(data, name, max_bytes=self.settings.max_upload_bytes)
+            return self._refreshed(self._put(build_report(raw)))
+        try:
+            report, extracted = self.helper.call(prepare_upload, data, name, self.settings.max_upload_bytes)
+        except HelperDied as exc:
+            raise BadInput(f"{name}: the process reading it stopped ({exc})") from exc
+        return self._refreshed(self._put(report, extracted))
+
+    def warm(self) -> None:
+        """Load what the first requests would otherwise load while others wait on them (the encoder's model,
+        the search snapshot, the graph, the helper process): for a server, before it takes requests."""
+        self.search_engine.index.snapshot()
+        self.search_engine.index.encoder.encode(["warm-up"])
+        self.knowledge()
+        if self.helper is not None:
+            self.helper.warm()
 
     def _refreshed(self, result: Any) -> Any:
         """After a write: move the loaded in-memory views (search snapshot, graph) on by the changed reports
@@ -94,13 +116,19 @@ class Service:
             self.knowledge(wait=True)
         return result
 
-    def _put(self, report: Report) -> dict[str, Any]:
+    def _put(self, report: Report, extracted: Any = None) -> dict[str, Any]:
         # Derived data (graph, embeddings) is written in the same transaction as the report:
         # each stage registers a hook in self.on_put / self.on_delete: hook(con, report_or_id).
+        # ``extracted``: the report's graph, already extracted (by build's workers or the helper process).
         if not self.store.has_content(report.sha256):  # re-ingesting the same file needs no encoding
             for step in self.before_put:
                 step(report)
-        status = self.store.put_report(report, extra=lambda con, r: [h(con, r) for h in self.on_put])
+        if extracted is not None:
+            self._extracted[id(report)] = extracted
+        try:
+            status = self.store.put_report(report, extra=lambda con, r: [h(con, r) for h in self.on_put])
+        finally:
+            self._extracted.pop(id(report), None)
         # Report.warnings comes with the formats work ("no force or period found ..."); until then there are none
         warnings = list(getattr(report, "warnings", None) or [])
         if not warnings and not report.meta.force and not report.meta.year:  # never accept such a file silently
@@ -220,8 +248,10 @@ class Service:
         try:
             gen = self.store.generation()
             if self._graph is None or gen != self._graph_generation:
-                self._graph = self._next_graph(gen) or knowledge.build(self.store)
-                self._graph_generation = gen
+                new = self._next_graph(gen) or knowledge.build(self.store)
+                if self.helper is not None:
+                    self._claim_communities(new)  # before any reader can see it
+                self._graph, self._graph_generation = new, gen
             return self._graph
         finally:
             self._graph_lock.release()
@@ -233,6 +263,35 @@ class Service:
 
         changed = self.store.changes(self._graph_generation, gen) if self._graph is not None else None
         return update(self._graph, self.store, changed) if changed is not None else None
+
+    def _claim_communities(self, G: Any) -> None:
+        """Start the new graph's communities in the helper process; return once they are claimed, so a reader
+        asking for them waits for the helper's answer instead of running Louvain in the serving process."""
+        self._newest = G
+        claimed = threading.Event()
+        threading.Thread(target=self._communities, args=(G, claimed), name="peelgraph-communities",
+                         daemon=True).start()
+        claimed.wait(timeout=5)
+
+    def _communities(self, G: Any, claimed: threading.Event) -> None:
+        from graph.build import community_groups, ensure_communities
+
+        def groups(nodes: list[str], edges: list[tuple[str, str]]) -> list[list[str]]:
+            claimed.set()
+            with self._community_turn:
+                if self._newest is not G or self.helper is None:
+                    raise _Superseded  # a newer graph came meanwhile: a reader still holding this one computes
+                try:
+                    return self.helper.call(community_groups, nodes, edges)
+                except HelperDied:
+                    return community_groups(nodes, edges)
+
+        try:
+            ensure_communities(G, groups)
+        except _Superseded:
+            pass
+        finally:
+            claimed.set()
 
     def entities(self, type: str | None = None, q: str | None = None) -> list[dict[str, Any]]:
         from graph import catalogue

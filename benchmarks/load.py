@@ -99,10 +99,30 @@ def serve_and_run(backend: str, workers: int, args: argparse.Namespace, pg: Post
                                    "--port", str(port)], env=env, cwd=ROOT,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            return run(f"http://127.0.0.1:{port}", args, Path(d))
+            before = _cpu_seconds(server.pid), time.process_time()
+            out = run(f"http://127.0.0.1:{port}", args, Path(d))
+            server_cpu, client_cpu = _cpu_seconds(server.pid) - before[0], time.process_time() - before[1]
+            print(f"CPU during the run: server {server_cpu:.1f} s (its helper and worker processes included), "
+                  f"this benchmark's clients {client_cpu:.1f} s, of {2 * args.seconds:.0f} s on 2 cores")
+            return out
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time used so far by a process and its live descendants (Linux /proc; 0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
 
 
 def _ready(base: str) -> httpx.Client:

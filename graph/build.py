@@ -331,25 +331,34 @@ def _add_findings(G: nx.MultiDiGraph, store: Store) -> list[fnd.Finding]:
     return findings
 
 
-def _communities(G: nx.MultiDiGraph) -> None:
-    """Louvain communities (fixed seed) as a node attribute, assigned while the graph is being built."""
+Groups = Callable[[list[str], list[tuple[str, str]]], list[list[str]]]
+
+
+def community_groups(nodes: list[str], edges: list[tuple[str, str]]) -> list[list[str]]:
+    """Louvain communities (fixed seed) of the nodes joined by the edges, largest first: a function of
+    plain lists, so that a server can run it in a helper process."""
     U = nx.Graph()
-    U.add_nodes_from(sorted(G.nodes))
-    for s, t in sorted(G.edges()):  # sorted: the same communities whatever order the graph was built in
+    U.add_nodes_from(sorted(nodes))
+    for s, t in sorted(edges):  # sorted: the same communities whatever order the graph was built in
         if s != t:
             U.add_edge(s, t, weight=U[s][t]["weight"] + 1 if U.has_edge(s, t) else 1)
     if U.number_of_edges() == 0:
-        return
+        return []
     comms = nx.community.louvain_communities(U, weight="weight", seed=COMMUNITY_SEED)
-    for i, c in enumerate(sorted((sorted(c) for c in comms), key=lambda c: (-len(c), c[0]))):
+    return sorted((sorted(c) for c in comms), key=lambda c: (-len(c), c[0]))
+
+
+def _communities(G: nx.MultiDiGraph, groups: Groups) -> None:
+    """The communities as a node attribute."""
+    for i, c in enumerate(groups(list(G.nodes), list(G.edges()))):
         for n in c:  # a new attribute dict: an updated graph shares the unchanged ones with the graph before it
             G._node[n] = {**G._node[n], "community": i}
 
 
-def ensure_communities(G: nx.MultiDiGraph) -> None:
+def ensure_communities(G: nx.MultiDiGraph, groups: Groups = community_groups) -> None:
     """Communities as node attributes, computed once per built graph by whichever thread asks first; the
     others wait for it, and none sees the graph marked done before every node has its community."""
-    facts(G).communities.run(lambda: _communities(G))
+    facts(G).communities.run(lambda: _communities(G, groups))
 
 
 # ---------------------------------------------------------------------------- views

@@ -6,6 +6,7 @@ pieces that must behave the same wherever text is cut.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from graph.records import GRADES
 
@@ -210,19 +211,25 @@ def norm_token(t: str) -> str:
 
 def content_words(text: str) -> list[str]:
     """Lower-case content words of the text, in order, deduplicated (stop words and single letters out)."""
-    out: list[str] = []
+    return list(_content_words(text))
+
+
+@lru_cache(maxsize=1 << 14)  # every search reads its candidate passages' words again
+def _content_words(text: str) -> tuple[str, ...]:
+    out: dict[str, None] = {}  # ordered, and a membership test that does not grow with the text
     for t in WORD_RE.findall(text.lower()):
         t = t.replace("_", "")
         if not t or t in STOP_WORDS or (len(t) == 1 and not t.isdigit()) or t in out:
             continue
-        out.append(t)
-    return out
+        out[t] = None
+    return tuple(out)
 
 
 _SUFFIXES = (("ations", "at"), ("ation", "at"), ("ments", ""), ("ment", ""), ("ings", ""), ("ing", ""),
              ("edly", ""), ("ed", ""), ("ers", ""), ("er", ""), ("ors", ""), ("or", ""), ("ly", ""))
 
 
+@lru_cache(maxsize=1 << 16)  # answers stem the same few thousand words on every request
 def stem(word: str) -> str:
     """A light stem for matching words across forms: "evaluation", "evaluated", "evaluating" -> "evaluat"."""
     w = norm_token(word)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 from typing import Any
 
 import networkx as nx
@@ -39,8 +40,16 @@ def words(text: str) -> set[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
+def _label_words(text: str) -> frozenset[str]:
+    """``words`` of a node name, remembered: every lookup compares the name against each node's label and
+    aliases, and labels outlive graph versions (a write changes a few of them)."""
+    return frozenset(words(text))
+
+
+@lru_cache(maxsize=1 << 16)
 def _norm(text: str) -> str:
-    return " ".join(sorted(words(text)))
+    return " ".join(sorted(_label_words(text)))
 
 
 def _names(data: dict[str, Any], n: str) -> list[str]:
@@ -66,7 +75,7 @@ def resolve(g: nx.MultiDiGraph, name: str, limit: int = 5) -> list[str]:
             exact.append((-g.degree(n), str(n)))
         elif data.get("type") == "issue" and phrase.search(str(data.get("label", "")).lower()):
             within.append((len(str(data.get("label", ""))), -g.degree(n), str(n)))
-        best = max((_overlap(want, words(nm)) for nm in names), default=0.0)
+        best = max((_overlap(want, _label_words(nm)) for nm in names), default=0.0)
         if best >= 0.5:
             scored.append((-best, -g.degree(n), str(n)))
     if exact:
@@ -78,7 +87,7 @@ def resolve(g: nx.MultiDiGraph, name: str, limit: int = 5) -> list[str]:
     return [n for score, _, n in scored[:limit] if -score >= 0.75 * top]  # only near the best match
 
 
-def _overlap(want: set[str], have: set[str]) -> float:
+def _overlap(want: set[str], have: frozenset[str]) -> float:
     """Cover the query first, then prefer tight labels."""
     common = len(want & have)
     return common / len(want) + 0.25 * common / len(have) if common and have else 0.0

@@ -315,27 +315,28 @@ class VectorIndex:
         return out
 
     def sentence_vectors(self, sentences: Sequence[str]) -> np.ndarray:
-        """Unit vectors of the given (collapsed) sentences: from memory, the store, or the encoder."""
-        out = np.zeros((len(sentences), self.encoder.dim), dtype=np.float32)
-        want: dict[str, list[int]] = {}
-        for i, s in enumerate(sentences):
-            h = sha(s)
-            v = self._sentence_cache.get(h)
-            if v is not None:
-                out[i] = v
-            else:
-                want.setdefault(h, []).append(i)
-        if want:
-            keys = list(want)
-            found = {h: _vec(blob) for h, blob in self.store.vectors(self.encoder.name, keys).items()}
-            rest = [h for h in keys if h not in found]
-            if rest:  # not stored (e.g. sentences of a query-time text): encode now
-                vecs = self.encoder.encode([sentences[want[h][0]] for h in rest])
-                found.update(zip(rest, vecs))
-            for h, v in found.items():
-                for i in want[h]:
-                    out[i] = v
-                self._sentence_cache[h] = v
-            while len(self._sentence_cache) > self._sentence_cache_size:
-                self._sentence_cache.popitem(last=False)
-        return out
+        """Unit vectors of the given (collapsed) sentences: from memory, the store, or the encoder.
+
+        Remembered by the sentence itself: every search asks for its hundred candidates' sentences again,
+        and hashing each one to look it up cost more than the scoring it serves."""
+        rows = [self._sentence_cache.get(s) for s in sentences]
+        wanted = list(dict.fromkeys(s for s, v in zip(sentences, rows) if v is None))
+        if wanted:
+            found = self._fetch_sentences(wanted)
+            rows = [found[s] if v is None else v for s, v in zip(sentences, rows)]
+        if not rows:
+            return np.zeros((0, self.encoder.dim), dtype=np.float32)
+        return np.asarray(np.stack(rows), dtype=np.float32)  # type: ignore[arg-type]
+
+    def _fetch_sentences(self, sentences: list[str]) -> dict[str, np.ndarray]:
+        """Vectors of sentences not in memory: stored ones read, the rest (a query-time text) encoded now."""
+        by_sha = {sha(s): s for s in sentences}
+        found = {by_sha[h]: _vec(blob) for h, blob in self.store.vectors(self.encoder.name, list(by_sha)).items()}
+        rest = [s for s in sentences if s not in found]
+        if rest:
+            found.update(zip(rest, (np.asarray(v, dtype=np.float32) for v in self.encoder.encode(rest))))
+        for s, v in found.items():
+            self._sentence_cache[s] = v
+        while len(self._sentence_cache) > self._sentence_cache_size:
+            self._sentence_cache.popitem(last=False)
+        return found

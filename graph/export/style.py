@@ -100,6 +100,7 @@ def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.Im
     return ImageFont.load_default(size=size)
 
 
+@lru_cache(maxsize=1 << 15)  # a picture measures the same words at the same sizes many times over
 def text_width(text: str, size: int, bold: bool = False) -> float:
     return float(font(size, bold).getlength(text))
 
