@@ -45,6 +45,7 @@ bench: build
 	$(BIN)/python benchmarks/formats.py
 	$(BIN)/python benchmarks/answers.py
 	$(BIN)/python benchmarks/answers.py --qa benchmarks/data/team_qa.jsonl --no-cv
+	$(BIN)/python benchmarks/answers.py --qa benchmarks/data/team_qa2.jsonl --no-cv
 	rm -rf data/build/archive && $(BIN)/python benchmarks/archive.py data/build/archive
 	$(BIN)/python benchmarks/answers.py --qa benchmarks/data/archive_qa.jsonl --corpus data/build/archive --no-cv
 	$(BIN)/python benchmarks/latency.py
