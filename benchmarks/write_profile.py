@@ -1,0 +1,109 @@
+"""Where one report's ingest and delete spend their time on a large store, split by stage.
+
+Builds (or reuses) a store of N generated reports (``scale.generate``), warms a service as a serving one is
+(a search, the graph), then profiles one more report's ingest and its delete, each until this service's
+search and graph show it (as ``scale.py``'s "ingest 1" / "delete 1"), and prints the seconds of each stage:
+parse, extract, encode, store write, search snapshot update, graph update (of which cross-report edges),
+communities, and the rest. A stage's time is the cumulative time of the functions named for it, so
+the figures come from one profiled run (slower than an unprofiled one; read the split, not the total).
+
+Usage: .venv/bin/python benchmarks/write_profile.py --store DIR [--database-url URL] [--reports 500]
+       [--encoder hash] [--top 25]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from api.service import Service  # noqa: E402
+from api.settings import Settings  # noqa: E402
+from benchmarks.scale import QUERIES, generate  # noqa: E402
+
+# stage -> (module path suffix, function name) whose cumulative time is that stage's
+STAGES = {
+    "parse": [("graph/ingest/pipeline.py", "build_report"), ("graph/ingest/load.py", "load")],
+    "extract": [("graph/build.py", "extract_report")],
+    "encode": [("search/index.py", "prepare")],
+    "store write": [("graph/store.py", "put_report"), ("graph/store.py", "delete_report")],
+    "  of which graph rows": [("graph/build.py", "write_report"), ("graph/build.py", "delete_report")],
+    "  of which vectors": [("search/index.py", "on_put")],
+    "search snapshot": [("search/index.py", "snapshot")],
+    "graph update": [("graph/snapshot.py", "update"), ("graph/build.py", "build")],
+    "  of which cross-report": [("graph/snapshot.py", "_update_cross")],
+    "communities": [("graph/build.py", "_communities")],
+}
+
+
+def _ensure_built(svc: Service, files: list[Path]) -> None:
+    """The store holds every file but the last (ten per transaction, as scale.py builds)."""
+    have = svc.store.count("reports")
+    if have >= len(files) - 1:
+        return
+    t = time.perf_counter()
+    for i in range(have - have % 10, len(files) - 1, 10):
+        svc.ingest(files[i:min(i + 10, len(files) - 1)])
+        print(f"  built {min(i + 10, len(files) - 1)} reports, {time.perf_counter() - t:.0f} s", flush=True)
+
+
+def _split(prof: cProfile.Profile, wall: float) -> str:
+    stats = pstats.Stats(prof)
+    cum: dict[str, float] = {}
+    for (path, _line, name), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        for stage, funcs in STAGES.items():
+            if any(path.endswith(suffix) and name == fn for suffix, fn in funcs):
+                cum[stage] = max(cum.get(stage, 0.0), ct)  # max: a recursive or nested entry counts once
+    lines = [f"    {stage:<26} {cum.get(stage, 0.0):7.3f} s" for stage in STAGES]
+    return "\n".join([f"    {'wall (profiled)':<26} {wall:7.3f} s", *lines])
+
+
+def _profiled(label: str, fn, top: int) -> None:  # type: ignore[no-untyped-def]
+    prof = cProfile.Profile()
+    t = time.perf_counter()
+    prof.enable()
+    fn()
+    prof.disable()
+    wall = time.perf_counter() - t
+    print(f"\n== {label}\n{_split(prof, wall)}", flush=True)
+    if top:
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(top)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--store", type=Path, required=True, help="store directory (kept, reused if it exists)")
+    ap.add_argument("--database-url", default=None)
+    ap.add_argument("--reports", type=int, default=500)
+    ap.add_argument("--encoder", default="hash")
+    ap.add_argument("--top", type=int, default=25, help="functions listed by cumulative time (0: none)")
+    args = ap.parse_args()
+    settings = Settings(store=args.store, encoder=args.encoder, database_url=args.database_url)
+    svc = Service(settings)
+    with tempfile.TemporaryDirectory() as d:
+        files = generate(Settings().corpus, args.reports + 1, Path(d))
+        _ensure_built(svc, files)
+        svc.search(QUERIES[0], k=10), svc.knowledge()  # warm, as a serving worker is
+        rid = files[-1]
+
+        def ingest() -> None:
+            nonlocal rid
+            rid = svc.ingest([files[-1]])[0]["report_id"]  # type: ignore[assignment]
+            svc.search(QUERIES[0], k=10), svc.knowledge()
+
+        def delete() -> None:
+            svc.delete(str(rid))
+            svc.search(QUERIES[0], k=10), svc.knowledge()
+
+        _profiled(f"ingest 1 at {svc.store.count('reports')} reports", ingest, args.top)
+        _profiled(f"delete 1 at {svc.store.count('reports')} reports", delete, args.top)
+    svc.store.close()
+
+
+if __name__ == "__main__":
+    main()
