@@ -7,8 +7,11 @@ parse, extract, encode, store write, search snapshot update, graph update (of wh
 communities, and the rest. A stage's time is the cumulative time of the functions named for it, so
 the figures come from one profiled run (slower than an unprofiled one; read the split, not the total).
 
+With --read, prints the same split from profile files ``scale.py --profile`` saved.
+
 Usage: .venv/bin/python benchmarks/write_profile.py --store DIR [--database-url URL] [--reports 500]
        [--encoder hash] [--top 25]
+       .venv/bin/python benchmarks/write_profile.py --read FILE.prof [FILE.prof ...] [--top 25]
 """
 from __future__ import annotations
 
@@ -52,37 +55,45 @@ def _ensure_built(svc: Service, files: list[Path]) -> None:
         print(f"  built {min(i + 10, len(files) - 1)} reports, {time.perf_counter() - t:.0f} s", flush=True)
 
 
-def _split(prof: cProfile.Profile, wall: float) -> str:
-    stats = pstats.Stats(prof)
+def _split(stats: pstats.Stats) -> str:
+    """Seconds per stage, and the whole profiled call's."""
+    wall = max(ct for (_cc, _nc, _tt, ct, _callers) in stats.stats.values())  # type: ignore[attr-defined]
     cum: dict[str, float] = {}
     for (path, _line, name), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
         for stage, funcs in STAGES.items():
             if any(path.endswith(suffix) and name == fn for suffix, fn in funcs):
                 cum[stage] = max(cum.get(stage, 0.0), ct)  # max: a recursive or nested entry counts once
     lines = [f"    {stage:<26} {cum.get(stage, 0.0):7.3f} s" for stage in STAGES]
-    return "\n".join([f"    {'wall (profiled)':<26} {wall:7.3f} s", *lines])
+    return "\n".join([f"    {'whole (profiled)':<26} {wall:7.3f} s", *lines])
 
 
 def _profiled(label: str, fn, top: int) -> None:  # type: ignore[no-untyped-def]
     prof = cProfile.Profile()
-    t = time.perf_counter()
-    prof.enable()
-    fn()
-    prof.disable()
-    wall = time.perf_counter() - t
-    print(f"\n== {label}\n{_split(prof, wall)}", flush=True)
+    prof.runcall(fn)
+    _print(label, pstats.Stats(prof), top)
+
+
+def _print(label: str, stats: pstats.Stats, top: int) -> None:
+    print(f"\n== {label}\n{_split(stats)}", flush=True)
     if top:
-        pstats.Stats(prof).sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("cumulative").print_stats(top)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--store", type=Path, required=True, help="store directory (kept, reused if it exists)")
+    ap.add_argument("--store", type=Path, help="store directory (kept, reused if it exists)")
+    ap.add_argument("--read", type=Path, nargs="+", help="print the split of these saved profiles instead")
     ap.add_argument("--database-url", default=None)
     ap.add_argument("--reports", type=int, default=500)
     ap.add_argument("--encoder", default="hash")
     ap.add_argument("--top", type=int, default=25, help="functions listed by cumulative time (0: none)")
     args = ap.parse_args()
+    if args.read:
+        for path in args.read:
+            _print(path.name, pstats.Stats(str(path)), args.top)
+        return
+    if args.store is None:
+        ap.error("--store or --read is needed")
     settings = Settings(store=args.store, encoder=args.encoder, database_url=args.database_url)
     svc = Service(settings)
     with tempfile.TemporaryDirectory() as d:

@@ -36,6 +36,7 @@ class _CopyOnWrite:
         self.H = H
         self.old = G
         self._own: set[tuple[str, str]] = set()  # (side, node) whose adjacency dict is H's own
+        self.added: set[str] = set()  # nodes set that the old graph did not have (read without a scan)
 
     def _side(self, side: str, n: str) -> dict[str, dict[str, Any]]:
         table = self.H._succ if side == "succ" else self.H._pred
@@ -45,6 +46,8 @@ class _CopyOnWrite:
         return table[n]
 
     def set_node(self, n: str, attrs: dict[str, Any]) -> None:
+        if n not in self.old._node:
+            self.added.add(n)
         if n not in self.H._node:
             self.H._succ[n], self.H._pred[n] = {}, {}
             self._own |= {("succ", n), ("pred", n)}
@@ -183,7 +186,7 @@ def _update_relations(cow: _CopyOnWrite, store: Store, changed: list[str],
     for rid in changed:
         ends.update(old.relations.get(rid, {}))
     ids = set(ends) | {r[0] for r in store.graph_rows("evidence", "report_id", changed)}
-    new_nodes = sorted(n for n in cow.H._node if n not in cow.old._node)
+    new_nodes = sorted(n for n in cow.added if n in cow.H._node)
     for column in ("source", "target"):
         ids |= {r[0] for r in store.graph_rows("relations", column, new_nodes)} if new_nodes else set()
     rows = {r[0]: r for r in store.graph_rows("relations", "relation_id", sorted(ids))}
