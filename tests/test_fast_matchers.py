@@ -1,4 +1,4 @@
-"""graph.text.alternation: a long alternation with shared prefixes matches exactly as the flat one does."""
+"""Fast matchers: shared-prefix alternations and cue pre-tests match exactly what the plain regexes do."""
 from __future__ import annotations
 
 import random
@@ -58,3 +58,32 @@ def test_the_gazetteer_and_theme_matchers_find_what_they_did() -> None:
     assert "domestic abuse" in hits and any(h.startswith("neighbourhood policing") for h in hits)
     names = [m.group(0) for m in entities._gaz().names_rx.finditer(text)]
     assert "Crown Prosecution Service" in names
+
+
+CUE_SENTENCES = [  # written for this test: each family's cue, in several forms
+    "The backlog is having a negative effect, because staff are absent.", "Delays have had a serious impact on victims.",
+    "Demand is impacting officers.", "The change is putting more pressure on the control room.",
+    "Gaps were caused by vacancies.", "Victims are adversely affected by delays.", "This has led to delays.",
+    "Vacancies are leading to gaps.", "The shortfall has caused delays.", "Staff were causing errors.",
+    "It is preventing officers from patrolling.", "Workloads are stopping detectives from reviewing cases.",
+    "Abstractions are undermining neighbourhood work.", "This is limiting the capacity of teams.",
+    "Poor supervision has contributed to errors.", "The delay was partly due to sickness.",
+    "The effect was hampering investigations and restricting access; weakens the response.",
+]
+
+
+def test_a_cue_is_searched_for_only_where_the_words_it_needs_are() -> None:
+    """Every cue match contains one of the words its cheap test looks for: the test never hides a match."""
+    from graph.extract.causal import CUES
+
+    words = [w for s in CUE_SENTENCES for w in s.split()]
+    rng = random.Random(5)
+    texts = CUE_SENTENCES + [" ".join(rng.choice(words) for _ in range(25)) for _ in range(300)]
+    texts += [t.upper() for t in texts]
+    found = set()
+    for cue in CUES:
+        for text in texts:
+            if cue.rx.search(text):
+                found.add(cue.family)
+                assert cue.need is None or cue.need.search(text), (cue.family, text)
+    assert {c.family for c in CUES if c.need is not None} <= found  # every tested cue was seen matching
