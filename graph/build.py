@@ -152,6 +152,7 @@ def write_report(con: sqlite3.Connection, report: Report, extracted: ReportGraph
         "relations": [(r.id, r.type, r.source, r.target, r.polarity, r.rule) for r in g.relations if r.evidence],
         "evidence": [(r.id, ev.report_id, ev.passage_id, ev.quote, r.polarity, r.rule) for r in g.relations
                      for ev in r.evidence]})
+    Store.note_orphans(con, g.entities)
 
 
 def delete_report(con: sqlite3.Connection, report_id: str) -> None:
