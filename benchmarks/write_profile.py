@@ -7,10 +7,14 @@ parse, extract, encode, store write, search snapshot update, graph update (of wh
 communities, and the rest. A stage's time is the cumulative time of the functions named for it, so
 the figures come from one profiled run (slower than an unprofiled one; read the split, not the total).
 
+With --repeat N, first times N unprofiled rounds of that ingest and delete and prints the median wall
+seconds and this process's CPU seconds of each: on a machine shared with other work the CPU seconds
+say what a write costs, the wall seconds also what it waited for (the other work; on PostgreSQL, also
+the server). With --cpu, profiles count this process's CPU time instead of wall time.
 With --read, prints the same split from profile files ``scale.py --profile`` saved.
 
 Usage: .venv/bin/python benchmarks/write_profile.py --store DIR [--database-url URL] [--reports 500]
-       [--encoder hash] [--top 25]
+       [--encoder hash] [--top 25] [--repeat 3] [--cpu]
        .venv/bin/python benchmarks/write_profile.py --read FILE.prof [FILE.prof ...] [--top 25]
 """
 from __future__ import annotations
@@ -18,9 +22,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
+import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -67,8 +73,22 @@ def _split(stats: pstats.Stats) -> str:
     return "\n".join([f"    {'whole (profiled)':<26} {wall:7.3f} s", *lines])
 
 
-def _profiled(label: str, fn, top: int) -> None:  # type: ignore[no-untyped-def]
-    prof = cProfile.Profile()
+def _timed(steps: dict[str, Callable[[], None]], repeat: int) -> None:
+    """Median wall and CPU seconds of each step over ``repeat`` unprofiled rounds."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in steps}
+    for _ in range(repeat):
+        for name, step in steps.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            step()
+            times[name].append((time.perf_counter() - wall, time.process_time() - cpu))
+    for name, got in times.items():
+        wall, cpu = statistics.median(w for w, _ in got), statistics.median(c for _, c in got)
+        print(f"  {name}: wall {wall:.3f} s, cpu {cpu:.3f} s (wall per round: {', '.join(f'{w:.2f}' for w, _ in got)})",
+              flush=True)
+
+
+def _profiled(label: str, fn: Callable[[], None], top: int, cpu: bool = False) -> None:
+    prof = cProfile.Profile(time.process_time) if cpu else cProfile.Profile()
     prof.runcall(fn)
     _print(label, pstats.Stats(prof), top)
 
@@ -87,6 +107,8 @@ def main() -> None:
     ap.add_argument("--reports", type=int, default=500)
     ap.add_argument("--encoder", default="hash")
     ap.add_argument("--top", type=int, default=25, help="functions listed by cumulative time (0: none)")
+    ap.add_argument("--repeat", type=int, default=0, help="unprofiled rounds of ingest and delete timed first")
+    ap.add_argument("--cpu", action="store_true", help="profile this process's CPU time, not wall time")
     args = ap.parse_args()
     if args.read:
         for path in args.read:
@@ -111,8 +133,13 @@ def main() -> None:
             svc.delete(str(rid))
             svc.search(QUERIES[0], k=10), svc.knowledge()
 
-        _profiled(f"ingest 1 at {svc.store.count('reports')} reports", ingest, args.top)
-        _profiled(f"delete 1 at {svc.store.count('reports')} reports", delete, args.top)
+        n = svc.store.count("reports")
+        if args.repeat:
+            ingest(), delete()  # one round to warm what a first write loads
+            print(f"unprofiled, {args.repeat} rounds at {n} reports (+1):", flush=True)
+            _timed({"ingest 1": ingest, "delete 1": delete}, args.repeat)
+        _profiled(f"ingest 1 at {n} reports", ingest, args.top, args.cpu)
+        _profiled(f"delete 1 at {n + 1} reports", delete, args.top, args.cpu)
     svc.store.close()
 
 
