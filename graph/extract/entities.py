@@ -29,8 +29,10 @@ __all__ = ["Entity", "Extraction", "Mention", "Metric", "extract", "find_acronym
            "metrics", "norm_key", "plural", "singular", "slug", "term_id"]
 
 
+@lru_cache(maxsize=1 << 16)
 def norm_key(text: str) -> str:
-    """Case/plural/apostrophe-insensitive key of a surface form."""
+    """Case/plural/apostrophe-insensitive key of a surface form (remembered: the same names recur in every
+    passage and report)."""
     t = text.replace("’", "'").replace("–", "-").lower()
     t = re.sub(r"\s+", " ", t).strip(" .,;:")
     t = re.sub(r"^(?:the|a|an|its|their|our|this|these|those|each|all|any) ", "", t)
