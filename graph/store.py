@@ -419,8 +419,7 @@ class Store:
 
 
 def _removing(con: Any, report_id: str) -> None:
-    """Before a report's rows cascade away: the relations its evidence supports and the entities it mentions,
-    the only rows its removal can leave orphaned (read by ``Store.drop_orphans`` in the same write)."""
+    """Before a report's rows cascade away: the only rows its removal can orphan (for ``drop_orphans``)."""
     _REMOVING[id(con)] = (
         [r[0] for r in con.execute("SELECT DISTINCT relation_id FROM evidence WHERE report_id=?", (report_id,))],
         [r[0] for r in con.execute("SELECT DISTINCT entity_id FROM mentions WHERE report_id=?", (report_id,))])
@@ -440,8 +439,7 @@ def _put_orphans(con: Any, gen: int, ids: list[str]) -> None:
                 (ORPHANS, json.dumps({"generation": gen, "ids": ids})))
 
 
-def _carry_orphans(con: Any) -> None:
-    """A write that changes no rows leaves the orphans as they were: still noted, if they were."""
+def _carry_orphans(con: Any) -> None:  # a write that changes no rows leaves the noted orphans as they were
     gen, before = _orphans_record(con)
     if before is not None:
         _put_orphans(con, gen, before)
@@ -460,7 +458,10 @@ def _used(con: Any, table: str, column: str, ids: list[str]) -> set[str]:
 def _drop_unused(con: Any, table: str, column: str, ref: str, ids: list[str]) -> None:
     """Delete the rows of ``table`` among ``ids`` that no row of ``ref`` names any more."""
     used = _used(con, ref, column, ids)
-    con.executemany(f"DELETE FROM {table} WHERE {column}=?", [(i,) for i in ids if i not in used])
+    unused = [i for i in ids if i not in used]
+    for n in range(0, len(unused), 5000):
+        chunk = unused[n:n + 5000]
+        con.execute(f"DELETE FROM {table} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk)
 
 
 _GRAPH_INSERTS = {
