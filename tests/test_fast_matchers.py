@@ -61,7 +61,8 @@ def test_the_gazetteer_and_theme_matchers_find_what_they_did() -> None:
 
 
 CUE_SENTENCES = [  # written for this test: each family's cue, in several forms
-    "The backlog is having a negative effect, because staff are absent.", "Delays have had a serious impact on victims.",
+    "The backlog is having a negative effect, because staff are absent.",
+    "Delays have had a serious impact on victims.",
     "Demand is impacting officers.", "The change is putting more pressure on the control room.",
     "Gaps were caused by vacancies.", "Victims are adversely affected by delays.", "This has led to delays.",
     "Vacancies are leading to gaps.", "The shortfall has caused delays.", "Staff were causing errors.",
