@@ -251,11 +251,12 @@ def _evidence(cow: _CopyOnWrite, store: Store, changed: list[str], rows: Mapping
 
 def _update_cross(cow: _CopyOnWrite, store: Store, changed: list[str], old: GraphIndex, new: GraphIndex,
                   reports: dict[str, dict[str, Any]]) -> GraphIndex:
-    """Cross-report edges recomputed for the forces of the changed reports (all forces if the set of force
-    names changed: the recurs rule leaves their words out)."""
+    """Cross-report edges recomputed for the forces of the changed reports, and, when a force's name came or
+    went, for the forces a weakness of which says one of its words (the recurs rule leaves force names' words
+    out, so only there can that change an edge)."""
     forces = {old.forces[r] for r in changed if r in old.forces} | {new.forces[r] for r in changed if r in new.forces}
     if old.force_words != new.force_words:
-        forces = set(old.cross) | set(new.forces.values())
+        forces |= _forces_saying(cow, new, set(old.force_words ^ new.force_words))
     cross = dict(old.cross)
     for force in sorted(forces):
         for s, t, key in cross.pop(force, ()):
@@ -274,6 +275,21 @@ def _update_cross(cow: _CopyOnWrite, store: Store, changed: list[str], old: Grap
         for group, es in cross_groups(found, reports).items():
             cross[group] = cross.get(group, ()) + tuple((s, t, key) for s, t, key, _ in es)
     return replace(new, cross=cross)
+
+
+def _forces_saying(cow: _CopyOnWrite, index: GraphIndex, words: set[str]) -> set[str]:
+    """The forces with a weakness finding whose words (``key_words``) include one of ``words``. A finding's
+    text is first searched for them as they are: a word it holds is in its text (plural folded or not)."""
+    out: set[str] = set()
+    for rid, fids in index.findings.items():
+        force = index.forces.get(rid, "")
+        for fid in fids if force not in out else ():
+            d = cow.H._node[fid]["data"]
+            low = d["text"].lower().replace("’", "'")
+            if d["polarity"] == "weakness" and any(w in low for w in words) and key_words(d["text"]) & words:
+                out.add(force)
+                break
+    return out
 
 
 def _update_facts(G: nx.MultiDiGraph, store: Store, changed: list[str], old: GraphIndex,

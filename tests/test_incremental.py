@@ -192,3 +192,36 @@ def test_orphans_noted_by_each_write_are_those_a_full_scan_finds(service: Servic
     assert store.orphan_entities() == _orphans_looked_for(store) == []
     assert _ids(store, "entities") == ["unit:e1", "unit:e5", "unit:e6"]
     assert _ids(store, "relations") == ["rel:b"]
+
+
+def test_a_force_coming_and_going_updates_as_a_full_reload(service: Service, corpus_files: dict[str, Path],
+                                                          corpus_reports: dict[str, Any], tmp_path: Path) -> None:
+    """When a force's name comes or goes, the recurs rule's left-out words change: the forces whose weaknesses
+    say those words are recomputed (found without reading the store), the others kept."""
+    from graph.ingest.metadata import gazetteer_forces
+    from graph.snapshot import _CopyOnWrite, _forces_saying
+    from graph.text import key_words
+
+    svc = service
+    svc.build()
+    first = corpus_reports["2015"].meta.force
+    other = next(f for f in gazetteer_forces() if f != first and f.endswith(" Police"))
+    paths = []
+    for years, name in ((4, "other-a.txt"), (7, "other-b.txt")):
+        path = tmp_path / name  # the other force's reports, some years on
+        path.write_text(_later(corpus_files["2018/19"].read_text(encoding="utf-8"), years).replace(first, other),
+                        encoding="utf-8")
+        paths.append(path)
+    before = svc.knowledge().graph["index"].force_words
+    svc.ingest(paths)
+    G = svc.knowledge()
+    assert G.graph["index"].force_words != before  # the other force's words came
+    _assert_like_full_reload(svc)
+    own = {f: set(key_words(f)) - set(key_words(first if f == other else other)) for f in (first, other)}
+    for force, words in own.items():  # each force's weaknesses name its own area, not the other's
+        assert _forces_saying(_CopyOnWrite(G), G.graph["index"], words) == {force}
+    assert _forces_saying(_CopyOnWrite(G), G.graph["index"], {"zzzz"}) == set()
+    for report in corpus_reports.values():  # the first force goes: its words are no longer left out
+        svc.delete(report.report_id)
+    assert not set(before) <= set(svc.knowledge().graph["index"].force_words)
+    _assert_like_full_reload(svc)
