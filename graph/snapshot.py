@@ -82,8 +82,11 @@ class _CopyOnWrite:
             del self._side("succ", u)[v]
             del self._side("pred", v)[u]
 
-    def edge(self, u: str, v: str, key: str) -> dict[str, Any] | None:
-        return self.H._succ.get(u, {}).get(v, {}).get(key)
+    def edge(self, u: str, v: str, key: str, old: bool = False) -> dict[str, Any] | None:
+        """The attributes of edge (u, v, key) in the new graph (or the ``old`` one), None if it has none."""
+        nbrs = (self.old._succ if old else self.H._succ).get(u)
+        keys = nbrs.get(v) if nbrs is not None else None
+        return keys.get(key) if keys is not None else None
 
 
 def update(G: nx.MultiDiGraph, store: Store, changed: list[str]) -> nx.MultiDiGraph | None:
@@ -238,7 +241,7 @@ def _evidence(cow: _CopyOnWrite, store: Store, changed: list[str], rows: Mapping
     out: dict[str, list[dict[str, str]]] = {}
     unread = []
     for rel, row in rows.items():
-        before = cow.old._succ.get(row[2], {}).get(row[3], {}).get(rel)
+        before = cow.edge(row[2], row[3], rel, old=True)
         if before is None:
             unread.append(rel)
             continue
@@ -296,12 +299,14 @@ def _update_facts(G: nx.MultiDiGraph, store: Store, changed: list[str], old: Gra
                   passages: dict[str, tuple[str, ...]]) -> GraphFacts:
     """Passage themes and questions with the changed reports' passages replaced (communities: to compute)."""
     before = G.graph["facts"]
-    gone = {pid for rid in changed for pid in old.passages.get(rid, ())}
-    themes = {pid: ts for pid, ts in before.passage_themes.items() if pid not in gone}
+    gone = [pid for rid in changed for pid in old.passages.get(rid, ())]
+    themes, questions = dict(before.passage_themes), dict(before.passage_questions)  # copied in C
+    for pid in gone:  # then only the changed reports' passages are visited, not every passage
+        themes.pop(pid, None)
+        questions.pop(pid, None)
     for pid, ts in _group((pid, theme) for pid, theme in
                               store.graph_rows("passage_themes", "report_id", changed)).items():
         themes[pid] = tuple(ts)
-    questions = {pid: q for pid, q in before.passage_questions.items() if pid not in gone}
     for rid in passages:
         questions.update({p.passage_id: p.question for p in store.passages(rid)})
     return GraphFacts(MappingProxyType(themes), MappingProxyType(questions))
