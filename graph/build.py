@@ -152,6 +152,7 @@ def write_report(con: sqlite3.Connection, report: Report, extracted: ReportGraph
         "relations": [(r.id, r.type, r.source, r.target, r.polarity, r.rule) for r in g.relations if r.evidence],
         "evidence": [(r.id, ev.report_id, ev.passage_id, ev.quote, r.polarity, r.rule) for r in g.relations
                      for ev in r.evidence]})
+    Store.note_orphans(con, g.entities)
 
 
 def delete_report(con: sqlite3.Connection, report_id: str) -> None:
@@ -270,10 +271,12 @@ def _passages_by_report(passages: Iterable[Any]) -> dict[str, tuple[str, ...]]:
 
 
 def entity_attrs(eid: str, type_: str, label: str, kind: str | None, data: str, aliases: Iterable[str],
-                 mentions: list[dict[str, Any]]) -> dict[str, Any]:
-    """An entity node's attributes: its stored row, its aliases and every passage that mentions it."""
+                 mentions: list[dict[str, Any]], reports: list[str] | None = None) -> dict[str, Any]:
+    """An entity node's attributes: its stored row, its aliases and every passage that mentions it (and the
+    reports those are in, when the caller knows them)."""
     return {"id": eid, "type": type_, "label": label, "kind": kind, "data": json.loads(data),
-            "aliases": sorted(aliases), "mentions": mentions, "reports": sorted({m["report_id"] for m in mentions})}
+            "aliases": sorted(aliases), "mentions": mentions,
+            "reports": sorted({m["report_id"] for m in mentions}) if reports is None else reports}
 
 
 def _add_entities(G: nx.MultiDiGraph, store: Store) -> dict[str, set[str]]:

@@ -9,6 +9,7 @@ it move (copy-on-write); the caller swaps the new one in whole.
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -36,6 +37,7 @@ class _CopyOnWrite:
         self.H = H
         self.old = G
         self._own: set[tuple[str, str]] = set()  # (side, node) whose adjacency dict is H's own
+        self.added: set[str] = set()  # nodes set that the old graph did not have (read without a scan)
 
     def _side(self, side: str, n: str) -> dict[str, dict[str, Any]]:
         table = self.H._succ if side == "succ" else self.H._pred
@@ -45,6 +47,8 @@ class _CopyOnWrite:
         return table[n]
 
     def set_node(self, n: str, attrs: dict[str, Any]) -> None:
+        if n not in self.old._node:
+            self.added.add(n)
         if n not in self.H._node:
             self.H._succ[n], self.H._pred[n] = {}, {}
             self._own |= {("succ", n), ("pred", n)}
@@ -78,8 +82,11 @@ class _CopyOnWrite:
             del self._side("succ", u)[v]
             del self._side("pred", v)[u]
 
-    def edge(self, u: str, v: str, key: str) -> dict[str, Any] | None:
-        return self.H._succ.get(u, {}).get(v, {}).get(key)
+    def edge(self, u: str, v: str, key: str, old: bool = False) -> dict[str, Any] | None:
+        """The attributes of edge (u, v, key) in the new graph (or the ``old`` one), None if it has none."""
+        nbrs = (self.old._succ if old else self.H._succ).get(u)
+        keys = nbrs.get(v) if nbrs is not None else None
+        return keys.get(key) if keys is not None else None
 
 
 def update(G: nx.MultiDiGraph, store: Store, changed: list[str]) -> nx.MultiDiGraph | None:
@@ -160,19 +167,40 @@ def _update_entities(cow: _CopyOnWrite, store: Store, ids: list[str], mentions: 
     aliases: dict[str, set[str]] = defaultdict(set)
     for eid, alias in store.graph_rows("entity_aliases", "entity_id", ids):
         aliases[eid].add(alias)
-    added: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for eid, rid, pid, a, b, surface in mentions:
-        added[eid].append({"report_id": rid, "passage_id": pid, "start": a, "end": b, "surface": surface})
+    added: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for eid, rid, pid, a, b, surface in mentions:  # in the store's order (entity, report, passage, start)
+        added[eid][rid].append({"report_id": rid, "passage_id": pid, "start": a, "end": b, "surface": surface})
     for eid in ids:
         row = rows.get(eid)
         if row is None:
             cow.remove_node(eid)
             continue
         before = cow.H._node.get(eid)
-        kept = [m for m in before["mentions"] if m["report_id"] not in changed] if before else []
-        # stable sort by report: the store's order (entity, report, passage, start) within each report
-        ms = sorted(kept + added.get(eid, []), key=lambda m: m["report_id"])
-        cow.set_node(eid, entity_attrs(eid, row[1], row[2], row[3], row[4], aliases.get(eid, ()), ms))
+        new = added.get(eid, {})
+        ms = _replace_reports(before["mentions"] if before else [], changed, new)
+        reports = sorted((set(before["reports"]) - changed if before else set()) | set(new))
+        cow.set_node(eid, entity_attrs(eid, row[1], row[2], row[3], row[4], aliases.get(eid, ()), ms, reports))
+
+
+def _replace_reports(items: list[dict[str, Any]], changed: Iterable[str],
+                     new: Mapping[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """A new list: ``items`` (sorted by report id, as the store reads them) with each changed report's run
+    replaced by its ``new`` one. Found by bisection, so a node that every report mentions (a theme, the
+    inspectorate) costs a copy, not a pass in Python over all its mentions."""
+    out = list(items)
+    for rid in sorted(changed):
+        lo, hi = bisect_left(out, rid, key=_report_of), bisect_right(out, rid, key=_report_of)
+        out[lo:hi] = new.get(rid, [])
+    return out
+
+
+def _report_of(item: Mapping[str, Any]) -> str:
+    return item["report_id"]
+
+
+def _within_report(ev: Mapping[str, str]) -> tuple[str, str]:
+    """The store's order of one relation's evidence within a report."""
+    return ev["passage_id"], ev["quote"]
 
 
 def _update_relations(cow: _CopyOnWrite, store: Store, changed: list[str],
@@ -182,14 +210,15 @@ def _update_relations(cow: _CopyOnWrite, store: Store, changed: list[str],
     ends: dict[str, tuple[str, str]] = {}
     for rid in changed:
         ends.update(old.relations.get(rid, {}))
-    ids = set(ends) | {r[0] for r in store.graph_rows("evidence", "report_id", changed)}
-    new_nodes = sorted(n for n in cow.H._node if n not in cow.old._node)
+    fresh: dict[str, dict[str, list[dict[str, str]]]] = defaultdict(lambda: defaultdict(list))
+    for rel, pid, report_id, quote in store.graph_rows("evidence", "report_id", changed):
+        fresh[rel][report_id].append({"passage_id": pid, "report_id": report_id, "quote": quote})
+    ids = set(ends) | set(fresh)
+    new_nodes = sorted(n for n in cow.added if n in cow.H._node)
     for column in ("source", "target"):
         ids |= {r[0] for r in store.graph_rows("relations", column, new_nodes)} if new_nodes else set()
     rows = {r[0]: r for r in store.graph_rows("relations", "relation_id", sorted(ids))}
-    evidence: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for rel, pid, report_id, quote in store.graph_rows("evidence", "relation_id", sorted(ids)):
-        evidence[rel].append({"passage_id": pid, "report_id": report_id, "quote": quote})
+    evidence = _evidence(cow, store, changed, rows, fresh)
     out: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
     for rel in sorted(ids):
         row = rows.get(rel)
@@ -197,20 +226,40 @@ def _update_relations(cow: _CopyOnWrite, store: Store, changed: list[str],
         cow.remove_edge(s, t, rel)
         if row is None:
             continue
-        for report_id in {ev["report_id"] for ev in evidence.get(rel, ())} & set(changed):
+        for report_id in fresh.get(rel, {}):
             out[report_id][rel] = (row[2], row[3])
         if row[2] in cow.H._node and row[3] in cow.H._node and evidence.get(rel):
             cow.add_edge(row[2], row[3], rel, edge_attrs(rel, row[1], row[4], row[5], evidence[rel]))
     return dict(out)
 
 
+def _evidence(cow: _CopyOnWrite, store: Store, changed: list[str], rows: Mapping[str, Any],
+              fresh: Mapping[str, Mapping[str, list[dict[str, str]]]]) -> dict[str, list[dict[str, str]]]:
+    """Relation id -> its evidence, in the store's order (report, passage, quote). A relation that was an edge
+    keeps the old edge's evidence of the other reports (a relation many reports evidence would otherwise be
+    read whole again); one that was not is read from the store."""
+    out: dict[str, list[dict[str, str]]] = {}
+    unread = []
+    for rel, row in rows.items():
+        before = cow.edge(row[2], row[3], rel, old=True)
+        if before is None:
+            unread.append(rel)
+            continue
+        runs = {rid: sorted(evs, key=_within_report) for rid, evs in fresh.get(rel, {}).items()}
+        out[rel] = _replace_reports(before["evidence"], changed, runs)
+    for rel, pid, report_id, quote in store.graph_rows("evidence", "relation_id", sorted(unread)) if unread else ():
+        out.setdefault(rel, []).append({"passage_id": pid, "report_id": report_id, "quote": quote})
+    return out
+
+
 def _update_cross(cow: _CopyOnWrite, store: Store, changed: list[str], old: GraphIndex, new: GraphIndex,
                   reports: dict[str, dict[str, Any]]) -> GraphIndex:
-    """Cross-report edges recomputed for the forces of the changed reports (all forces if the set of force
-    names changed: the recurs rule leaves their words out)."""
+    """Cross-report edges recomputed for the forces of the changed reports, and, when a force's name came or
+    went, for the forces a weakness of which says one of its words (the recurs rule leaves force names' words
+    out, so only there can that change an edge)."""
     forces = {old.forces[r] for r in changed if r in old.forces} | {new.forces[r] for r in changed if r in new.forces}
     if old.force_words != new.force_words:
-        forces = set(old.cross) | set(new.forces.values())
+        forces |= _forces_saying(cow, new, set(old.force_words ^ new.force_words))
     cross = dict(old.cross)
     for force in sorted(forces):
         for s, t, key in cross.pop(force, ()):
@@ -231,16 +280,33 @@ def _update_cross(cow: _CopyOnWrite, store: Store, changed: list[str], old: Grap
     return replace(new, cross=cross)
 
 
+def _forces_saying(cow: _CopyOnWrite, index: GraphIndex, words: set[str]) -> set[str]:
+    """The forces with a weakness finding whose words (``key_words``) include one of ``words``. A finding's
+    text is first searched for them as they are: a word it holds is in its text (plural folded or not)."""
+    out: set[str] = set()
+    for rid, fids in index.findings.items():
+        force = index.forces.get(rid, "")
+        for fid in fids if force not in out else ():
+            d = cow.H._node[fid]["data"]
+            low = d["text"].lower().replace("’", "'")
+            if d["polarity"] == "weakness" and any(w in low for w in words) and key_words(d["text"]) & words:
+                out.add(force)
+                break
+    return out
+
+
 def _update_facts(G: nx.MultiDiGraph, store: Store, changed: list[str], old: GraphIndex,
                   passages: dict[str, tuple[str, ...]]) -> GraphFacts:
     """Passage themes and questions with the changed reports' passages replaced (communities: to compute)."""
     before = G.graph["facts"]
-    gone = {pid for rid in changed for pid in old.passages.get(rid, ())}
-    themes = {pid: ts for pid, ts in before.passage_themes.items() if pid not in gone}
+    gone = [pid for rid in changed for pid in old.passages.get(rid, ())]
+    themes, questions = dict(before.passage_themes), dict(before.passage_questions)  # copied in C
+    for pid in gone:  # then only the changed reports' passages are visited, not every passage
+        themes.pop(pid, None)
+        questions.pop(pid, None)
     for pid, ts in _group((pid, theme) for pid, theme in
                               store.graph_rows("passage_themes", "report_id", changed)).items():
         themes[pid] = tuple(ts)
-    questions = {pid: q for pid, q in before.passage_questions.items() if pid not in gone}
     for rid in passages:
         questions.update({p.passage_id: p.question for p in store.passages(rid)})
     return GraphFacts(MappingProxyType(themes), MappingProxyType(questions))

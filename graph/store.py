@@ -25,6 +25,8 @@ SCHEMA_VERSION = 2
 DB_NAME = "peelgraph.db"
 
 CHANGE_LOG_KEEP = 1000  # generations the log covers; a reader further behind reloads everything
+ORPHANS = "orphans"  # meta key: {"generation": g, "ids": [...]}, the entities write g left without mentions
+_REMOVING: dict[int, tuple[list[str], list[str]]] = {}  # id(write connection) -> what a removed report held up
 ENDS = ("source", "target")
 
 
@@ -150,10 +152,12 @@ class Store:
         with self.write() as con:
             same = con.execute("SELECT report_id FROM reports WHERE sha256=?", (report.sha256,)).fetchone()
             if same:
+                _carry_orphans(con)
                 self.log_change(con, report.report_id, "none")
                 return "unchanged"
             old = con.execute("SELECT 1 FROM reports WHERE report_id=?", (report.report_id,)).fetchone()
             if old:
+                _removing(con, report.report_id)
                 con.execute("DELETE FROM reports WHERE report_id=?", (report.report_id,))
             m = report.meta
             con.execute(
@@ -170,8 +174,11 @@ class Store:
                 [(it.item_id, it.report_id, n, it.kind, it.question, it.text, it.passage_id,
                   it.carried_over_from, it.grade, it.lead, int(it.overall))
                  for n, it in enumerate(report.items)])
-            if extra is not None:
-                extra(con, report)
+            try:
+                if extra is not None:
+                    extra(con, report)
+            finally:
+                _REMOVING.pop(id(con), None)
             self.log_change(con, report.report_id, "put")
             return "replaced" if old else "added"
 
@@ -179,9 +186,13 @@ class Store:
         with self.write() as con:
             if not con.execute("SELECT 1 FROM reports WHERE report_id=?", (report_id,)).fetchone():
                 raise NotFound(f"no report with id {report_id!r}", {"report_id": report_id})
+            _removing(con, report_id)
             con.execute("DELETE FROM reports WHERE report_id=?", (report_id,))
-            if extra is not None:
-                extra(con, report_id)
+            try:
+                if extra is not None:
+                    extra(con, report_id)
+            finally:
+                _REMOVING.pop(id(con), None)
             self.log_change(con, report_id, "delete")
 
     # ------------------------------------------------------------ reads
@@ -329,10 +340,32 @@ class Store:
 
     @staticmethod
     def drop_orphans(con: sqlite3.Connection) -> None:
-        """Relations left without evidence and entities left without mentions (after a delete or replace)."""
-        if not isinstance(con, sqlite3.Connection):  # SQLite drops them as their evidence goes (ADDITIONS' trigger)
-            con.execute("DELETE FROM relations WHERE relation_id NOT IN (SELECT relation_id FROM evidence)")
-        con.execute("DELETE FROM entities WHERE entity_id NOT IN (SELECT entity_id FROM mentions)")
+        """Relations left without evidence and entities left without mentions (after a delete or replace).
+
+        When the write before this one noted the entities it left without mentions (``note_orphans``), only
+        those and the rows the removed report held up can be orphans, and only they are checked: checking
+        every row cost time that grew with the store. Otherwise (a write that noted nothing) every row is."""
+        rels, ents = _REMOVING.pop(id(con), ([], []))
+        gen, before = _orphans_record(con)
+        sqlite = isinstance(con, sqlite3.Connection)  # SQLite drops relations as their evidence goes (a trigger)
+        if before is None:
+            if not sqlite:
+                con.execute("DELETE FROM relations WHERE relation_id NOT IN (SELECT relation_id FROM evidence)")
+            con.execute("DELETE FROM entities WHERE entity_id NOT IN (SELECT entity_id FROM mentions)")
+        else:
+            if not sqlite:
+                _drop_unused(con, "relations", "relation_id", "evidence", rels)
+            _drop_unused(con, "entities", "entity_id", "mentions", sorted(set(ents) | set(before)))
+        _put_orphans(con, gen, [])
+
+    @staticmethod
+    def note_orphans(con: sqlite3.Connection, entity_ids: Any) -> None:
+        """After ``drop_orphans`` and a report's graph rows: note which of its entities nothing mentions, the
+        only orphans this write leaves, so that the next write and the graph update need not look for them."""
+        gen, _ = _orphans_record(con)
+        ids = sorted(set(entity_ids))
+        used = _used(con, "mentions", "entity_id", ids)
+        _put_orphans(con, gen, [i for i in ids if i not in used])
 
     def graph_rows(self, table: str, column: str | None = None, ids: list[str] | None = None) -> list[sqlite3.Row]:
         """Every row of one graph table, in a stable order (the graph is built deterministically); or, for an
@@ -350,7 +383,13 @@ class Store:
         return out
 
     def orphan_entities(self) -> list[str]:
-        """Entities no passage mentions: kept until the next write's ``drop_orphans``."""
+        """Entities no passage mentions: kept until the next write's ``drop_orphans`` (as the last write
+        noted them, when it did; else looked for)."""
+        rows = {r[0]: r[1] for r in self.con.execute(
+            "SELECT key, value FROM meta WHERE key IN ('generation', ?)", (ORPHANS,)).fetchall()}
+        record = json.loads(rows[ORPHANS]) if ORPHANS in rows else None
+        if record is not None and str(record["generation"]) == rows.get("generation"):
+            return list(record["ids"])
         return [r[0] for r in self.con.execute(
             "SELECT entity_id FROM entities WHERE entity_id NOT IN (SELECT entity_id FROM mentions)")]
 
@@ -381,6 +420,52 @@ class Store:
         """Passage rowid -> cosine of the ``k`` passages nearest the query vector, or None when this store
         answers no such question (search then scores every passage itself, exactly)."""
         return None
+
+
+def _removing(con: Any, report_id: str) -> None:
+    """Before a report's rows cascade away: the only rows its removal can orphan (for ``drop_orphans``)."""
+    _REMOVING[id(con)] = (
+        [r[0] for r in con.execute("SELECT DISTINCT relation_id FROM evidence WHERE report_id=?", (report_id,))],
+        [r[0] for r in con.execute("SELECT DISTINCT entity_id FROM mentions WHERE report_id=?", (report_id,))])
+
+
+def _orphans_record(con: Any) -> tuple[int, list[str] | None]:
+    """This write's generation, and the orphans the write just before it noted (None: it noted none)."""
+    rows = {r[0]: r[1] for r in con.execute(
+        "SELECT key, value FROM meta WHERE key IN ('generation', ?)", (ORPHANS,)).fetchall()}
+    gen = int(rows.get("generation") or 0)
+    record = json.loads(rows[ORPHANS]) if ORPHANS in rows else None
+    return gen, (list(record["ids"]) if record is not None and record["generation"] == gen - 1 else None)
+
+
+def _put_orphans(con: Any, gen: int, ids: list[str]) -> None:
+    con.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (ORPHANS, json.dumps({"generation": gen, "ids": ids})))
+
+
+def _carry_orphans(con: Any) -> None:  # a write that changes no rows leaves the noted orphans as they were
+    gen, before = _orphans_record(con)
+    if before is not None:
+        _put_orphans(con, gen, before)
+
+
+def _used(con: Any, table: str, column: str, ids: list[str]) -> set[str]:
+    """Which of ``ids`` some row of ``table`` names in ``column``."""
+    out: set[str] = set()
+    for n in range(0, len(ids), 5000):
+        chunk = ids[n:n + 5000]
+        out.update(r[0] for r in con.execute(
+            f"SELECT DISTINCT {column} FROM {table} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk))
+    return out
+
+
+def _drop_unused(con: Any, table: str, column: str, ref: str, ids: list[str]) -> None:
+    """Delete the rows of ``table`` among ``ids`` that no row of ``ref`` names any more."""
+    used = _used(con, ref, column, ids)
+    unused = [i for i in ids if i not in used]
+    for n in range(0, len(unused), 5000):
+        chunk = unused[n:n + 5000]
+        con.execute(f"DELETE FROM {table} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk)
 
 
 _GRAPH_INSERTS = {

@@ -6,6 +6,7 @@ pieces that must behave the same wherever text is cut.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from graph.records import GRADES
@@ -278,3 +279,39 @@ def key_words(text: str) -> set[str]:
     "the same words" means when labels, findings and topics are compared."""
     return {fold_plural(w) for w in re.findall(r"[a-z][a-z'-]+", text.lower().replace("’", "'"))
             if w not in _KEY_STOP and len(w) > 2}
+
+
+# --- long alternations (gazetteers, theme vocabularies) as one regex that tries only what can match
+
+def alternation(alternatives: Sequence[Sequence[str]], fold_case: bool = False) -> str:
+    """The alternatives (each a list of regex atoms: one character, or any sub-pattern) as one regex group
+    that matches exactly as ``"(?:" + "|".join(...) + ")"`` does, trying them in the same order, but with
+    leading letters and digits shared ("a(?:ct|rea)" for "act|area"). Python's ``re`` otherwise tries every
+    alternative at every position: over a thousand names that was most of the time of extracting a report.
+
+    Two alternatives swap places only when they start with different ASCII letters or digits (which no
+    character matches both of, also under ``re.I``: then pass ``fold_case``); any other first atom keeps
+    its place among all the others.
+    """
+    out: list[str] = []
+    run: dict[str, list[Sequence[str]]] = {}  # a stretch of alternatives with a letter or digit first, by it
+
+    def flush() -> None:
+        for members in run.values():
+            rest = [m[1:] for m in members]
+            out.append(members[0][0] + (_join(rest[0]) if len(rest) == 1 else alternation(rest, fold_case)))
+        run.clear()
+
+    for alt in alternatives:
+        first = alt[0] if alt else ""
+        if len(first) == 1 and first.isascii() and first.isalnum():
+            run.setdefault(first.lower() if fold_case else first, []).append(alt)
+            continue
+        flush()
+        out.append(_join(alt))
+    flush()
+    return "(?:" + "|".join(out) + ")"
+
+
+def _join(atoms: Sequence[str]) -> str:
+    return "".join(atoms)

@@ -139,3 +139,89 @@ def test_readers_keep_the_old_views_while_another_thread_moves_them_on(empty_ser
     with svc._graph_lock, svc.search_engine.index._lock:  # as while another thread is moving them on
         assert svc.knowledge() is graph and svc.search_engine.index.snapshot() is snap  # not blocked
     assert f"report:{rid}" in svc.knowledge() and rid in svc.search_engine.index.snapshot().reports
+
+
+def _graph_hook(entities: list[str], mentioned: list[str], relation: str | None = None) -> Any:
+    """A write's graph hook with hand-made rows: ``entities``, of which ``mentioned`` are mentioned by the
+    report's first passage, and a relation between the first two evidenced there."""
+    def hook(con: Any, report: Any) -> None:
+        Store.drop_orphans(con)
+        p = report.passages[0]
+        rid = report.report_id
+        rows: dict[str, list[tuple[Any, ...]]] = {
+            "entities": [(e, "unit", e, None, "{}") for e in entities],
+            "mentions": [(e, rid, p.passage_id, 0, 1, p.text[:1]) for e in mentioned]}
+        if relation:
+            rows["relations"] = [(relation, "affects", entities[0], entities[1], "negative", "test")]
+            rows["evidence"] = [(relation, rid, p.passage_id, p.text[:20], "negative", "test")]
+        Store.put_graph(con, rows)
+        Store.note_orphans(con, entities)
+    return hook
+
+
+def _orphans_looked_for(store: Store) -> list[str]:
+    return sorted(r[0] for r in store.con.execute(
+        "SELECT entity_id FROM entities WHERE entity_id NOT IN (SELECT entity_id FROM mentions)"))
+
+
+def _ids(store: Store, table: str) -> list[str]:
+    column = "entity_id" if table == "entities" else "relation_id"
+    return sorted(r[0] for r in store.con.execute(f"SELECT {column} FROM {table}"))
+
+
+def test_orphans_noted_by_each_write_are_those_a_full_scan_finds(service: Service,
+                                                                corpus_reports: dict[str, Any]) -> None:
+    """A write checks only the rows the removed report held up and the entities the write before it left
+    without mentions; the store ends as checking every row would leave it, on both backends."""
+    store = service.store
+    a, b = corpus_reports["2015"], corpus_reports["2018/19"]
+    store.put_report(a, extra=_graph_hook(["unit:e1", "unit:e2", "unit:e4"], ["unit:e1", "unit:e4"], "rel:a"))
+    assert store.orphan_entities() == _orphans_looked_for(store) == ["unit:e2"]
+    store.put_report(b, extra=_graph_hook(["unit:e1", "unit:e3"], ["unit:e1"]))
+    assert store.orphan_entities() == _orphans_looked_for(store) == ["unit:e3"]  # e2 went with this write
+    assert store.put_report(b) == "unchanged"  # changes nothing: the noted orphans still hold
+    assert store.orphan_entities() == _orphans_looked_for(store) == ["unit:e3"]
+    store.delete_report(a.report_id, extra=lambda con, rid: Store.drop_orphans(con))
+    assert store.orphan_entities() == _orphans_looked_for(store) == []
+    assert _ids(store, "entities") == ["unit:e1"]  # still mentioned by b; e4 was a's alone, e3 an orphan
+    assert _ids(store, "relations") == []  # its only evidence was a's
+    with store.write() as con:  # a write that notes nothing leaves a stray row: the next one looks at every row
+        con.execute("INSERT INTO entities VALUES ('unit:e9', 'unit', 'e9', NULL, '{}')")
+    assert store.orphan_entities() == ["unit:e9"]
+    store.put_report(a, extra=_graph_hook(["unit:e5", "unit:e6"], ["unit:e5", "unit:e6"], "rel:b"))
+    assert store.orphan_entities() == _orphans_looked_for(store) == []
+    assert _ids(store, "entities") == ["unit:e1", "unit:e5", "unit:e6"]
+    assert _ids(store, "relations") == ["rel:b"]
+
+
+def test_a_force_coming_and_going_updates_as_a_full_reload(service: Service, corpus_files: dict[str, Path],
+                                                          corpus_reports: dict[str, Any], tmp_path: Path) -> None:
+    """When a force's name comes or goes, the recurs rule's left-out words change: the forces whose weaknesses
+    say those words are recomputed (found without reading the store), the others kept."""
+    from graph.ingest.metadata import gazetteer_forces
+    from graph.snapshot import _CopyOnWrite, _forces_saying
+    from graph.text import key_words
+
+    svc = service
+    svc.build()
+    first = corpus_reports["2015"].meta.force
+    other = next(f for f in gazetteer_forces() if f != first and f.endswith(" Police"))
+    paths = []
+    for years, name in ((4, "other-a.txt"), (7, "other-b.txt")):
+        path = tmp_path / name  # the other force's reports, some years on
+        path.write_text(_later(corpus_files["2018/19"].read_text(encoding="utf-8"), years).replace(first, other),
+                        encoding="utf-8")
+        paths.append(path)
+    before = svc.knowledge().graph["index"].force_words
+    svc.ingest(paths)
+    G = svc.knowledge()
+    assert G.graph["index"].force_words != before  # the other force's words came
+    _assert_like_full_reload(svc)
+    own = {f: set(key_words(f)) - set(key_words(first if f == other else other)) for f in (first, other)}
+    for force, words in own.items():  # each force's weaknesses name its own area, not the other's
+        assert _forces_saying(_CopyOnWrite(G), G.graph["index"], words) == {force}
+    assert _forces_saying(_CopyOnWrite(G), G.graph["index"], {"zzzz"}) == set()
+    for report in corpus_reports.values():  # the first force goes: its words are no longer left out
+        svc.delete(report.report_id)
+    assert not set(before) <= set(svc.knowledge().graph["index"].force_words)
+    _assert_like_full_reload(svc)

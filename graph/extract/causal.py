@@ -32,10 +32,13 @@ class Cue:
     forward: bool
     rx: re.Pattern[str]
     prefix: str = ""  # put before the effect label ("pressure on", "reduced")
+    need: re.Pattern[str] | None = None  # words every match contains: a cheap test before ``rx``
 
 
-def _cue(family: str, type_: str, forward: bool, pattern: str, prefix: str = "") -> Cue:
-    return Cue(family, type_, forward, re.compile(pattern, re.I), prefix)
+def _cue(family: str, type_: str, forward: bool, pattern: str, prefix: str = "", need: str = "") -> Cue:
+    """``need``: words one of which every match of ``pattern`` contains (a cue that opens with optional
+    words, "is", "has been", is slow to search for at every position of a sentence that lacks it)."""
+    return Cue(family, type_, forward, re.compile(pattern, re.I), prefix, re.compile(need, re.I) if need else None)
 
 
 _BE = r"(?:is\s+|are\s+|was\s+|were\s+|has\s+been\s+|have\s+been\s+)?"
@@ -44,22 +47,24 @@ _HAS = r"(?:has\s+|have\s+|had\s+)"
 _WHO_FROM = r"(?=\s+(?!(?:them|it|him|her|us|these|those|this)\b)(?:\w+\s+){1,4}?from\b)"
 CUES: tuple[Cue, ...] = (
     _cue("effect-because", "affects", True, r"\b(?:starting\s+to\s+|beginning\s+to\s+)?(?:have|has|had|having)\s+"
-         r"(?:a|an)\s+(?:\w+\s+)?(?:negative|adverse|detrimental|damaging)\s+(?:effect|impact)\s*,?\s+because\b"),
+         r"(?:a|an)\s+(?:\w+\s+)?(?:negative|adverse|detrimental|damaging)\s+(?:effect|impact)\s*,?\s+because\b",
+         need="because"),
     _cue("effect-on", "affects", True, r"\b(?:is\s+|was\s+)?(?:starting\s+to\s+)?(?:has|have|had|having)\s+(?:a|an)\s+"
          r"(?:\w+\s+)?(?:(?:negative|adverse|detrimental|damaging|positive|beneficial|significant|serious|direct)\s+)?"
-         r"(?:effect|impact)\s+on\b"),
+         r"(?:effect|impact)\s+on\b", need="effect|impact"),
     _cue("impact-on", "affects", True, r"\b(?:is\s+|are\s+|was\s+|were\s+)?(?:having|has\s+had|have\s+had|had)\s+"
-         r"(?:an?\s+)?(?:\w+\s+)?impact\s+on\b|\b(?:is\s+|are\s+)?(?:impacting|impacts|impacted)\s+(?:on\s+)?(?=\w)"),
+         r"(?:an?\s+)?(?:\w+\s+)?impact\s+on\b|\b(?:is\s+|are\s+)?(?:impacting|impacts|impacted)\s+(?:on\s+)?(?=\w)",
+         need="impact"),
     _cue("pressure-on", "affects", True, _BE + r"(?:putting|placing|adding|puts|places|put|placed)\s+(?:\w+\s+){0,2}"
-         r"pressure\s+on\b", "pressure on"),
-    _cue("caused-by", "causes", False, _BE + r"(?:caused|driven)\s+by\b"),
-    _cue("affected-by", "affects", False, _BE + r"(?:adversely\s+|negatively\s+)?affected\s+by\b"),
+         r"pressure\s+on\b", "pressure on", need="pressure"),
+    _cue("caused-by", "causes", False, _BE + r"(?:caused|driven)\s+by\b", need="caused|driven"),
+    _cue("affected-by", "affects", False, _BE + r"(?:adversely\s+|negatively\s+)?affected\s+by\b", need="affected"),
     _cue("means-that", "affects", True, r"\b(?:means|meant|mean)\b(?:\s+that)?|,\s*meaning\b(?:\s+that)?"),
-    _cue("led-to", "causes", True, _HAS + r"?(?:led|leads|leading)\s+to\b"),
+    _cue("led-to", "causes", True, _HAS + r"?(?:led|leads|leading)\s+to\b", need="led|lead"),
     _cue("resulting-in", "causes", True, r"\b(?:resulting|resulted|results|result)\s+in\b"),
     _cue("resulting-from", "causes", False, r"\b(?:resulting|resulted|results|result)\s+from\b"),
     _cue("caused", "causes", True, r"(?:\b(?:has|have|had)\s+caused|\b(?:is|are|was|were)\s+causing|\bcauses|"
-         r"(?<!\bwho\s)(?<!\bthat\s)(?<!\bwhich\s)\bcaused)\b(?!\s+by)"),
+         r"(?<!\bwho\s)(?<!\bthat\s)(?<!\bwhich\s)\bcaused)\b(?!\s+by)", need="caus"),
     _cue("has-reduced", "affects", True, _HAS + r"(?:\w+ly\s+)?(?P<verb>reduced|increased|improved|weakened|"
          r"undermined|hampered|restricted|damaged|delayed|affected|cut|slowed|lowered|enabled|allowed|hindered|freed\s+up|"
          r"made\s+it\s+(?:harder|more\s+difficult|easier)|"
@@ -68,19 +73,20 @@ CUES: tuple[Cue, ...] = (
          r"created(?=\s+(?:an?\s+)?(?:\w+\s+)?(?:backlogs?|delays?|pressures?|gaps?|risks?|problems?|difficult)))"),
     # "X prevents / is stopping Y from Z" (an outcome; "to prevent Y from" states a purpose, not an effect)
     _cue("prevents", "affects", True, _BE + _HAS + r"?(?<!\bto\s)(?:prevents?|prevented|preventing)" + _WHO_FROM,
-         "preventing"),
-    _cue("stops", "affects", True, _BE + _HAS + r"?(?<!\bto\s)(?:stops|stopped|stopping)" + _WHO_FROM, "stopping"),
+         "preventing", need="prevent"),
+    _cue("stops", "affects", True, _BE + _HAS + r"?(?<!\bto\s)(?:stops|stopped|stopping)" + _WHO_FROM, "stopping",
+         need="stop"),
     _cue("affects", "affects", True, r"\b(?:is\s+|are\s+|was\s+|were\s+)?(?:adversely\s+|negatively\s+|seriously\s+)?"
          r"(?:affects|affecting|undermines|undermining|hampers|hampering|hinders|hindering|limits|limiting|restricts|"
          r"restricting|weakens|weakening)(?:\s+(?:adversely|negatively))?"
-         r"(?:\s+on)?\b"),
-    _cue("contributes-to", "causes", True, _HAS + r"?contribut(?:es|ed|ing)\s+to\b"),
+         r"(?:\s+on)?\b", need="affect|undermin|hamper|hinder|limit|restrict|weaken"),
+    _cue("contributes-to", "causes", True, _HAS + r"?contribut(?:es|ed|ing)\s+to\b", need="contribut"),
     _cue("so-that", "causes", True, r"\bso\s+that\b"),
     _cue("so", "causes", True, r",\s*(?:and\s+)?so\s+(?!that\b|far\b|much\b|many\b|long\b|too\b|on\b)(?=\w)"),
     _cue("as-a-result-of", "causes", False, r"\bas\s+a\s+(?:direct\s+)?(?:result|consequence)\s+of\b"),
     _cue("because-of", "causes", False, r"\bbecause\s+of\b"),
     _cue("because", "causes", False, r"\bbecause\b"),
-    _cue("due-to", "causes", False, _BE + r"(?:partly\s+|mainly\s+|largely\s+|in\s+part\s+)?due\s+to\b"),
+    _cue("due-to", "causes", False, _BE + r"(?:partly\s+|mainly\s+|largely\s+|in\s+part\s+)?due\s+to\b", need="due"),
     _cue("owing-to", "causes", False, r"\bowing\s+to\b"),
 )
 _LEADING = re.compile(r"^(?P<cue>because\s+of|because|due\s+to|as\s+a\s+(?:direct\s+)?(?:result|consequence)\s+of|"
@@ -164,8 +170,8 @@ def readings(sent: str, prev: str | None) -> list[Causal]:
     m = _LACK.search(body)
     if m:
         out.append(Causal("lack-of-resources", "affects", m.group("c"), m.group("e")))
-    hits = sorted((m.start(), -(m.end() - m.start()), n, m) for n, cue in enumerate(CUES) for m in [cue.rx.search(body)]
-                  if m)
+    hits = sorted((m.start(), -(m.end() - m.start()), n, m) for n, cue in enumerate(CUES)
+                  if cue.need is None or cue.need.search(body) for m in [cue.rx.search(body)] if m)
     for _, _, n, m in hits:
         c = _cue_reading(CUES[n], m, body, prev)
         if c is not None:

@@ -22,15 +22,17 @@ from graph.extract.phrases import (
     introduced_candidates, listed_with, org_candidates,
 )
 from graph.records import KIND_CAPTION, KIND_FOOTNOTE, KIND_TABLE, Passage, Report
-from graph.text import find_acronyms, plural, singular, slug
+from graph.text import alternation, find_acronyms, plural, singular, slug
 from ontology import Term, acronyms as ontology_acronyms, gazetteer
 
 __all__ = ["Entity", "Extraction", "Mention", "Metric", "extract", "find_acronyms", "lookup", "metric_key",
            "metrics", "norm_key", "plural", "singular", "slug", "term_id"]
 
 
+@lru_cache(maxsize=1 << 16)
 def norm_key(text: str) -> str:
-    """Case/plural/apostrophe-insensitive key of a surface form."""
+    """Case/plural/apostrophe-insensitive key of a surface form (remembered: the same names recur in every
+    passage and report)."""
     t = text.replace("’", "'").replace("–", "-").lower()
     t = re.sub(r"\s+", " ", t).strip(" .,;:")
     t = re.sub(r"^(?:the|a|an|its|their|our|this|these|those|each|all|any) ", "", t)
@@ -106,13 +108,18 @@ def _gaz() -> _Gaz:
             forms.add(name)
         if t.acronym:
             by_acr.setdefault(t.acronym, t)
-    alts = sorted({re.sub(r"['’]", "['’]", re.escape(f).replace("\\ ", r"\s+")) for f in forms},
-                  key=len, reverse=True)
+    atoms = {"".join(a): a for a in map(_name_atoms, forms)}  # "x's" and "x’s" are one pattern
+    alts = [atoms[k] for k in sorted(atoms, key=len, reverse=True)]
     # names: case-insensitive, a plural ending allowed
-    names_rx = re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?:s|es)?(?![\w-])", re.I)
+    names_rx = re.compile(r"(?<![\w-])" + alternation(alts, fold_case=True) + r"(?:s|es)?(?![\w-])", re.I)
     acr = sorted(by_acr, key=len, reverse=True)
     acr_rx = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, acr)) + r")s?(?![\w-])") if acr else None
     return _Gaz(by_key, by_acr, names_rx, acr_rx)
+
+
+def _name_atoms(name: str) -> list[str]:
+    """A gazetteer name as regex atoms: any run of spaces for a space, either apostrophe for one."""
+    return [r"\s+" if c == " " else "['’]" if c in "'’" else re.escape(c) for c in name]
 
 
 def lookup(name: str) -> Term | None:

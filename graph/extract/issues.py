@@ -99,7 +99,12 @@ def _acronyms(text: str) -> str:
         if len(tail) == len(letters) and "".join(w[0] for w in tail).lower() == letters.lower():
             return " ".join(words[:-len(letters)] + [abbr])
         return m.group(0)
+    if not _ACRONYM_IN_BRACKETS.search(text):  # what every match ends with; a cheap test first
+        return text
     return re.sub(r"(?P<w>(?:[\w-]+\s+){1,8}?[\w-]+)\s+\((?P<a>[A-Z]{2,}s?)\)", short, text)
+
+
+_ACRONYM_IN_BRACKETS = re.compile(r"\([A-Z]{2,}s?\)")
 
 
 def strip_openers(clause: str) -> str:

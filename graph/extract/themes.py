@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from graph.text import alternation
 from ontology import themes as ontology_themes
 
 _WORD_RE = re.compile(r"[a-z][a-z'-]+")
@@ -38,8 +39,8 @@ def _matcher() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
                 owners.setdefault(k, set()).add(t.id)
     phrases = sorted(owners, key=len, reverse=True)
     # short keywords ("asb", "pop") only as whole words; plural/inflected endings allowed on longer ones
-    alts = [re.escape(p) + (r"(?:s|es|ing|ed)?" if len(p) > 4 else "") for p in phrases]
-    rx = re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])", re.I)
+    alts = [[re.escape(c) for c in p] + ([r"(?:s|es|ing|ed)?"] if len(p) > 4 else []) for p in phrases]
+    rx = re.compile(r"(?<![\w-])" + alternation(alts, fold_case=True) + r"(?![\w-])", re.I)
     return rx, {k: tuple(sorted(v)) for k, v in owners.items()}
 
 
