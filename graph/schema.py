@@ -101,3 +101,26 @@ def statements(script: str) -> list[str]:
             out.append(joined)
             cur = []
     return out
+
+# the knowledge-graph tables as the store writes and reads them (rows of graph.build's tables)
+GRAPH_INSERTS = {
+    "passage_themes": "INSERT OR IGNORE INTO passage_themes VALUES (?,?,?,?,?)",
+    "entities": "INSERT OR IGNORE INTO entities VALUES (?,?,?,?,?)",
+    "entity_aliases": "INSERT OR IGNORE INTO entity_aliases VALUES (?,?,?)",
+    "mentions": "INSERT INTO mentions VALUES (?,?,?,?,?,?)",
+    "findings": "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?)",
+    "relations": "INSERT OR IGNORE INTO relations VALUES (?,?,?,?,?,?)",
+    "evidence": "INSERT OR IGNORE INTO evidence VALUES (?,?,?,?,?,?)",
+}
+GRAPH_SELECTS = {
+    "passage_themes": "SELECT passage_id, theme FROM passage_themes ORDER BY passage_id, score DESC, theme",
+    "entity_aliases": "SELECT DISTINCT entity_id, alias FROM entity_aliases",
+    "mentions": 'SELECT entity_id, report_id, passage_id, start, "end", surface FROM mentions '
+                'ORDER BY entity_id, report_id, passage_id, start, "end", surface',  # total: the same on both stores
+    "entities": "SELECT entity_id, type, label, kind, data FROM entities ORDER BY entity_id",
+    "findings": 'SELECT finding_id, report_id, passage_id, question, polarity, text, start, "end", themes, entities '
+                'FROM findings ORDER BY finding_id',
+    "evidence": "SELECT relation_id, passage_id, report_id, quote FROM evidence "
+                "ORDER BY relation_id, report_id, passage_id, quote",
+    "relations": "SELECT relation_id, type, source, target, polarity, rule FROM relations ORDER BY relation_id",
+}

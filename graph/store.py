@@ -19,7 +19,7 @@ from typing import Any
 
 from graph.errors import NotFound, StoreError
 from graph.records import Item, Passage, Report
-from graph.schema import ADDITIONS, SCHEMA, statements
+from graph.schema import ADDITIONS, GRAPH_INSERTS, GRAPH_SELECTS, SCHEMA, statements
 
 SCHEMA_VERSION = 2
 DB_NAME = "peelgraph.db"
@@ -334,7 +334,7 @@ class Store:
     @staticmethod
     def put_graph(con: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> None:
         """A report's graph rows, inside its own write transaction; ``rows`` is keyed by table name."""
-        for table, sql in _GRAPH_INSERTS.items():
+        for table, sql in GRAPH_INSERTS.items():
             if rows.get(table):
                 con.executemany(sql, rows[table])
 
@@ -370,11 +370,11 @@ class Store:
     def graph_rows(self, table: str, column: str | None = None, ids: list[str] | None = None) -> list[sqlite3.Row]:
         """Every row of one graph table, in a stable order (the graph is built deterministically); or, for an
         incremental update, the rows whose ``column`` is one of ``ids`` (sorted ids keep that order)."""
-        if table not in _GRAPH_SELECTS or column not in (None, "report_id", "entity_id", "relation_id", *ENDS):
+        if table not in GRAPH_SELECTS or column not in (None, "report_id", "entity_id", "relation_id", *ENDS):
             raise ValueError(table)
         if column is None or ids is None:
-            return self.con.execute(_GRAPH_SELECTS[table]).fetchall()
-        head, _, order = _GRAPH_SELECTS[table].partition(" ORDER BY ")
+            return self.con.execute(GRAPH_SELECTS[table]).fetchall()
+        head, _, order = GRAPH_SELECTS[table].partition(" ORDER BY ")
         out: list[sqlite3.Row] = []
         for n in range(0, len(ids), 5000):
             chunk = ids[n:n + 5000]
@@ -467,28 +467,6 @@ def _drop_unused(con: Any, table: str, column: str, ref: str, ids: list[str]) ->
         chunk = unused[n:n + 5000]
         con.execute(f"DELETE FROM {table} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk)
 
-
-_GRAPH_INSERTS = {
-    "passage_themes": "INSERT OR IGNORE INTO passage_themes VALUES (?,?,?,?,?)",
-    "entities": "INSERT OR IGNORE INTO entities VALUES (?,?,?,?,?)",
-    "entity_aliases": "INSERT OR IGNORE INTO entity_aliases VALUES (?,?,?)",
-    "mentions": "INSERT INTO mentions VALUES (?,?,?,?,?,?)",
-    "findings": "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?)",
-    "relations": "INSERT OR IGNORE INTO relations VALUES (?,?,?,?,?,?)",
-    "evidence": "INSERT OR IGNORE INTO evidence VALUES (?,?,?,?,?,?)",
-}
-_GRAPH_SELECTS = {
-    "passage_themes": "SELECT passage_id, theme FROM passage_themes ORDER BY passage_id, score DESC, theme",
-    "entity_aliases": "SELECT DISTINCT entity_id, alias FROM entity_aliases",
-    "mentions": 'SELECT entity_id, report_id, passage_id, start, "end", surface FROM mentions '
-                'ORDER BY entity_id, report_id, passage_id, start, "end", surface',  # total: the same on both stores
-    "entities": "SELECT entity_id, type, label, kind, data FROM entities ORDER BY entity_id",
-    "findings": 'SELECT finding_id, report_id, passage_id, question, polarity, text, start, "end", themes, entities '
-                'FROM findings ORDER BY finding_id',
-    "evidence": "SELECT relation_id, passage_id, report_id, quote FROM evidence "
-                "ORDER BY relation_id, report_id, passage_id, quote",
-    "relations": "SELECT relation_id, type, source, target, polarity, rule FROM relations ORDER BY relation_id",
-}
 
 def _passage(r: sqlite3.Row) -> Passage:
     return Passage(passage_id=r["passage_id"], report_id=r["report_id"], ordinal=r["ordinal"],
