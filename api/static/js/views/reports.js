@@ -113,6 +113,7 @@ async function send(file) {
       bar.value = f;
       if (f >= 1) status.replaceChildren(el("p", null, `Reading ${file.name}: finding passages, entities and relations…`));
     }, keyHeader());
+    bar.hidden = true;  // done before the message says so (the list refresh below takes a moment)
     const verb = res.status === "unchanged" ? "is already in the store" : "was added";
     status.replaceChildren(el("p", { class: "ok" }, `${file.name} ${verb}: ${plural(res.passages, "passage")}, ${plural(res.items, "item")}.`),
       pickList(res, "warnings").length ? el("ul", { class: "warnings" }, res.warnings.map((w) => el("li", null, `Warning: ${w}`))) : null);
