@@ -73,22 +73,22 @@ class SearchEngine:
         snap = self.index.snapshot()
         plan = self.plan(question, snap)
         filters = Filters(report=report, force=force, year=None if year is None else str(year))
-        snap, cands = self.searcher.candidates(plan, "hybrid", filters, max(k, 20))
-        pool = self._pool(snap, plan, cands, filters, min(k, POOL))
-        if plan.kind == "why":
-            pool += self._causal(snap, plan, cands, pool, filters)
-        ranked = cmp.rank(cmp.sentences(snap, pool, plan, self._weights(plan)), plan, self.tuning)
         result: dict[str, Any] = {"question": question, "type": plan.kind,
                                   "scope": {"years": list(plan.years), "forces": list(plan.forces),
                                             "report_ids": list(plan.scope)},
                                   "lead": None, "answer": cmp.NO_ANSWER, "quotes": [], "evidence": [],
                                   "graph": {"nodes": [], "edges": []}}
-        listed = cmp.items_in_scope(snap, plan) if plan.lists_items else []
-        if listed:
-            pool = [Candidate(row=q.row) for q in listed]
-        elif cmp.is_weak(ranked):
-            return result
-        quotes = listed or cmp.reading_order(snap, cmp.choose(snap, pool, ranked, plan, self.tuning), plan)
+        quotes = cmp.items_in_scope(snap, plan) if plan.lists_items and not filters.any() else []  # the answer
+        pool = [Candidate(row=q.row) for q in quotes]
+        if not quotes:
+            snap, cands = self.searcher.candidates(plan, "hybrid", filters, max(k, 20))
+            pool = self._pool(snap, plan, cands, filters, min(k, POOL))
+            if plan.kind == "why":
+                pool += self._causal(snap, plan, cands, pool, filters)
+            ranked = cmp.rank(cmp.sentences(snap, pool, plan, self._weights(plan)), plan, self.tuning)
+            if cmp.is_weak(ranked):
+                return result
+            quotes = cmp.reading_order(snap, cmp.choose(snap, pool, ranked, plan, self.tuning), plan)
         result["quotes"] = [cmp.quote_json(snap, q) for q in quotes]
         result["lead"] = result["quotes"][0]
         result["answer"] = cmp.answer_text(snap, quotes)
