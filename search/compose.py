@@ -220,6 +220,16 @@ def _extend(c: Candidate, start: int, end: int, used: set[int], near: set[int]) 
     return start, end, used
 
 
+def _run(indexes: set[int], i: int) -> set[int]:
+    """The contiguous run of ``indexes`` that holds ``i``."""
+    lo = hi = i
+    while lo - 1 in indexes:
+        lo -= 1
+    while hi + 1 in indexes:
+        hi += 1
+    return set(range(lo, hi + 1))
+
+
 def _on_topic(s: Sentence, lead: Sentence) -> bool:
     """A neighbour worth taking in says something of the question: one of its words, or nearly as close in
     meaning as the lead."""
@@ -257,12 +267,18 @@ def choose(snap: Snapshot, cands: list[Candidate], ranked: list[Sentence], plan:
         start, end, used = _span(snap, by_row[s.row], s)
         if t.extend_top:
             start, end, used = _extend(by_row[s.row], start, end, used, near.get(s.row, set()))
+        quoted = set().union(*(q.indexes for q in quotes if q.row == s.row))
+        if used & quoted:  # a neighbour is quoted already: keep the rest of the span, next to this sentence
+            if _ANAPHOR.search(s.text) and s.index - 1 in quoted:
+                continue  # "It should..." is quoted with the sentence it leans on, or not at all
+            used = _run(used - quoted, s.index)
+            sents = by_row[s.row].sentence_scores or []
+            start, end = sents[min(used)][1], sents[max(used)][2]
         text = " ".join(snap.texts[s.row][start:end].split())
-        taken = any(q.row == s.row and used & q.indexes for q in quotes)
-        if used != {s.index} and (taken or any(_similar(text, q.text) for q in quotes)):
+        if used != {s.index} and any(_similar(text, q.text) for q in quotes):
             if _ANAPHOR.search(s.text):
-                continue  # "It should..." means nothing without the sentence before, which is quoted already
-            start, end, used, text = s.start, s.end, {s.index}, s.text  # the neighbour is quoted already
+                continue
+            start, end, used, text = s.start, s.end, {s.index}, s.text  # say only what is new
         quotes.append(Quote(row=s.row, start=start, end=end, text=text, score=s.score, indexes=used))
     if plan.kind == "compare":  # every report in scope speaks, even when its sentences score lower
         have = {snap.report_ids[q.row] for q in quotes}

@@ -307,6 +307,21 @@ def test_a_quote_takes_in_a_sentence_that_carries_on_its_point() -> None:
     assert quotes[0].text.endswith("who fail to return.")
 
 
+def test_a_quote_next_to_one_already_made_keeps_its_own_follow_on() -> None:
+    """The second quote would run into the lead; it stops short of it but keeps the comparison after it."""
+    from search.compose import choose
+    from search.tuning import DEFAULT_TUNING
+    text = ("Of the victims surveyed in 2023, 79 percent were satisfied with the service they received. "
+            "This is lower than the national rate of 84 percent. "
+            "The force recognises that satisfaction has fallen and has formed a group to respond. "
+            "The group reports to the deputy chief constable every month.")
+    snap, cand, ranked = _ranked_passage(text, [3, 0, 2, 1], [0.65, 0.3, 0.6, 0.7])
+    quotes = choose(snap, [cand], ranked[:3], analyse("How satisfied are victims?", {}), DEFAULT_TUNING)
+    assert quotes[0].text.startswith("The force recognises") and quotes[0].text.endswith("every month.")
+    assert quotes[1].text == ("Of the victims surveyed in 2023, 79 percent were satisfied with the service they "
+                              "received. This is lower than the national rate of 84 percent.")
+
+
 def test_a_passage_repeating_one_above_it_in_the_same_report_moves_down(service: Service) -> None:
     hits = service.search("neighbourhood officers moved into response teams emergency calls", k=20)["hits"]
     texts = [h["text"] for h in hits]
