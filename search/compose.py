@@ -66,6 +66,7 @@ _FOLLOW_ON = re.compile(r"^(?:however|but|although|though|despite|nevertheless|n
                         r"in contrast|conversely|this (?:is|was|means|has|represents|equates)|that (?:is|was)|"
                         r"which|as a result|consequently|this compares|in comparison|by comparison)\b|"
                         r"\b(?:compared (?:with|to)|than the|average|national(?:ly)?|most similar)\b", re.I)
+_LINK = re.compile(r"\bwww\.|https?://")  # "... are available from our website (www...)": a pointer elsewhere
 _BOILERPLATE = re.compile(r"^(?:this report|in this report|we (?:set out|inspected|have inspected)|for more "
                           r"information|further information|the following|figure \d|table \d|source:|note:|"
                           r"available (?:from|at)|(?:the|this) (?:table|chart|figure|graph|diagram)s? (?:below|above)|"
@@ -78,6 +79,14 @@ _GRADES = r"(?:outstanding|good|adequate|inadequate|requires? improvement|requir
 _GRADE = re.compile(r"\b(?:assessed|judged|graded|rated) (?:as )?['‘]?" + _GRADES
                     + r"|\b(?:is|was|are|were|remains?|to be) " + _GRADES
                     + r" (?:at|in)\b|\brequires? improvement (?:in|at)\b|\bwe graded\b|\bwe make graded\b", re.I)
+# a sentence about policing in general, not about the force inspected: the framing a report's sections open
+# with ("Police forces play a critical role in...", "When a crime occurs, the public must have confidence...")
+_GENERIC = re.compile(r"^(?:(?:all|most|many|some|other|the)\s+)?(?:police\s+)?forces\b|"
+                      r"^(?:every|each|any)\s+(?:police\s+)?force\b|"
+                      r"^an? (?:police )?force (?:that|which|must|should|needs? to|has to|is expected)\b|"
+                      r"^(?:the\s+)?police\s+service\b|^when (?:a|an) (?:crime|police force|force|offence|incident)\b|"
+                      r"^(?:increasingly|nationally)\b|^the public (?:must|should|expects?|needs?)\b|"
+                      r"^it is (?:important|vital|essential|crucial) (?:that|for) (?:police )?forces\b", re.I)
 _INTRODUCTORY = re.compile(r"^(?:introduction|about (?:this|the) (?:inspection|report|data)|methodology|"
                            r"annex|appendix|glossary|contents|foreword|preface|definitions)\b", re.I)
 
@@ -93,7 +102,7 @@ class Sentence:
     passage_rank: int
     lexical: float = 0.0
     fits: bool = False  # of the kind the question wants (a number for "how many"...)
-    context: bool = False  # from an introduction or annex: about the inspection, not the force
+    context: bool = False  # from an introduction or annex, or about policing in general: not about the force
     grade: bool = False  # states a grade, for a question that does not ask for one
     score: float = 0.0
 
@@ -111,7 +120,7 @@ class Quote:
 def _eligible(text: str, kind: str) -> bool:
     if kind in NOT_QUOTED or len(text.split()) < 4 or text.rstrip().endswith("?"):
         return False
-    return not _BOILERPLATE.match(text)
+    return not (_BOILERPLATE.match(text) or _LINK.search(text))
 
 
 def question_words(plan: Plan) -> list[str]:
@@ -165,7 +174,7 @@ def sentences(snap: Snapshot, cands: list[Candidate], plan: Plan, weights: dict[
             have = stems(s)
             lexical = sum(weights.get(term, 1.0) for term, ways in groups if any(x <= have for x in ways))
             out.append(Sentence(row=c.row, index=i, start=a, end=b, text=s, cosine=cos, passage_rank=rank,
-                                lexical=lexical / total, context=intro,
+                                lexical=lexical / total, context=intro or bool(_GENERIC.match(s)),
                                 grade=not plan.asks_grade and bool(_GRADE.search(s)),
                                 fits=_fits(plan, fits, s, snap.kinds[c.row])))
     return out

@@ -322,6 +322,29 @@ def test_a_quote_next_to_one_already_made_keeps_its_own_follow_on() -> None:
                               "received. This is lower than the national rate of 84 percent.")
 
 
+@pytest.mark.parametrize("sentence, generic", [
+    ("Police forces play an important part in keeping children safe from exploitation.", True),
+    ("All forces have to keep a register of the offenders they manage in the community.", True),
+    ("When a crime occurs, the public must be able to trust the police to investigate it.", True),
+    ("Forces categorise missing people by the risk they face.", True),
+    ("Increasingly, fraud is committed online from abroad.", True),
+    ("The force has too few trained detectives to investigate serious sexual offences.", False),
+    ("Forcefield analysis was used by the force to plan its change programme.", False),
+    ("Most of the force's investigations are well supervised.", False),
+    ("A force review concluded that the control room was understaffed.", False),
+])
+def test_a_sentence_about_policing_in_general_counts_half(sentence: str, generic: bool) -> None:
+    from search.compose import _GENERIC
+    assert bool(_GENERIC.match(sentence)) is generic
+
+
+def test_a_sentence_sending_readers_to_a_website_is_not_quoted() -> None:
+    from search.compose import _eligible
+    assert not _eligible("Reports on the force's efficiency are available from our website (www.example.gov.uk).",
+                         "paragraph")
+    assert _eligible("The force publishes its crime figures every month on its own pages.", "paragraph")
+
+
 def test_a_passage_repeating_one_above_it_in_the_same_report_moves_down(service: Service) -> None:
     hits = service.search("neighbourhood officers moved into response teams emergency calls", k=20)["hits"]
     texts = [h["text"] for h in hits]
