@@ -49,13 +49,22 @@ _CHANGE_RE = re.compile(
     r"\bchang(?:e|ed|es|ing)\b|\bstill\b|\bimprov(?:e|ed|ing|ement)\b|\bgot (?:better|worse)\b|\bworse(?:ned)?\b|"
     r"\bprogress\b|\bsince\b|\bby (?:19|20)\d\d\b|\bany more\b|\banymore\b|\bover time\b|\bthen and now\b|"
     r"\bboth (?:inspections|reports|years)\b|\bacross (?:both|the two|inspections|reports|years)\b|\bhad that\b|"
-    r"\bhappened\b|\bcome of\b|\bcompared? (?:with|to) (?:19|20)\d\d\b|\bin (?:19|20)\d\d and (?:in )?(?:19|20)\d\d\b",
+    r"\bhappened\b|\bcome of\b|\bcompared? (?:with|to) (?:19|20)\d\d\b|\bthan (?:in |back in )?(?:19|20)\d\d\b|"
+    r"\bin (?:19|20)\d\d and (?:in )?(?:19|20)\d\d\b",
     re.I)
+# with no report named, a change asked about across all of them
+_CHANGED_RE = re.compile(r"\bchang|\bstill\b|\bimprov|\bworse|\bsince\b|\bprogress|"
+                         r"\bthan (?:in |back in )?(?:19|20)\d\d\b", re.I)
+# one report named as the baseline of a change: "had it improved by 2019?", "better or worse than in 2015?"
+_AGAINST_ONE_RE = re.compile(r"\bby (?:19|20)\d\d\b|\bsince\b|\bstill\b|"
+                             r"\bthan (?:it was |they were )?(?:in |at |back in |during )?(?:19|20)\d\d\b", re.I)
 _WHY_RE = re.compile(
     r"^\s*why\b|\bwhy\b|\bwhat (?:caused|causes|led to|leads to|is behind|was behind|threaten\w*|drove|drives)\b|"
     r"\breasons?\b|\bhow did .{0,80}\baffect\b|\b(?:effect|impact|consequence)s? of\b|\baffect(?:s|ed|ing)?\b|"
     r"\bbecause\b|\brisky\b|\bresult(?:ed)? in\b|\b(?:held|holds?|holding) (?:\w+ ){0,3}back\b|\bdragg(?:ed|ing)\b|"
-    r"\bdrags?\b|\bundermin|\bhamper|\bhinder|\bin the way\b|\bto blame\b", re.I)
+    r"\bdrags?\b|\bundermin|\bhamper|\bhinder|\bin the way\b|\bto blame\b|"
+    r"\bwhat(?:'s|’s| is| was| are| were| has been)? (?:stopping|preventing|stopped|prevented)\b|"
+    r"\bstopping (?:them|it|him|her|officers|staff|the force)\b", re.I)
 _NUMBER_Q_RE = re.compile(
     r"\bhow (?:many|much|fast|quickly|often|far|long|big|large|high|low)\b|\bwhat (?:percentage|proportion|"
     r"number|share|rate|amount|fraction|level)\b|\bpercent\b|\bper cent\b|\brate\b|\bfigures?\b|\bstatistic|"
@@ -214,8 +223,7 @@ def by_place_in_time(question: str, reports: Mapping[str, Mapping[str, Any]]) ->
 def classify(question: str, scope_size: int) -> str:
     if _RECOMMENDATION_RE.search(question) and not re.match(r"^\s*why\b", question, re.I):
         return "recommendation"
-    if scope_size >= 2 or (scope_size == 0 and _CHANGE_RE.search(question) and
-                           re.search(r"\bchang|\bstill\b|\bimprov|\bworse|\bsince\b|\bprogress", question, re.I)):
+    if scope_size >= 2 or (scope_size == 0 and _CHANGE_RE.search(question) and _CHANGED_RE.search(question)):
         return "compare"
     if _WHY_RE.search(question):
         return "why"
@@ -294,8 +302,7 @@ def analyse(question: str, reports: Mapping[str, Mapping[str, Any]] | None = Non
         lo, hi = int(between.group(1)), int(between.group(2))
         scope = _oldest_first(set(scope) | {rid for rid, r in own.items()
                                             if any(lo <= y <= hi for y in period_years(r))}, reports)
-    if len(scope) == 1 and _CHANGE_RE.search(question) and re.search(r"\bby (?:19|20)\d\d\b|\bsince\b|\bstill\b",
-                                                                      question, re.I):
+    if len(scope) == 1 and _CHANGE_RE.search(question) and _AGAINST_ONE_RE.search(question):
         scope = []  # "had it improved by 2019?" with one report named: compare against every report
     kind = classify(question, len({min(period_years(reports[rid]) or {0}) for rid in scope}))  # periods, not forces
     if len(forces) >= 2 and kind in ("finding", "fact", "why") and _VERSUS_RE.search(question):

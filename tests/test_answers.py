@@ -95,6 +95,11 @@ def test_years_named() -> None:
     ("What was the force ordered to do about vetting?", "recommendation"),
     ("What did the force order for its officers?", "finding"),
     ("How many burglaries did the force record?", "fact"),
+    ("What do call handlers say is stopping them answering calls sooner?", "why"),
+    ("What is preventing the force from recruiting detectives?", "why"),
+    ("What is the force doing to prevent burglary?", "finding"),
+    ("burglary detection: better or worse than in 2016?", "compare"),
+    ("Were there fewer burglaries than in 2016?", "compare"),
 ])
 def test_question_kind(question: str, kind: str) -> None:
     assert analyse(question, REPORTS).kind == kind
@@ -107,6 +112,11 @@ def test_question_kind(question: str, kind: str) -> None:
 ])
 def test_only_a_when_with_a_verb_asks_for_a_time(question: str, wants: str) -> None:
     assert analyse(question, REPORTS).answer_type == wants
+
+
+def test_a_change_against_one_named_year_scopes_every_report() -> None:
+    assert len(analyse("Is burglary detection better or worse than in 2016?", REPORTS).scope) == 0
+    assert analyse("Is burglary detection worse in 2016?", REPORTS).scope == analyse("burglary in 2016", REPORTS).scope
 
 
 def test_compare_questions_scope_every_report_they_name() -> None:
