@@ -142,12 +142,12 @@ def word_groups(plan: Plan) -> list[tuple[str, list[frozenset[str]]]]:
 
 
 def _fits(plan: Plan, pattern: re.Pattern[str] | None, text: str, kind: str) -> bool:
-    """Of the kind the question asks for: the item it names ("cause of concern"), else any item or advice;
+    """Of the kind the question asks for: the item it names ("cause of concern"), else advice (in an item or not);
     a number for "how many", and so on."""
     if plan.item_kinds:
         return kind in plan.item_kinds
     if plan.kind == "recommendation" and kind in ITEM_KINDS:
-        return True
+        return bool(_ADVICE.search(text))  # what the force was told to do, not the finding that led to it
     return bool(pattern and pattern.search(text))
 
 

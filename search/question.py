@@ -41,9 +41,11 @@ _FORCE_SUFFIX_RE = re.compile(r"\s+(?:police(?:\s+service)?|constabulary|police 
 
 _RECOMMENDATION_RE = re.compile(
     r"\brecommend|\bareas? for improvement|\bcauses? of concern|"
-    r"\b(?:told|tell|asked|requir(?:e|ed|es)|instruct(?:ed|s)?|urg(?:e|ed|es)|advis(?:e|ed|es)|order(?:ed|s)?)"
-    r"\b.{0,40}\bto\b|\bmust\b|\bshould\b|\bsuggest|\bwant(?:s|ed)?\b.{0,30}\bto\b|\bget better at\b|"
-    r"\bneeds? to (?:improve|change|do|fix)\b|\b(?:inspectors?|inspectorate|hmic\w*)(?:'s|’s)? (?:main |biggest |"
+    r"\b(?:told|tell|asked|requir(?:e|ed|es)|instruct(?:ed|s)?|urg(?:e|ed|es)|advis(?:e|ed|es)|ordered)"
+    r"\b.{0,40}\bto\b|\borders? (?:it|them|the force|\w+ police)\b.{0,40}\bto\b|"
+    r"\b(?:improvement|action) points?\b|\bpoints? for (?:improvement|action)\b|"
+    r"\bmust\b|\bshould\b|\bsuggest|\bwant(?:s|ed)?\b.{0,30}\bto\b|\bget better at\b|"
+    r"\bneeds? to (?:improve|change|do|fix)\b|\b(?:inspectors?|inspectorate|hmic\w*)(?:'s|’s|'|’)? (?:main |biggest |"
     r"chief |key |principal )?(?:worr|concern)|\bimprovements?\b.{0,20}\b(?:required|needed|asked)\b", re.I)
 _CHANGE_RE = re.compile(
     r"\bchang(?:e|ed|es|ing)\b|\bstill\b|\bimprov(?:e|ed|ing|ement)\b|\bgot (?:better|worse)\b|\bworse(?:ned)?\b|"
@@ -248,7 +250,8 @@ def answer_type(question: str, kind: str) -> str:
     return "any"
 
 
-_ITEM_NAMES = (("cause_of_concern", re.compile(r"\bcauses? (?:of|for) concern", re.I)),
+_ITEM_NAMES = (("cause_of_concern", re.compile(r"\bcauses? (?:of|for) concern|\b(?:main|biggest|chief|key|principal|"
+                                               r"gravest|greatest|most serious) (?:worry|worries|concerns?)\b", re.I)),
                ("area_for_improvement", re.compile(r"\bareas? for improvement", re.I)),
                ("recommendation", re.compile(r"\brecommendations?\b", re.I)))
 

@@ -100,6 +100,9 @@ def test_years_named() -> None:
     ("What is the force doing to prevent burglary?", "finding"),
     ("burglary detection: better or worse than in 2016?", "compare"),
     ("Were there fewer burglaries than in 2016?", "compare"),
+    ("How well does the force use protection orders to keep victims safe?", "finding"),
+    ("What did the inspectors order the force to do about vetting?", "recommendation"),
+    ("Which improvement points were still open in 2022?", "recommendation"),
 ])
 def test_question_kind(question: str, kind: str) -> None:
     assert analyse(question, REPORTS).kind == kind
@@ -198,6 +201,22 @@ def test_a_question_naming_an_item_kind_leads_with_that_kind(service: Service) -
     out = service.ask("What cause of concern is there about how quickly the force answers non-emergency calls?")
     assert out["type"] == "recommendation"
     assert out["lead"]["text"].startswith("The force is failing to answer non-emergency calls")
+
+
+def test_told_to_do_wants_the_advice_and_main_worry_the_concern() -> None:
+    """An item states a problem and then what to do about it: "told to do" asks for the second sentence,
+    "the inspectors' main worry" for the whole cause of concern."""
+    from search.compose import _ANSWER_TYPES, _fits
+    concern, advice = ("Sergeants rarely review the investigations of their teams.",
+                       "The force should make sure that sergeants review every investigation within a week.")
+    told = analyse("What was the force told to do about sergeants reviewing investigations?", REPORTS)
+    worry = analyse("What was the inspectors' main worry about sergeants reviewing investigations?", REPORTS)
+    assert (told.kind, worry.kind, worry.item_kinds) == ("recommendation", "recommendation", ("cause_of_concern",))
+    advice_pattern = _ANSWER_TYPES[told.answer_type]
+    assert _fits(told, advice_pattern, advice, "cause_of_concern")
+    assert not _fits(told, advice_pattern, concern, "cause_of_concern")
+    assert _fits(worry, advice_pattern, concern, "cause_of_concern")
+    assert not _fits(worry, advice_pattern, concern, "area_for_improvement")
 
 
 def test_near_duplicates_and_boilerplate_are_left_out(service: Service) -> None:
