@@ -20,6 +20,15 @@ def norm_tokens(text: str) -> tuple[str, ...]:
     return tuple(stem(t) for t in _TOKEN_RE.findall(text.replace("-", " ")))
 
 
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _verb_for_agent(word: str, forms: set[str]) -> bool:
+    """A verb ("managing", "managed") whose stem only names people among the lay words ("managers")."""
+    return bool(forms) and word.endswith(("ing", "ed")) and all(f.endswith("er") for f in forms)
+
+
 @dataclass(frozen=True)
 class Expansion:
     source: str  # the words of the query that matched
@@ -31,6 +40,7 @@ class _Vocabulary:
     acronyms: dict[str, tuple[str, ...]]  # ABBR (exact case) -> expansions
     phrases: dict[tuple[str, ...], tuple[str, ...]]  # normalised tokens -> expansions
     loose: dict[tuple[str, ...], tuple[str, ...]]  # the same, with one inner word of a long name dropped
+    forms: dict[tuple[str, ...], set[str]]  # one-word lay terms as written: "managers", not "managing"
 
 
 def _add(d: dict, key, values: list[str]) -> None:
@@ -46,10 +56,12 @@ def _ontology_vocabulary() -> _Vocabulary:
     from ontology import acronyms, gazetteer, thesaurus
 
     acr, terms = acronyms(), gazetteer()
-    vocab = _Vocabulary({}, {}, {})
+    vocab = _Vocabulary({}, {}, {}, {})
     for official, lay in thesaurus():  # "gangs" -> "organised crime groups"
         for word in lay:
             _add(vocab.phrases, norm_tokens(word), list(official))
+            if len(norm_tokens(word)) == 1:
+                vocab.forms.setdefault(norm_tokens(word), set()).add(_singular(word.lower()))
     for abbr, long_form in acr.items():
         _add(vocab.acronyms, abbr, [long_form])
         key = norm_tokens(long_form)
@@ -92,6 +104,8 @@ def expand(query: str, defined: dict[str, str] | None = None, limit: int = 8) ->
             if any(used[i:i + n]):
                 continue
             key = tuple(toks[i:i + n])
+            if n == 1 and _verb_for_agent(raw[i].lower(), vocab.forms.get(key, set())):
+                continue  # the same stem, another word: "managing" offenders are not "managers"
             hit = vocab.phrases.get(key) or vocab.loose.get(key)
             if hit:
                 push(" ".join(raw[i:i + n]), hit)

@@ -139,6 +139,16 @@ def test_lay_words_expand_to_the_words_reports_use() -> None:
     assert expand("tomato soup recipe") == []
 
 
+def test_a_verb_does_not_expand_to_the_people_its_stem_names() -> None:
+    """"managing offenders" is not about "managers"; "dealing with" is not about "dealers"."""
+    def phrases(q: str) -> set[str]:
+        return {p.lower() for e in expand(q) for p in e.phrases}
+    assert "supervisors" in phrases("What do line managers think of the new shifts?")
+    assert "supervisors" not in phrases("Is the force managing sex offenders well?")
+    assert "integrated offender management" in phrases("Does the scheme for persistent offenders work?")
+    assert "satisfaction" in phrases("Are victims happy with the service?")
+
+
 def test_lay_question_finds_the_official_wording(service: Service) -> None:
     hits = service.search("gangs", k=3, mode="keyword")["hits"]
     assert hits and "organised crime groups" in hits[0]["text"]
