@@ -107,7 +107,8 @@ def expand(query: str, defined: dict[str, str] | None = None, limit: int = 8) ->
             if n == 1 and _verb_for_agent(raw[i].lower(), vocab.forms.get(key, set())):
                 continue  # the same stem, another word: "managing" offenders are not "managers"
             hit = vocab.phrases.get(key) or vocab.loose.get(key)
-            if hit:
+            if hit:  # and the acronyms of what it expands to: "regional crime unit" -> ... -> "ROCU"
+                hit = hit + tuple(a for p in hit for a in vocab.phrases.get(norm_tokens(p), ()) if a.isupper())
                 push(" ".join(raw[i:i + n]), hit)
                 used[i:i + n] = [True] * n
     defined = defined or {}

@@ -149,6 +149,11 @@ def test_a_verb_does_not_expand_to_the_people_its_stem_names() -> None:
     assert "satisfaction" in phrases("Are victims happy with the service?")
 
 
+def test_a_lay_term_also_brings_the_acronym_of_the_official_one() -> None:
+    phrases = {p for e in expand("Did the force pass cases to the regional crime unit?") for p in e.phrases}
+    assert {"regional organised crime unit", "ROCU"} <= phrases
+
+
 def test_lay_question_finds_the_official_wording(service: Service) -> None:
     hits = service.search("gangs", k=3, mode="keyword")["hits"]
     assert hits and "organised crime groups" in hits[0]["text"]
