@@ -54,7 +54,11 @@ _TURN = re.compile(r"^(?:however|but|although|despite|unfortunately)\b|"
                    r"\b(?:has|have|is|are|was|were|does|do|did|can)n[o'’]?t\b|"
                    r"\b(?:not|no longer) (?:enough|sufficient|always|consistently|effectively)\b", re.I)
 _REASON_OR_TURN = re.compile(_REASON.pattern + "|" + _TURN.pattern, re.I)
-_ADVICE = re.compile(r"\b(?:should|must|recommend\w*|needs? to|ought to|we expect|we require)\b", re.I)
+# advice: someone should do something ("The force should...", "Leaders need to..."), not a
+# forecast ("..., which should improve the speed of...")
+_ADVICE = re.compile(r"(?<!which )(?<!that )(?<!this )(?<!these )\b(?:should|must|needs? to|ought to)\b"
+                     r"(?! (?:help|mean|lead|result|allow|enable|improve the|reduce the|increase the|make it)\b)|"
+                     r"\brecommend\w*|\bwe (?:expect|require)\b", re.I)
 _ANSWER_TYPES = {"number": _NUMBER, "who": _WHO, "when": _WHEN, "list": _LIST, "reason": _REASON,
                  "recommendation": _ADVICE}
 # a sentence that leans on the one before it

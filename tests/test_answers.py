@@ -234,6 +234,18 @@ def test_told_to_do_wants_the_advice_and_main_worry_the_concern() -> None:
     assert not _fits(worry, advice_pattern, concern, "area_for_improvement")
 
 
+@pytest.mark.parametrize("sentence, advice", [
+    ("The force should review how it allocates crime.", True),
+    ("Leaders need to make sure that officers have the time to investigate.", True),
+    ("We recommend that the force publishes its plan.", True),
+    ("The force is buying new tools, which should improve the speed of its examinations.", False),
+    ("The new rota should help officers spend more time in their neighbourhoods.", False),
+])
+def test_advice_is_someone_told_to_act_not_a_forecast(sentence: str, advice: bool) -> None:
+    from search.compose import _ADVICE
+    assert bool(_ADVICE.search(sentence)) is advice
+
+
 def test_near_duplicates_and_boilerplate_are_left_out(service: Service) -> None:
     out = service.ask("Have neighbourhood officers been moved into response teams to answer emergency calls?")
     moved = [t for t in _texts(out) if t.startswith("Neighbourhood officers have been moved")]
