@@ -7,7 +7,7 @@ is specific to one report.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from graph.text import stem
@@ -37,10 +37,14 @@ class Expansion:
 
 @dataclass
 class _Vocabulary:
-    acronyms: dict[str, tuple[str, ...]]  # ABBR (exact case) -> expansions
-    phrases: dict[tuple[str, ...], tuple[str, ...]]  # normalised tokens -> expansions
-    loose: dict[tuple[str, ...], tuple[str, ...]]  # the same, with one inner word of a long name dropped
-    forms: dict[tuple[str, ...], set[str]]  # one-word lay terms as written: "managers", not "managing"
+    acronyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # ABBR (exact case) -> expansions
+    phrases: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)  # normalised tokens -> expansions
+    # first word -> long names (3+ words) and their expansions, for names said shortened
+    long: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = field(default_factory=dict)
+    # the thesaurus's official terms: said as they are, never a shortened name
+    official: set[tuple[str, ...]] = field(default_factory=set)
+    # one-word lay terms as written: "managers", not "managing"
+    forms: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
 
 
 def _add(d: dict, key, values: list[str]) -> None:
@@ -56,8 +60,9 @@ def _ontology_vocabulary() -> _Vocabulary:
     from ontology import acronyms, gazetteer, thesaurus
 
     acr, terms = acronyms(), gazetteer()
-    vocab = _Vocabulary({}, {}, {}, {})
+    vocab = _Vocabulary()
     for official, lay in thesaurus():  # "gangs" -> "organised crime groups"
+        vocab.official.update(norm_tokens(o) for o in official)
         for word in lay:
             _add(vocab.phrases, norm_tokens(word), list(official))
             if len(norm_tokens(word)) == 1:
@@ -79,9 +84,25 @@ def _ontology_vocabulary() -> _Vocabulary:
             expansions = [x for x in out if norm_tokens(x) != key]
             _add(vocab.phrases, key, expansions)
             if len(key) >= 3:
-                for i in range(1, len(key) - 1):
-                    _add(vocab.loose, key[:i] + key[i + 1:], [x for x in out])
+                vocab.long.setdefault(key[0], []).append((key, tuple(out)))
     return vocab
+
+
+_GLUE = frozenset({"and", "of", "the", "for", "in", "to"})
+
+
+def _shortened(vocab: _Vocabulary, key: tuple[str, ...]) -> tuple[str, ...] | None:
+    """A long name said with inner words left out, first and last kept: "armed policing threat assessment"
+    for "armed policing strategic threat and risk assessment", "multi-agency hub" for "... safeguarding hub"."""
+    if len(key) < 2 or key in vocab.official:
+        return None
+    for name, expansions in vocab.long.get(key[0], ()):
+        if len(key) >= len(name) or name[-1] != key[-1]:
+            continue
+        rest = iter(name)
+        if all(t in rest for t in key) and len(key) >= 0.6 * sum(t not in _GLUE for t in name):
+            return expansions
+    return None
 
 
 def expand(query: str, defined: dict[str, str] | None = None, limit: int = 8) -> list[Expansion]:
@@ -106,9 +127,10 @@ def expand(query: str, defined: dict[str, str] | None = None, limit: int = 8) ->
             key = tuple(toks[i:i + n])
             if n == 1 and _verb_for_agent(raw[i].lower(), vocab.forms.get(key, set())):
                 continue  # the same stem, another word: "managing" offenders are not "managers"
-            hit = vocab.phrases.get(key) or vocab.loose.get(key)
+            hit = vocab.phrases.get(key) or _shortened(vocab, key)
             if hit:  # and the acronyms of what it expands to: "regional crime unit" -> ... -> "ROCU"
-                hit = hit + tuple(a for p in hit for a in vocab.phrases.get(norm_tokens(p), ()) if a.isupper())
+                hit = tuple(dict.fromkeys(hit + tuple(a for p in hit for a in vocab.phrases.get(norm_tokens(p), ())
+                                                      if a.isupper())))
                 push(" ".join(raw[i:i + n]), hit)
                 used[i:i + n] = [True] * n
     defined = defined or {}

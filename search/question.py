@@ -40,11 +40,11 @@ _VERSUS_RE = re.compile(r"\bcompar|\bvs\.?(?!\w)|\bversus\b|\bthan\b|\bboth\b|\b
 _FORCE_SUFFIX_RE = re.compile(r"\s+(?:police(?:\s+service)?|constabulary|police force)$", re.I)
 
 _RECOMMENDATION_RE = re.compile(
-    r"\brecommend|\bareas? for improvement|\bcauses? of concern|"
+    r"\brecommend|\bareas? for improv\w*|\bcauses? of concern|"
     r"\b(?:told|tell|asked|requir(?:e|ed|es)|instruct(?:ed|s)?|urg(?:e|ed|es)|advis(?:e|ed|es)|ordered)"
     r"\b.{0,40}\bto\b|\borders? (?:it|them|the force|\w+ police)\b.{0,40}\bto\b|"
     r"\b(?:improvement|action) points?\b|\bpoints? for (?:improvement|action)\b|"
-    r"\bmust\b|\bshould\b|\bsuggest|\bwant(?:s|ed)?\b.{0,30}\bto\b|\bget better at\b|"
+    r"\bmust\b|\bshould\b|\bsuggest|\bwant(?:s|ed)?\b.{0,30}\b(?:to|done)\b|\bget better at\b|"
     r"\bneeds? to (?:improve|change|do|fix)\b|\b(?:inspectors?|inspectorate|hmic\w*)(?:'s|’s|'|’)? (?:main |biggest |"
     r"chief |key |principal )?(?:worr|concern)|\bimprovements?\b.{0,20}\b(?:required|needed|asked)\b", re.I)
 _CHANGE_RE = re.compile(
@@ -64,7 +64,7 @@ _WHY_RE = re.compile(
     r"^\s*why\b|\bwhy\b|\bwhat (?:caused|causes|led to|leads to|is behind|was behind|threaten\w*|drove|drives)\b|"
     r"\breasons?\b|\bhow did .{0,80}\baffect\b|\b(?:effect|impact|consequence)s? of\b|\baffect(?:s|ed|ing)?\b|"
     r"\bbecause\b|\brisky\b|\bresult(?:ed)? in\b|\b(?:held|holds?|holding) (?:\w+ ){0,3}back\b|\bdragg(?:ed|ing)\b|"
-    r"\bdrags?\b|\bundermin|\bhamper|\bhinder|\bin the way\b|\bto blame\b|"
+    r"\bdrags?\b|\bundermin|\bhamper|\bhinder|\bin the way\b|\bto blame\b|\bknock[- ]on\b|"
     r"\bwhat(?:'s|’s| is| was| are| were| has been)? (?:stopping|preventing|stopped|prevented)\b|"
     r"\bstopping (?:them|it|him|her|officers|staff|the force)\b", re.I)
 _NUMBER_Q_RE = re.compile(
@@ -252,7 +252,7 @@ def answer_type(question: str, kind: str) -> str:
 
 _ITEM_NAMES = (("cause_of_concern", re.compile(r"\bcauses? (?:of|for) concern|\b(?:main|biggest|chief|key|principal|"
                                                r"gravest|greatest|most serious) (?:worry|worries|concerns?)\b", re.I)),
-               ("area_for_improvement", re.compile(r"\bareas? for improvement", re.I)),
+               ("area_for_improvement", re.compile(r"\bareas? for improv\w*", re.I)),
                ("recommendation", re.compile(r"\brecommendations?\b", re.I)))
 
 

@@ -103,6 +103,9 @@ def test_years_named() -> None:
     ("How well does the force use protection orders to keep victims safe?", "finding"),
     ("What did the inspectors order the force to do about vetting?", "recommendation"),
     ("Which improvement points were still open in 2022?", "recommendation"),
+    ("What did the inspectors want done about late 999 responses?", "recommendation"),
+    ("What knock-on effects has the new shift pattern had?", "why"),
+    ("which areas for improvment were still open?", "recommendation"),
 ])
 def test_question_kind(question: str, kind: str) -> None:
     assert analyse(question, REPORTS).kind == kind
@@ -147,6 +150,15 @@ def test_a_verb_does_not_expand_to_the_people_its_stem_names() -> None:
     assert "supervisors" not in phrases("Is the force managing sex offenders well?")
     assert "integrated offender management" in phrases("Does the scheme for persistent offenders work?")
     assert "satisfaction" in phrases("Are victims happy with the service?")
+
+
+def test_a_long_name_said_shortened_expands() -> None:
+    def phrases(q: str) -> set[str]:
+        return {p for e in expand(q) for p in e.phrases}
+    assert "APSTRA" in phrases("Is the armed policing threat assessment up to date?")
+    assert "MASH" in phrases("Does the multi-agency hub share information?")
+    assert "APSTRA" not in phrases("Is armed policing good?")  # first and last words of the name are said
+    assert "local housing authority" not in phrases("Do local authorities help?")  # a term said as it is
 
 
 def test_a_lay_term_also_brings_the_acronym_of_the_official_one() -> None:
