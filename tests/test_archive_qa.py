@@ -1,4 +1,4 @@
-"""The archive question set (benchmarks/data/archive_qa.jsonl) stays answerable from the archive it was written on.
+"""The archive question sets (benchmarks/data/archive_qa*.jsonl) stay answerable from the archive it was written on.
 
 Each evidence string must occur once in the whole archive of many forces' reports and inside a passage of
 the store built from it; a change to the benchmark documents or to how reports become passages that breaks
@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import archive  # noqa: E402
 
 QA = archive.ROOT / "benchmarks" / "data" / "archive_qa.jsonl"
+QA2 = archive.ROOT / "benchmarks" / "data" / "archive_qa2.jsonl"  # written later, by another hand
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +40,9 @@ def test_archive_writes_every_document_once_alternating_formats(tmp_path: Path) 
     assert [(p.name, p.read_bytes()) for p in again] == [(p.name, p.read_bytes()) for p in written]
 
 
-def test_question_set_is_valid(passages: list[str]) -> None:
-    rows, problems = archive.load(QA)
+@pytest.mark.parametrize("qa", [QA, QA2], ids=["archive_qa", "archive_qa2"])
+def test_question_set_is_valid(passages: list[str], qa: Path) -> None:
+    rows, problems = archive.load(qa)
     assert problems + archive.check(rows, passages) == []
     assert {r["kind"] for r in rows} == archive.KINDS
 
