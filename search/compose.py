@@ -8,9 +8,12 @@ sentences of the kind the question wants (a number, a who, a when, a list, a
 reason). A quote keeps its neighbour when the neighbour carries the rest of
 the point: the antecedent of a sentence that opens with "This...", the
 following "However...", comparison, figure or "This included...", and
-neighbours that answer the question too (up to three sentences in all). Headings, captions, questions
-and near-duplicates are left out, only reports in the plan's scope are
-quoted, and when nothing clears the relevance bar the answer says so.
+neighbours that answer the question too (up to three sentences in all); a quote
+that would run into one already made keeps the rest of its span. Headings,
+captions, questions, links and near-duplicates are left out, sentences about
+policing in general ("Police forces play a critical role...") count half, only
+reports in the plan's scope are quoted, and when nothing clears the relevance
+bar the answer says so.
 """
 from __future__ import annotations
 
@@ -290,7 +293,7 @@ def choose(snap: Snapshot, cands: list[Candidate], ranked: list[Sentence], plan:
         text = " ".join(snap.texts[s.row][start:end].split())
         if used != {s.index} and any(_similar(text, q.text) for q in quotes):
             if _ANAPHOR.search(s.text):
-                continue
+                continue  # alone it would mean nothing
             start, end, used, text = s.start, s.end, {s.index}, s.text  # say only what is new
         quotes.append(Quote(row=s.row, start=start, end=end, text=text, score=s.score, indexes=used))
     if plan.kind == "compare":  # every report in scope speaks, even when its sentences score lower
