@@ -67,7 +67,8 @@ _ANSWER_TYPES = {"number": _NUMBER, "who": _WHO, "when": _WHEN, "list": _LIST, "
 # a sentence that leans on the one before it
 _ANAPHOR = re.compile(r"^(?:this|these|that|those|it|they|such|as a result|as a consequence|consequently|"
                       r"therefore|as such|in turn|to this end|for (?:this|these) reasons?|in addition|despite this|"
-                      r"because of this)\b|\b(?:in this way|in these ways)\b", re.I)
+                      r"because of this)\b|\b(?:in this way|in these ways)\b|"
+                      r"\b(?:this|these)(?=\s*[.,;:]|\s+(?:and|but|or)\b)", re.I)  # "... recognises this and is..."
 # a following sentence that completes the point: a contrast, a comparison, a consequence
 _FOLLOW_ON = re.compile(r"^(?:however|but|although|though|despite|nevertheless|nonetheless|even so|yet|instead|"
                         r"in contrast|conversely|this (?:is|was|means|has|represents|equates)|that (?:is|was)|"

@@ -375,6 +375,16 @@ def test_a_quote_takes_in_a_sentence_that_carries_on_its_point() -> None:
     assert quotes[0].text.endswith("who fail to return.")
 
 
+def test_a_sentence_leaning_on_this_mid_sentence_keeps_its_antecedent() -> None:
+    from search.compose import choose
+    from search.tuning import Tuning
+    text = ("Call handlers do not check whether a caller has rung before. The force recognises this and is "
+            "buying a new system. Parking enforcement is handled by the council.")
+    snap, cand, ranked = _ranked_passage(text, [1, 2, 0], [0.7, 0.1, 0.1])
+    quotes = choose(snap, [cand], ranked, analyse("Is the force buying a new call system?", {}), Tuning(extend_top=1))
+    assert quotes[0].text.startswith("Call handlers do not check") and quotes[0].text.endswith("a new system.")
+
+
 def test_a_quote_next_to_one_already_made_keeps_its_own_follow_on() -> None:
     """The second quote would run into the lead; it stops short of it but keeps the comparison after it."""
     from search.compose import choose
