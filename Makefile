@@ -48,6 +48,7 @@ bench: build
 	$(BIN)/python benchmarks/answers.py --qa benchmarks/data/team_qa2.jsonl --no-cv
 	$(BIN)/python benchmarks/answers.py --qa benchmarks/data/team_qa3.jsonl --no-cv
 	$(BIN)/python benchmarks/answers.py --qa benchmarks/data/team_qa4.jsonl --no-cv
+	$(BIN)/python benchmarks/answers.py --qa benchmarks/data/team_qa5.jsonl --no-cv
 	rm -rf data/build/archive && $(BIN)/python benchmarks/archive.py data/build/archive
 	$(BIN)/python benchmarks/answers.py --qa benchmarks/data/archive_qa.jsonl --corpus data/build/archive --no-cv
 	$(BIN)/python benchmarks/answers.py --qa benchmarks/data/archive_qa2.jsonl --corpus data/build/archive --no-cv
