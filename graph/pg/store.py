@@ -245,18 +245,26 @@ class PgStore(Store):
         return {t: cache[t] for t in texts}
 
     def _keyword_stats(self, phrases: list[tuple[str, ...]]) -> bm25.Stats:
-        """The store's passage and token totals and the phrases' passage counts, read once per generation:
-        a word's count from ``keyword_lexemes``, a phrase's by matching it (FTS5 counts phrase hits too)."""
+        """The store's passage and token totals and the phrases' passage counts, kept per generation:
+        a word's count from ``keyword_lexemes``, a phrase's by matching it (FTS5 counts phrase hits too).
+
+        Counts and totals are read in one snapshot with the generation they belong to: the generation this
+        thread holds may be up to ``GENERATION_TTL`` old, and counts read after another process's write
+        under totals read before it could exceed them (idf's log of a negative number)."""
         gen = self.generation()
-        if self._stats[0] != gen:
-            row = self._reads.run(lambda conn: conn.execute("SELECT passages, tokens FROM keyword_totals").fetchone())
-            n, tokens = (int(row[0]), int(row[1])) if row else (0, 0)
-            self._stats = (gen, bm25.Stats(n, tokens / n if n else 0.0, {}))
-        stats = self._stats[1]
-        missing = [p for p in dict.fromkeys(phrases) if p not in stats.docs]
-        if missing:
-            stats.docs.update(self._reads.run(lambda conn: _count_phrases(conn, missing)))
-        return stats
+        held, stats = self._stats
+        wanted = list(dict.fromkeys(phrases))
+        if held == gen:
+            missing = [p for p in wanted if p not in stats.docs]
+            if not missing:
+                return stats
+            now, fresh = self._reads.run(lambda conn: _read_stats(conn, missing))
+            if now == held:
+                stats.docs.update(fresh.docs)
+                return stats
+        now, fresh = self._reads.run(lambda conn: _read_stats(conn, wanted))
+        self._stats = (now, fresh)
+        return fresh
 
     # ------------------------------------------------------------ embeddings, by the array (one round trip per 10 000)
 
@@ -331,6 +339,17 @@ def _migrate(conn: psycopg.Connection[Any], stmt: str, shown: str) -> None:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise StoreError(f"the PostgreSQL store {shown} needs the pgvector extension (CREATE EXTENSION vector; "
                          f"managed services offer it): {first}") from exc
+
+
+def _read_stats(conn: psycopg.Connection[Any], phrases: list[tuple[str, ...]]) -> tuple[int, bm25.Stats]:
+    """The generation, the keyword totals and the phrases' passage counts, all from one snapshot."""
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        row = conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        totals = conn.execute("SELECT passages, tokens FROM keyword_totals").fetchone()
+        docs = _count_phrases(conn, phrases)
+    n, tokens = (int(totals[0]), int(totals[1])) if totals else (0, 0)
+    return (int(row[0]) if row else 0), bm25.Stats(n, tokens / n if n else 0.0, docs)
 
 
 def _count_phrases(conn: psycopg.Connection[Any], phrases: list[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
