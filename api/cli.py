@@ -261,7 +261,7 @@ def _serve(settings: Any, workers: int = 1) -> int:
         raise BadInput(f"--workers {workers} needs the PostgreSQL store (set PEELGRAPH_DATABASE_URL); "
                        "the SQLite store is served by one worker")
     with _environment(PEELGRAPH_HOST=settings.host, PEELGRAPH_PORT=str(settings.port)):
-        uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port,
+        uvicorn.run("api.app:served_app", factory=True, host=settings.host, port=settings.port,
                     workers=workers, log_level="info")
     return 0
 
