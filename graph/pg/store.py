@@ -11,6 +11,7 @@ write), keyword search ranks a ``tsvector`` table's matches by FTS5's BM25
 """
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -32,6 +33,7 @@ ARRAY_CHUNK = 10000  # text hashes asked for in one statement
 RANK_BUDGET = 2000  # passages ranked at most per keyword search (at least 5 x the results asked for)
 LEXEME_CACHE = 100000  # texts whose stemmed words a store remembers
 WRITE_LOCK = 0x7065656C  # advisory lock key held by every write transaction ("peel")
+SHARED_WAIT = 120  # seconds a process waits for another computing a shared result (Store.shared) before its own
 _PHRASE_RE = re.compile(r'"([^"]*)"')
 # "INSERT [OR IGNORE] INTO t[(columns)] VALUES (?,?,...)": written a batch of rows per statement
 _INSERT_VALUES_RE = re.compile(r"^\s*(INSERT\s+(?:OR\s+IGNORE\s+)?INTO\s+\w+\s*(?:\([\w\s,\"]*\))?\s*VALUES\s*)"
@@ -265,6 +267,27 @@ class PgStore(Store):
         now, fresh = self._reads.run(lambda conn: _read_stats(conn, wanted))
         self._stats = (now, fresh)
         return fresh
+
+    def shared(self, name: str, generation: int, compute: Callable[[], Any]) -> Any:
+        """What ``compute()`` gives for this generation, computed by one process and read by the others:
+        they queue on an advisory lock, and the first to find no value for the generation computes it and
+        keeps it (the newest generation only). A turn not given within ``SHARED_WAIT`` computes alone."""
+        try:
+            with _connection_errors(), self._pool.connection() as conn, conn.transaction():
+                conn.execute(f"SET LOCAL lock_timeout = '{SHARED_WAIT}s'")
+                conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (WRITE_LOCK, name))
+                row = conn.execute("SELECT value FROM shared_results WHERE name = %s AND generation = %s",
+                                   (name, generation)).fetchone()
+                if row:
+                    return json.loads(row[0])
+                value = compute()
+                conn.execute("INSERT INTO shared_results(name, generation, value) VALUES (%s, %s, %s) "
+                             "ON CONFLICT (name) DO UPDATE SET generation = excluded.generation, value = "
+                             "excluded.value WHERE shared_results.generation < excluded.generation",
+                             (name, generation, json.dumps(value)))
+                return value
+        except psycopg.errors.LockNotAvailable:
+            return compute()
 
     # ------------------------------------------------------------ embeddings, by the array (one round trip per 10 000)
 
