@@ -364,27 +364,28 @@ def _migrate(conn: psycopg.Connection[Any], stmt: str, shown: str) -> None:
                          f"managed services offer it): {first}") from exc
 
 
+# one statement, so one snapshot: the generation, the totals, the words' and the phrases' passage counts
+_STATS_SQL = ("SELECT (SELECT value FROM meta WHERE key = 'generation'), "
+              "(SELECT passages FROM keyword_totals), (SELECT tokens FROM keyword_totals), "
+              "ARRAY(SELECT lexeme || ' ' || docs FROM keyword_lexemes WHERE lexeme = ANY(%s)), "
+              "ARRAY(SELECT (SELECT count(*) FROM passages_fts WHERE tsv @@ q::tsquery) "
+              "FROM unnest(%s::text[]) WITH ORDINALITY AS x(q, n) ORDER BY n)")
+
+
 def _read_stats(conn: psycopg.Connection[Any], phrases: list[tuple[str, ...]]) -> tuple[int, bm25.Stats]:
-    """The generation, the keyword totals and the phrases' passage counts, all from one snapshot."""
-    with conn.transaction():
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        row = conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
-        totals = conn.execute("SELECT passages, tokens FROM keyword_totals").fetchone()
-        docs = _count_phrases(conn, phrases)
-    n, tokens = (int(totals[0]), int(totals[1])) if totals else (0, 0)
-    return (int(row[0]) if row else 0), bm25.Stats(n, tokens / n if n else 0.0, docs)
-
-
-def _count_phrases(conn: psycopg.Connection[Any], phrases: list[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
-    """How many passages hold each stemmed word (``keyword_lexemes``) or phrase (matched by the index)."""
+    """The generation, the keyword totals and how many passages hold each stemmed word (``keyword_lexemes``)
+    or phrase (matched by the index), all from one snapshot, in one round trip."""
     words = [p[0] for p in phrases if len(p) == 1]
+    longer = [p for p in phrases if len(p) > 1]
+    row = conn.execute(_STATS_SQL, (words, [bm25.tsquery(p) for p in longer])).fetchone()
+    gen, n, tokens, word_docs, phrase_docs = row if row else (0, 0, 0, [], [])
+    n, tokens = int(n or 0), int(tokens or 0)
     docs = dict.fromkeys(phrases, 0)
-    for lexeme, n in conn.execute("SELECT lexeme, docs FROM keyword_lexemes WHERE lexeme = ANY(%s)", (words,)):
-        docs[(lexeme,)] = int(n)
-    for p in (p for p in phrases if len(p) > 1):
-        row = conn.execute("SELECT count(*) FROM passages_fts WHERE tsv @@ %s::tsquery", (bm25.tsquery(p),)).fetchone()
-        docs[p] = int(row[0]) if row else 0
-    return docs
+    for entry in word_docs:
+        lexeme, count = entry.rsplit(" ", 1)
+        docs[(lexeme,)] = int(count)
+    docs.update(zip(longer, map(int, phrase_docs)))
+    return int(gen or 0), bm25.Stats(n, tokens / n if n else 0.0, docs)
 
 
 @contextmanager
