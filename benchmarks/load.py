@@ -233,7 +233,7 @@ def run(base: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
 
     served: dict[str, int] = {}  # requests per worker process (X-Peelgraph-Worker)
 
-    def record(op: str, t0: float, resp: httpx.Response) -> None:
+    def record(op: str, resp: httpx.Response, t0: float) -> None:
         status = resp.status_code
         with lock:
             lat.setdefault(op, []).append(time.perf_counter() - t0)
@@ -246,21 +246,8 @@ def run(base: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         r = random.Random(seed)
         c = httpx.Client(base_url=base, timeout=60)
         while time.time() < deadline:
-            op = r.choice(["search", "search", "search", "ask", "entity", "trace", "export"])
             t0 = time.perf_counter()
-            if op == "search":
-                resp = c.get("/api/search", params={"q": r.choice(QUERIES), "k": 10})
-            elif op == "ask":
-                resp = c.post("/api/ask", json={"question": r.choice(QUESTIONS)})
-            elif op == "entity" and entity_ids:
-                resp = c.get(f"/api/entities/{r.choice(entity_ids)}")
-            elif op == "trace":
-                resp = c.get("/api/trace", params={"from": "neighbourhood officers", "to": "organised crime"})
-            else:
-                op = "export"
-                resp = c.post("/api/export", json={"format": r.choice(["graphml", "json", "svg", "csv"]),
-                                                   "query": r.choice(QUERIES)})
-            record(op, t0, resp)
+            record(*_read_once(c, r, entity_ids), t0=t0)
 
     def writer() -> None:
         c = httpx.Client(base_url=base, timeout=120)
@@ -268,11 +255,11 @@ def run(base: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             t0 = time.perf_counter()
             with churn.open("rb") as fh:
                 resp = c.post("/api/reports", files={"file": ("churn.txt", fh, "text/plain")})
-            record("ingest", t0, resp)
+            record("ingest", resp, t0)
             if resp.status_code < 300:
                 rid = resp.json()["report_id"]
                 t0 = time.perf_counter()
-                record("delete", t0, c.delete(f"/api/reports/{rid}"))
+                record("delete", c.delete(f"/api/reports/{rid}"), t0)
             time.sleep(rng.random() * 0.5)
 
     threads = [threading.Thread(target=reader, args=(i,)) for i in range(args.clients)]
@@ -286,6 +273,21 @@ def run(base: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     print("requests per worker process: " + ", ".join(f"{w} {n}" for w, n in sorted(served.items())))
     return summarise(f"{args.clients} reader clients" + ("" if args.no_writer else " + 1 writer"), lat, errors,
                      time.perf_counter() - t_start, before, client.get("/api/stats").json())
+
+
+def _read_once(c: httpx.Client, r: random.Random, entity_ids: list[str]) -> tuple[str, httpx.Response]:
+    """One reader request of the mix (3 searches to each answer, entity, trace and export): its kind, response."""
+    op = r.choice(["search", "search", "search", "ask", "entity", "trace", "export"])
+    if op == "search":
+        return op, c.get("/api/search", params={"q": r.choice(QUERIES), "k": 10})
+    if op == "ask":
+        return op, c.post("/api/ask", json={"question": r.choice(QUESTIONS)})
+    if op == "entity" and entity_ids:
+        return op, c.get(f"/api/entities/{r.choice(entity_ids)}")
+    if op == "trace":
+        return op, c.get("/api/trace", params={"from": "neighbourhood officers", "to": "organised crime"})
+    return "export", c.post("/api/export", json={"format": r.choice(["graphml", "json", "svg", "csv"]),
+                                                 "query": r.choice(QUERIES)})
 
 
 def summarise(clients: str, lat: dict[str, list[float]], errors: dict[str, int], elapsed: float,
