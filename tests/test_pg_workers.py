@@ -245,3 +245,39 @@ def test_a_second_worker_reads_the_communities_the_first_computed(pg_url: str, t
             assert svc.helper is not None
             svc.helper.close()
             svc.store.close()
+
+
+def test_connections_accepted_on_the_shared_socket_turn_nagle_off() -> None:
+    """The socket `serve --workers N` shares is made as uvicorn makes it (protocol 0), then relabelled TCP:
+    asyncio sets TCP_NODELAY on the connections it accepts only then (else each response waits ~40 ms for
+    the client's delayed acknowledgement)."""
+    import asyncio
+
+    from api.cli import tcp_socket
+
+    def nodelay_of_accepted(relabel: bool) -> int:
+        listener = socket.socket(family=socket.AF_INET)  # as uvicorn's Config.bind_socket
+        listener.bind(("127.0.0.1", 0))
+        if relabel:
+            listener = tcp_socket(listener)
+
+        async def serve_one() -> int:
+            got: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+            class Protocol(asyncio.Protocol):
+                def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                    sock = transport.get_extra_info("socket")
+                    got.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                    transport.close()
+
+            server = await asyncio.get_running_loop().create_server(Protocol, sock=listener)
+            _, writer = await asyncio.open_connection(*listener.getsockname())
+            value = await asyncio.wait_for(got, 5)
+            writer.close()
+            server.close()
+            return value
+
+        return asyncio.run(serve_one())
+
+    assert nodelay_of_accepted(relabel=False) == 0  # what uvicorn's own socket gives
+    assert nodelay_of_accepted(relabel=True) != 0
