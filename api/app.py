@@ -66,6 +66,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def served_app() -> FastAPI:
+    """The app each worker of ``serve --workers N`` builds: warmed up before it takes requests, as one
+    worker's is (else the first requests on a worker wait while it loads the model and its views)."""
+    app = create_app()
+    app.state.warm_on_start = True
+    return app
+
+
 def _errors(app: FastAPI) -> None:
     """Every error, ours or the framework's, as {"error": {"code", "message", "detail"}}."""
 
@@ -93,7 +101,40 @@ def _errors(app: FastAPI) -> None:
                                                type(exc).__name__), status_code=500), request.url.path)
 
 
+# requests one keep-alive connection may carry before the server closes it (nginx's keepalive_requests)
+KEEPALIVE_REQUESTS = 100
+
+
+class _ConnectionTurns:
+    """Requests served so far per open connection, so that every ``limit``-th one closes it.
+
+    Several workers share one listening socket, and a burst of new connections is taken by whichever
+    worker wakes first (it accepts them all in one go); kept alive, they stay with it while the other
+    workers idle. Closed now and then, a connection comes back to whichever worker accepts first, mostly
+    the least busy one, so the load evens out between them. Counted by client address and port (one
+    worker's connections never share both); an entry left by a connection the client closed is dropped
+    with the rest when the table grows large, and at worst closes a later connection early.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._served: dict[tuple[str, int], int] = {}
+
+    def last(self, host: str, port: int) -> bool:
+        """Whether this response is the connection's last."""
+        key = (host, port)
+        n = self._served.pop(key, 0) + 1
+        if n >= self.limit:
+            return True
+        if len(self._served) >= 10_000:
+            self._served.clear()
+        self._served[key] = n
+        return False
+
+
 def _middleware(app: FastAPI, settings: Settings) -> None:
+    turns = _ConnectionTurns(KEEPALIVE_REQUESTS)
+
     @app.middleware("http")
     async def _limit_and_headers(request: Request, call_next: Any) -> Response:
         # refuse an oversized upload before reading it (the multipart overhead gets 1 MB of slack)
@@ -106,6 +147,8 @@ def _middleware(app: FastAPI, settings: Settings) -> None:
         else:
             response = await call_next(request)
         response.headers["X-Peelgraph-Worker"] = str(os.getpid())  # which process answered (serve --workers N)
+        if request.client is not None and turns.last(request.client.host, request.client.port):
+            response.headers["Connection"] = "close"
         return _secure(response, request.url.path)
 
 

@@ -250,7 +250,7 @@ class Service:
             if self._graph is None or gen != self._graph_generation:
                 new = self._next_graph(gen) or knowledge.build(self.store)
                 if self.helper is not None:
-                    self._claim_communities(new)  # before any reader can see it
+                    self._claim_communities(new, gen)  # before any reader can see it
                 self._graph, self._graph_generation = new, gen
             return self._graph
         finally:
@@ -264,27 +264,34 @@ class Service:
         changed = self.store.changes(self._graph_generation, gen) if self._graph is not None else None
         return update(self._graph, self.store, changed) if changed is not None else None
 
-    def _claim_communities(self, G: Any) -> None:
+    def _claim_communities(self, G: Any, gen: int) -> None:
         """Start the new graph's communities in the helper process; return once they are claimed, so a reader
-        asking for them waits for the helper's answer instead of running Louvain in the serving process."""
+        asking for them waits for the helper's answer instead of running Louvain in the serving process.
+        Every worker's graph of a generation is the same graph, so one worker computes them and the others
+        read them from the store (``Store.shared``)."""
         self._newest = G
         claimed = threading.Event()
-        threading.Thread(target=self._communities, args=(G, claimed), name="peelgraph-communities",
+        threading.Thread(target=self._communities, args=(G, gen, claimed), name="peelgraph-communities",
                          daemon=True).start()
         claimed.wait(timeout=5)
 
-    def _communities(self, G: Any, claimed: threading.Event) -> None:
+    def _communities(self, G: Any, gen: int, claimed: threading.Event) -> None:
         from graph.build import community_groups, ensure_communities
+
+        def in_helper(nodes: list[str], edges: list[tuple[str, str]]) -> list[list[str]]:
+            if self.helper is None:
+                raise _Superseded
+            try:
+                return self.helper.call(community_groups, nodes, edges)
+            except HelperDied:
+                return community_groups(nodes, edges)
 
         def groups(nodes: list[str], edges: list[tuple[str, str]]) -> list[list[str]]:
             claimed.set()
             with self._community_turn:
-                if self._newest is not G or self.helper is None:
+                if self._newest is not G:
                     raise _Superseded  # a newer graph came meanwhile: a reader still holding this one computes
-                try:
-                    return self.helper.call(community_groups, nodes, edges)
-                except HelperDied:
-                    return community_groups(nodes, edges)
+                return self.store.shared("communities", gen, lambda: in_helper(nodes, edges))
 
         try:
             ensure_communities(G, groups)

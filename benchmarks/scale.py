@@ -116,6 +116,15 @@ class Postgres:
         self._names.append(name)
         return urlsplit(self.url)._replace(path=f"/{name}").geturl()
 
+    def postmaster_pid(self) -> int | None:
+        """The local server's main process (its backends are its children); None for a given URL."""
+        if not self._data:
+            return None
+        try:
+            return int((Path(self._data) / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
     def size_mb(self, url: str) -> float:
         import psycopg
 

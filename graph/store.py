@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -409,6 +409,11 @@ class Store:
         if until < since or {int(r[0]) for r in rows} != set(range(since + 1, until + 1)):
             return None
         return sorted({r[1] for r in rows if r[2] != "none"})
+
+    def shared(self, name: str, generation: int, compute: Callable[[], Any]) -> Any:
+        """What ``compute()`` gives for this generation (a JSON value), computed once for all the processes
+        serving the store (PostgreSQL keeps it; the others wait, then read it). One process serves SQLite."""
+        return compute()
 
     # ------------------------------------------------------------ nearest passages (an index PostgreSQL offers)
 

@@ -85,6 +85,7 @@ class Snapshot:
     reports: dict[str, dict[str, Any]]
     pos: dict[int, int] = field(default_factory=dict)  # rowid -> row
     pos_by_id: dict[str, int] = field(default_factory=dict)
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # report id -> its rows (first, after last)
     defined_acronyms: dict[str, str] = field(default_factory=dict)  # ABBR -> long form, from the texts
     acronyms_by_report: dict[str, dict[str, str]] = field(default_factory=dict)  # what each report defines
 
@@ -95,6 +96,7 @@ class Snapshot:
         """Fill the lookup maps from the rows (once, before the snapshot is published)."""
         self.pos = {int(rid): i for i, rid in enumerate(self.rowids)}
         self.pos_by_id = {pid: i for i, pid in enumerate(self.ids)}
+        self.spans = _spans(self.report_ids)
         merged: dict[str, str] = {}
         for rid in sorted(self.acronyms_by_report):  # the first definition in reading order wins
             for abbr, long_form in self.acronyms_by_report[rid].items():
@@ -125,7 +127,7 @@ def merge(old: Snapshot, part: Snapshot, changed: set[str], generation: int) -> 
     Nothing of ``old`` is modified (readers may hold it); rows keep the order a full load gives.
     """
     pieces: list[tuple[Snapshot, int, int]] = []
-    spans_old, spans_new = _spans(old.report_ids), _spans(part.report_ids)
+    spans_old, spans_new = old.spans, part.spans
     for rid in sorted((set(spans_old) - changed) | set(spans_new)):
         src, (a, b) = (part, spans_new[rid]) if rid in changed else (old, spans_old[rid])
         if pieces and pieces[-1][0] is src and pieces[-1][2] == a:

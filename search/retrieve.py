@@ -91,7 +91,12 @@ def _entity_names(entity: str) -> list[str]:
 
 
 def _report_mask(snap: Snapshot, ok: set[str]) -> np.ndarray:
-    return np.array([r in ok for r in snap.report_ids], dtype=bool)
+    """The rows of these reports (each report's rows are one run: the snapshot's spans)."""
+    mask = np.zeros(len(snap), dtype=bool)
+    for rid in ok:
+        a, b = snap.spans.get(rid, (0, 0))
+        mask[a:b] = True
+    return mask
 
 
 def filter_mask(snap: Snapshot, store: Store, f: Filters,

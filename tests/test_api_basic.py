@@ -81,3 +81,13 @@ def test_api_on_the_bundled_corpus(corpus_service) -> None:  # type: ignore[no-u
         stats = c.get("/api/stats").json()
         assert stats == corpus_service.stats()
         assert {r["year"] for r in c.get("/api/reports").json()} == {"2015", "2018/19"}
+
+
+def test_a_kept_alive_connection_is_closed_after_its_share_of_requests(client: TestClient) -> None:
+    """Every KEEPALIVE_REQUESTS-th response on one connection closes it, so that several workers sharing a
+    socket get the reconnection in turn; the others keep it open."""
+    from api.app import KEEPALIVE_REQUESTS
+
+    closed = [n for n in range(1, 2 * KEEPALIVE_REQUESTS + 1)
+              if client.get("/api/health").headers.get("connection") == "close"]
+    assert closed == [KEEPALIVE_REQUESTS, 2 * KEEPALIVE_REQUESTS]

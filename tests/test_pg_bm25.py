@@ -155,7 +155,7 @@ def test_migration_6_upgrades_a_version_5_store_and_runs_again_harmlessly(
         assert old.con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 5
         old.close()
     pg = open_store(tmp_path / "unused", pg_url)  # migration 6 re-indexes what is stored
-    assert pg.con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 6
+    assert pg.con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == schema.LATEST
     assert_same_rankings(lite, pg)
     stats_recounted(pg)
     with pg.write() as con:  # and once more: the same index, the same statistics
@@ -178,3 +178,27 @@ def test_phrase_frequency_counts_text_fully_heading_less_and_never_across_their_
     assert bm25.frequency(("absent",), where, text_len=9) == 0.0
     assert bm25.idf(10, 9) == 1e-6 and bm25.idf(10, 1) > bm25.idf(10, 3) > 0  # FTS5: never negative
     assert bm25.tsquery(["it's", "a\\b"]) == "'it''s' <-> 'a\\\\b'"
+
+
+def test_counts_and_totals_come_from_one_moment_when_another_process_writes(
+        tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker holds the generation it read for a while; a word's passage count read after another
+    worker's write must not be set against passage totals read before it (it can exceed them)."""
+    reader, writer = open_store(tmp_path / "a", pg_url), open_store(tmp_path / "b", pg_url)
+    try:
+        writer.put_report(reports()[0])
+        assert reader.keyword_scores('"officers"', 10)  # totals of this generation are now held
+        held = reader.generation()
+        monkeypatch.setattr(reader, "generation", lambda: held)  # as another process's write leaves it
+        zebras = "\n".join(f"Officer team {n} patrols the zebra crossings near school {n} every morning."
+                           for n in range(12))
+        writer.put_report(build_report(load_bytes(
+            f"PEEL: Police effectiveness 2019 – Kent Police\nHow effective is the force?\n{zebras}\n".encode(),
+            "kent.txt")))
+        fresh = open_store(tmp_path / "c", pg_url)
+        assert fresh.doc_freq(["zebra"])["zebra"] > len(reports()[0].passages)  # more than the held total
+        assert reader.keyword_scores('"zebra"', 5) == pytest.approx(fresh.keyword_scores('"zebra"', 5))
+        fresh.close()
+    finally:
+        reader.close()
+        writer.close()

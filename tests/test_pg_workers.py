@@ -178,3 +178,106 @@ def test_the_generation_moves_for_this_process_at_once_and_for_others_within_the
     finally:
         a.close()
         b.close()
+
+
+def test_a_shared_result_is_computed_once_for_every_process(pg_url: str, tmp_path: Path) -> None:
+    """Store.shared: on PostgreSQL the first process to ask computes a generation's value while the others
+    wait for it and read it; a new generation is computed again. SQLite (one process) always computes."""
+    import threading
+
+    from graph.stores import open_store
+
+    a, b = open_store(tmp_path / "unused", pg_url), open_store(tmp_path / "unused", pg_url)
+    calls: list[str] = []
+
+    def slow(who: str) -> list[list[str]]:
+        calls.append(who)
+        time.sleep(0.5)
+        return [[who, "x"], ["y"]]
+
+    try:
+        got: dict[str, object] = {}
+        first = threading.Thread(target=lambda: got.setdefault("a", a.shared("groups", 7, lambda: slow("a"))))
+        first.start()
+        time.sleep(0.1)  # a holds the turn
+        got["b"] = b.shared("groups", 7, lambda: slow("b"))  # waits for a, then reads its value
+        first.join()
+        assert calls == ["a"] and got["a"] == got["b"] == [["a", "x"], ["y"]]
+        assert b.shared("groups", 8, lambda: slow("b")) == [["b", "x"], ["y"]] and calls == ["a", "b"]
+        assert a.shared("groups", 8, lambda: slow("a")) == [["b", "x"], ["y"]] and calls == ["a", "b"]
+    finally:
+        a.close()
+        b.close()
+    lite = open_store(tmp_path / "lite")
+    assert lite.shared("groups", 1, lambda: slow("c")) == [["c", "x"], ["y"]]
+    assert lite.shared("groups", 1, lambda: slow("d")) == [["d", "x"], ["y"]] and calls[-2:] == ["c", "d"]
+    lite.close()
+
+
+def test_a_second_worker_reads_the_communities_the_first_computed(pg_url: str, tmp_path: Path) -> None:
+    """Two services on one store, as two workers: the one that writes computes the new graph's communities
+    in its helper; the other takes them from the store (its helper never starts), equal to a full build's."""
+    from api.service import Service
+    from api.settings import Settings
+    from graph import build as knowledge
+
+    def not_here(nodes: list[str], edges: list[tuple[str, str]]) -> list[list[str]]:
+        raise AssertionError("communities computed again")
+
+    settings = Settings(store=tmp_path / "unused", encoder="hash", database_url=pg_url)
+    first, second = Service(settings, helper=True), Service(settings, helper=True)
+    try:
+        first.knowledge(), second.knowledge()  # both hold the empty store's graph
+        (tmp_path / "northmoor.txt").write_text(REPORT, encoding="utf-8")
+        first.ingest([tmp_path / "northmoor.txt"])
+        mine = first.knowledge()
+        knowledge.ensure_communities(mine, not_here)  # the helper's, claimed as the graph was swapped in
+        theirs = second.knowledge()
+        knowledge.ensure_communities(theirs, not_here)
+        assert second.helper is not None and second.helper.pid is None
+        fresh = knowledge.build(second.store)
+        knowledge.ensure_communities(fresh)
+        found = {n: d.get("community") for n, d in theirs.nodes(data=True)}
+        assert any(c is not None for c in found.values())
+        assert found == {n: d.get("community") for n, d in fresh.nodes(data=True)}
+    finally:
+        for svc in (first, second):
+            assert svc.helper is not None
+            svc.helper.close()
+            svc.store.close()
+
+
+def test_connections_accepted_on_the_shared_socket_turn_nagle_off() -> None:
+    """The socket `serve --workers N` shares is made as uvicorn makes it (protocol 0), then relabelled TCP:
+    asyncio sets TCP_NODELAY on the connections it accepts only then (else each response waits ~40 ms for
+    the client's delayed acknowledgement)."""
+    import asyncio
+
+    from api.cli import tcp_socket
+
+    def nodelay_of_accepted(relabel: bool) -> int:
+        listener = socket.socket(family=socket.AF_INET)  # as uvicorn's Config.bind_socket
+        listener.bind(("127.0.0.1", 0))
+        if relabel:
+            listener = tcp_socket(listener)
+
+        async def serve_one() -> int:
+            got: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+            class Protocol(asyncio.Protocol):
+                def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                    sock = transport.get_extra_info("socket")
+                    got.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                    transport.close()
+
+            server = await asyncio.get_running_loop().create_server(Protocol, sock=listener)
+            _, writer = await asyncio.open_connection(*listener.getsockname())
+            value = await asyncio.wait_for(got, 5)
+            writer.close()
+            server.close()
+            return value
+
+        return asyncio.run(serve_one())
+
+    assert nodelay_of_accepted(relabel=False) == 0  # what uvicorn's own socket gives
+    assert nodelay_of_accepted(relabel=True) != 0

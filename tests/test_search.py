@@ -210,6 +210,24 @@ def test_index_follows_writes(service: Service, tmp_path) -> None:
     assert {h["report_id"] for h in svc.search("organised crime")["hits"]} == {"south-2015"}
 
 
+
+def test_report_rows_are_found_from_the_snapshot_spans_as_a_full_scan_finds_them(tmp_path) -> None:
+    from search.retrieve import _report_mask
+
+    svc = Service(Settings(store=tmp_path, encoder="hash"))
+    svc._put(_report("south-2015", "South Police", "2015", 2015, B))
+    svc._put(_report("north-2018-19", "North Police", "2018/19", 2019, A))
+    svc._put(_report("east-2016", "East Police", "2016", 2016, B[:2]))
+    svc.search("organised crime")
+    svc.delete("east-2016")  # a merged snapshot, as well as a loaded one
+    svc._put(_report("west-2017", "West Police", "2017", 2017, A[1:]))
+    index = svc.search_engine.index
+    for snap in (index.snapshot(), index._load(svc.store.generation())):
+        assert len(set(snap.report_ids)) == 3
+        for ok in ({"north-2018-19"}, {"south-2015", "west-2017"}, {"north-2018-19", "nowhere"}, set()):
+            assert _report_mask(snap, ok).tolist() == [r in ok for r in snap.report_ids]
+
+
 # ------------------------------------------------------------ answers
 
 

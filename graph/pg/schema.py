@@ -156,5 +156,8 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     # made each lookup read the whole list, and the planner then chose to scan every passage instead
     (5, ["ALTER INDEX passages_fts_tsv SET (fastupdate = off)", "SELECT gin_clean_pending_list('passages_fts_tsv')"]),
     (6, FTS5_TOKENS),  # keyword search ranks by BM25 on FTS5's tokens (graph.pg.bm25)
+    # what every worker would compute alike from one generation (graph communities): the newest, once
+    (7, ["CREATE TABLE IF NOT EXISTS shared_results (name TEXT PRIMARY KEY, generation BIGINT NOT NULL, "
+         "value TEXT NOT NULL)"]),
 ]
 LATEST = MIGRATIONS[-1][0]

@@ -11,6 +11,7 @@ write), keyword search ranks a ``tsvector`` table's matches by FTS5's BM25
 """
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -32,6 +33,7 @@ ARRAY_CHUNK = 10000  # text hashes asked for in one statement
 RANK_BUDGET = 2000  # passages ranked at most per keyword search (at least 5 x the results asked for)
 LEXEME_CACHE = 100000  # texts whose stemmed words a store remembers
 WRITE_LOCK = 0x7065656C  # advisory lock key held by every write transaction ("peel")
+SHARED_WAIT = 120  # seconds a process waits for another computing a shared result (Store.shared) before its own
 _PHRASE_RE = re.compile(r'"([^"]*)"')
 # "INSERT [OR IGNORE] INTO t[(columns)] VALUES (?,?,...)": written a batch of rows per statement
 _INSERT_VALUES_RE = re.compile(r"^\s*(INSERT\s+(?:OR\s+IGNORE\s+)?INTO\s+\w+\s*(?:\([\w\s,\"]*\))?\s*VALUES\s*)"
@@ -245,18 +247,47 @@ class PgStore(Store):
         return {t: cache[t] for t in texts}
 
     def _keyword_stats(self, phrases: list[tuple[str, ...]]) -> bm25.Stats:
-        """The store's passage and token totals and the phrases' passage counts, read once per generation:
-        a word's count from ``keyword_lexemes``, a phrase's by matching it (FTS5 counts phrase hits too)."""
+        """The store's passage and token totals and the phrases' passage counts, kept per generation:
+        a word's count from ``keyword_lexemes``, a phrase's by matching it (FTS5 counts phrase hits too).
+
+        Counts and totals are read in one snapshot with the generation they belong to: the generation this
+        thread holds may be up to ``GENERATION_TTL`` old, and counts read after another process's write
+        under totals read before it could exceed them (idf's log of a negative number)."""
         gen = self.generation()
-        if self._stats[0] != gen:
-            row = self._reads.run(lambda conn: conn.execute("SELECT passages, tokens FROM keyword_totals").fetchone())
-            n, tokens = (int(row[0]), int(row[1])) if row else (0, 0)
-            self._stats = (gen, bm25.Stats(n, tokens / n if n else 0.0, {}))
-        stats = self._stats[1]
-        missing = [p for p in dict.fromkeys(phrases) if p not in stats.docs]
-        if missing:
-            stats.docs.update(self._reads.run(lambda conn: _count_phrases(conn, missing)))
-        return stats
+        held, stats = self._stats
+        wanted = list(dict.fromkeys(phrases))
+        if held == gen:
+            missing = [p for p in wanted if p not in stats.docs]
+            if not missing:
+                return stats
+            now, fresh = self._reads.run(lambda conn: _read_stats(conn, missing))
+            if now == held:
+                stats.docs.update(fresh.docs)
+                return stats
+        now, fresh = self._reads.run(lambda conn: _read_stats(conn, wanted))
+        self._stats = (now, fresh)
+        return fresh
+
+    def shared(self, name: str, generation: int, compute: Callable[[], Any]) -> Any:
+        """What ``compute()`` gives for this generation, computed by one process and read by the others:
+        they queue on an advisory lock, and the first to find no value for the generation computes it and
+        keeps it (the newest generation only). A turn not given within ``SHARED_WAIT`` computes alone."""
+        try:
+            with _connection_errors(), self._pool.connection() as conn, conn.transaction():
+                conn.execute(f"SET LOCAL lock_timeout = '{SHARED_WAIT}s'")
+                conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (WRITE_LOCK, name))
+                row = conn.execute("SELECT value FROM shared_results WHERE name = %s AND generation = %s",
+                                   (name, generation)).fetchone()
+                if row:
+                    return json.loads(row[0])
+                value = compute()
+                conn.execute("INSERT INTO shared_results(name, generation, value) VALUES (%s, %s, %s) "
+                             "ON CONFLICT (name) DO UPDATE SET generation = excluded.generation, value = "
+                             "excluded.value WHERE shared_results.generation < excluded.generation",
+                             (name, generation, json.dumps(value)))
+                return value
+        except psycopg.errors.LockNotAvailable:
+            return compute()
 
     # ------------------------------------------------------------ embeddings, by the array (one round trip per 10 000)
 
@@ -333,16 +364,28 @@ def _migrate(conn: psycopg.Connection[Any], stmt: str, shown: str) -> None:
                          f"managed services offer it): {first}") from exc
 
 
-def _count_phrases(conn: psycopg.Connection[Any], phrases: list[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
-    """How many passages hold each stemmed word (``keyword_lexemes``) or phrase (matched by the index)."""
+# one statement, so one snapshot: the generation, the totals, the words' and the phrases' passage counts
+_STATS_SQL = ("SELECT (SELECT value FROM meta WHERE key = 'generation'), "
+              "(SELECT passages FROM keyword_totals), (SELECT tokens FROM keyword_totals), "
+              "ARRAY(SELECT lexeme || ' ' || docs FROM keyword_lexemes WHERE lexeme = ANY(%s)), "
+              "ARRAY(SELECT (SELECT count(*) FROM passages_fts WHERE tsv @@ q::tsquery) "
+              "FROM unnest(%s::text[]) WITH ORDINALITY AS x(q, n) ORDER BY n)")
+
+
+def _read_stats(conn: psycopg.Connection[Any], phrases: list[tuple[str, ...]]) -> tuple[int, bm25.Stats]:
+    """The generation, the keyword totals and how many passages hold each stemmed word (``keyword_lexemes``)
+    or phrase (matched by the index), all from one snapshot, in one round trip."""
     words = [p[0] for p in phrases if len(p) == 1]
+    longer = [p for p in phrases if len(p) > 1]
+    row = conn.execute(_STATS_SQL, (words, [bm25.tsquery(p) for p in longer])).fetchone()
+    gen, n, tokens, word_docs, phrase_docs = row if row else (0, 0, 0, [], [])
+    n, tokens = int(n or 0), int(tokens or 0)
     docs = dict.fromkeys(phrases, 0)
-    for lexeme, n in conn.execute("SELECT lexeme, docs FROM keyword_lexemes WHERE lexeme = ANY(%s)", (words,)):
-        docs[(lexeme,)] = int(n)
-    for p in (p for p in phrases if len(p) > 1):
-        row = conn.execute("SELECT count(*) FROM passages_fts WHERE tsv @@ %s::tsquery", (bm25.tsquery(p),)).fetchone()
-        docs[p] = int(row[0]) if row else 0
-    return docs
+    for entry in word_docs:
+        lexeme, count = entry.rsplit(" ", 1)
+        docs[(lexeme,)] = int(count)
+    docs.update(zip(longer, map(int, phrase_docs)))
+    return int(gen or 0), bm25.Stats(n, tokens / n if n else 0.0, docs)
 
 
 @contextmanager
