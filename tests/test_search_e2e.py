@@ -48,3 +48,15 @@ def test_nonsense_gets_no_answer(service: Service) -> None:
     for q in ("purple elephant banana recipe", "Who won the football world cup?"):
         out = service.ask(q)
         assert out["answer"] == NO_ANSWER and out["evidence"] == []
+
+
+def test_one_query_encodes_to_the_same_vector_as_a_batch() -> None:
+    """A single text takes the short path (tokenise, forward, mean pooling); it must give the model's vector."""
+    import numpy as np
+
+    from search.encoders import get_encoder
+    enc = get_encoder("minilm")
+    texts = ["How did losing local bobbies affect the fight against gangs?", "word " * 400, "x"]
+    batch = enc.encode(texts)
+    for i, t in enumerate(texts):
+        assert np.allclose(enc.encode([t])[0], batch[i], atol=1e-5)
