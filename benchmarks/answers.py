@@ -11,8 +11,9 @@ sentences of the best chunk or passage in reading order.
 Settings the method chooses from (``search.tuning.GRID``) are scored by 5-fold
 cross-validation: choose on four fifths, score the fifth, average the folds. The
 default (the grid's first point) stays unless another point beats it on the four
-fifths by more than 0.01 of the objective: the grid is flat, and a point that wins
-by a question or two is noise.
+fifths by more than 0.01 of the objective and hurts none of the four: the grid is
+flat, and a point that wins by a question or two, or helps one fold and hurts
+another, is noise (../shared/eval/README.md).
 
     python benchmarks/answers.py [--qa PATH] [--corpus DIR] [--store DIR] [--encoder minilm|hash] [--verbose]
                                  [--no-cv]
@@ -203,8 +204,9 @@ def cross_validate(service, questions: list[dict], folds: int = 5, seed: int = 7
 
         fit = [objective(score(train, s)) for s in range(len(GRID))]
         best = max(range(len(GRID)), key=fit.__getitem__)
-        if fit[best] - fit[0] <= CLEAR_WIN:
-            best = 0  # the grid is flat: a point that wins by noise does not replace the default
+        each = [objective(score(parts[j], best)) - objective(score(parts[j], 0)) for j in range(folds) if j != f]
+        if fit[best] - fit[0] <= CLEAR_WIN or min(each) < 0:
+            best = 0  # a point that wins by noise, or helps one fold and hurts another, does not replace the default
 
         chosen.append(GRID[best].name)
         for k, v in score(test, best).items():
