@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.text import content_words, join_non, split_sentences, stem, stems
+from graph.text import content_words, join_non, stem, stems
 from search.index import Snapshot
 from search.question import Plan
 from search.retrieve import ITEM_KINDS, Candidate, citation
@@ -265,10 +265,11 @@ def _similar(a: str, b: str) -> bool:
     return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.7
 
 
-def _repeats(sentence: str, q: Quote) -> bool:
+def _repeats(sentence: str, q: Quote, c: Candidate) -> bool:
     """The sentence says again what one sentence of the quote says (a quote of three sentences shares many
     words with a sentence that says something else)."""
-    return any(_similar(sentence, q.text[a:b]) for a, b in split_sentences(q.text))
+    sents = c.sentence_scores or []
+    return any(_similar(sentence, sents[i][3]) for i in q.indexes) if q.indexes else _similar(sentence, q.text)
 
 
 def choose(snap: Snapshot, cands: list[Candidate], ranked: list[Sentence], plan: Plan, t: Tuning) -> list[Quote]:
@@ -284,8 +285,8 @@ def choose(snap: Snapshot, cands: list[Candidate], ranked: list[Sentence], plan:
             break
         if quotes and not supports(s, ranked[0], t.support_gap):
             continue
-        if any(q.row == s.row and s.index in q.indexes for q in quotes) or any(_repeats(s.text, q)
-                                                                                 for q in quotes):
+        if any(q.row == s.row and s.index in q.indexes for q in quotes) or any(
+                _repeats(s.text, q, by_row[q.row]) for q in quotes):
             continue
         start, end, used = _span(snap, by_row[s.row], s)
         if t.extend_top:

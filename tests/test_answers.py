@@ -387,11 +387,12 @@ def test_a_sentence_leaning_on_this_mid_sentence_keeps_its_antecedent() -> None:
 
 def test_a_near_duplicate_repeats_one_sentence_of_a_quote_not_its_words_spread_over_three() -> None:
     from search.compose import Quote, _repeats
-    lead = Quote(row=0, start=0, end=0, score=1.0, text=(
-        "Response officers attend most emergency calls within the target time. Officers then investigate the "
-        "crimes they attend. Supervisors check the investigations every week."))
-    assert _repeats("Most emergency calls are attended by response officers within the target time.", lead)
-    assert not _repeats("Supervisors check whether response officers attend quickly.", lead)  # a new point
+    text = ("Response officers attend most emergency calls within the target time. Officers then investigate the "
+            "crimes they attend. Supervisors check the investigations every week.")
+    _, cand, _ = _ranked_passage(text, [0, 1, 2], [0.7, 0.6, 0.5])
+    lead = Quote(row=0, start=0, end=len(text), score=1.0, text=text, indexes={0, 1, 2})
+    assert _repeats("Most emergency calls are attended by response officers within the target time.", lead, cand)
+    assert not _repeats("Supervisors check whether response officers attend quickly.", lead, cand)  # a new point
 
 
 def test_a_quote_next_to_one_already_made_keeps_its_own_follow_on() -> None:
