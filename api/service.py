@@ -13,6 +13,7 @@ from graph.ingest.load import load, load_bytes
 from graph.records import ITEM_KINDS, Item, Passage, Report
 from graph.ingest.pipeline import build_report
 from graph.stores import open_store
+from search.encoders import MiniLMEncoder
 
 REPORT_SUFFIXES = {".txt", ".pdf", ".html", ".htm", ".docx"}
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -99,10 +100,14 @@ class Service:
         return self._refreshed(self._put(report, extracted))
 
     def warm(self) -> None:
-        """Load what the first requests would otherwise load while others wait on them (the encoder's model,
-        the search snapshot, the graph, the helper process): for a server, before it takes requests."""
+        """Load what the first requests would otherwise load while others wait on them (the encoder's model and
+        its query process, the search snapshot, the graph, the helper process): for a server, before it takes
+        requests."""
         self.search_engine.index.snapshot()
-        self.search_engine.index.encoder.encode(["warm-up"])
+        encoder = self.search_engine.index.encoder
+        if isinstance(encoder, MiniLMEncoder):
+            encoder.encode_queries_apart()
+        encoder.encode(["warm-up"])
         self.knowledge()
         if self.helper is not None:
             self.helper.warm()

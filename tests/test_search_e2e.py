@@ -60,3 +60,19 @@ def test_one_query_encodes_to_the_same_vector_as_a_batch() -> None:
     batch = enc.encode(texts)
     for i, t in enumerate(texts):
         assert np.allclose(enc.encode([t])[0], batch[i], atol=1e-5)
+
+
+def test_queries_encoded_apart_give_the_same_vectors_and_survive_the_process_dying() -> None:
+    import numpy as np
+
+    from search.encoders import MiniLMEncoder
+    enc = MiniLMEncoder()
+    texts = ["Why are investigations delayed?", "Why are investigations delayed? (crime allocation)"]
+    here = enc.encode(texts)
+    enc.encode_queries_apart()
+    assert enc._queries is not None and enc._queries._proc is not None
+    assert np.allclose(enc.encode(texts), here, atol=1e-5)
+    assert enc.encode(["word " * 50] * 20).shape == (20, 384)  # a batch stays in this process
+    enc._queries._proc.kill()
+    enc._queries._proc.join()
+    assert np.allclose(enc.encode(texts[:1]), here[:1], atol=1e-5)  # started again (or encoded here)
