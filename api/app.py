@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "warm_on_start", False):  # `serve`: ready when it first answers
-            await run_in_threadpool(service.warm)
+            await run_in_threadpool(service.warm, getattr(app.state, "queries_apart", False))
         yield
         if service.helper is not None:  # the server stops: so does its helper
             service.helper.close()

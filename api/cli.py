@@ -256,6 +256,7 @@ def _serve(settings: Any, workers: int = 1) -> int:
 
         app = create_app(settings)
         app.state.warm_on_start = True  # the model, the in-memory views and the helper: before the first request
+        app.state.queries_apart = True  # one worker: its queries are encoded on the core it cannot use
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
         return 0
     if not settings.database_url:

@@ -99,13 +99,14 @@ class Service:
             raise BadInput(f"{name}: the process reading it stopped ({exc})") from exc
         return self._refreshed(self._put(report, extracted))
 
-    def warm(self) -> None:
-        """Load what the first requests would otherwise load while others wait on them (the encoder's model and
-        its query process, the search snapshot, the graph, the helper process): for a server, before it takes
-        requests."""
+    def warm(self, queries_apart: bool = False) -> None:
+        """Load what the first requests would otherwise load while others wait on them (the encoder's model,
+        the search snapshot, the graph, the helper process): for a server, before it takes requests. A server
+        of one worker also encodes its queries in a process of their own: one worker's threads share one
+        interpreter lock, so a second core would idle (with several workers, they use the cores)."""
         self.search_engine.index.snapshot()
         encoder = self.search_engine.index.encoder
-        if isinstance(encoder, MiniLMEncoder):
+        if queries_apart and isinstance(encoder, MiniLMEncoder):
             encoder.encode_queries_apart()
         encoder.encode(["warm-up"])
         self.knowledge()
