@@ -50,8 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if getattr(app.state, "warm_on_start", False):  # `serve`: ready when it first answers
             await run_in_threadpool(service.warm, getattr(app.state, "queries_apart", False))
         yield
-        if service.helper is not None:  # the server stops: so does its helper
-            service.helper.close()
+        for process in (service.helper, service.queries):  # the server stops: so do its helper processes
+            if process is not None:
+                process.close()
 
     app = FastAPI(title="peelgraph", version="0.1.0", lifespan=lifespan,
                   description="Knowledge graph and semantic search over police inspection reports.")

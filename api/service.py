@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from functools import partial
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from graph.ingest.load import load, load_bytes
 from graph.records import ITEM_KINDS, Item, Passage, Report
 from graph.ingest.pipeline import build_report
 from graph.stores import open_store
-from search.encoders import MiniLMEncoder
+from search.encoders import MiniLMEncoder, encode_few
 
 REPORT_SUFFIXES = {".txt", ".pdf", ".html", ".htm", ".docx"}
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -30,6 +31,7 @@ class Service:
         server: its readers keep the interpreter lock), rather than in the calling thread."""
         self.settings = settings
         self.helper = HelperProcess() if helper else None
+        self.queries: HelperProcess | None = None  # a one-worker server's query encoder (``warm``)
         self._community_turn = threading.Lock()  # community jobs, newest graph only, one after another
         self._newest: Any = None  # the graph whose communities the helper is asked for
         self.store = open_store(settings.store, settings.database_url, settings.vector_search,
@@ -106,8 +108,10 @@ class Service:
         interpreter lock, so a second core would idle (with several workers, they use the cores)."""
         self.search_engine.index.snapshot()
         encoder = self.search_engine.index.encoder
-        if queries_apart and isinstance(encoder, MiniLMEncoder):
-            encoder.encode_queries_apart()
+        if queries_apart and isinstance(encoder, MiniLMEncoder) and self.queries is None:
+            self.queries = HelperProcess()
+            self.queries.call(encode_few, ["warm-up"])  # its model loaded before the first request
+            encoder.encode_apart(partial(self.queries.call, encode_few))
         encoder.encode(["warm-up"])
         self.knowledge()
         if self.helper is not None:

@@ -7,14 +7,11 @@ The MiniLM model is read from the folder of the installed
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
 import numpy as np
@@ -112,15 +109,14 @@ class MiniLMEncoder:
         self._tokenizer = self.model.tokenizer
         self._bert: Any = self.model[0].auto_model  # the BertModel under the sentence-transformers wrapper
         self._max_len = int(getattr(self.model, "max_seq_length", None) or 256)
-        self._queries: QueryProcess | None = None
+        self._apart: Callable[[list[str]], np.ndarray] | None = None
 
-    def encode_queries_apart(self) -> None:
-        """From now on, encode a few texts at a time (a query and its expanded form) in a process of their own:
-        for a server, before it takes requests. A query's forward pass is mostly Python dispatch holding this
-        process's interpreter lock, while the machine's other core idles."""
-        if self._queries is None:
-            self._queries = QueryProcess()
-            self._queries.encode(["warm-up"])
+    def encode_apart(self, encode: Callable[[list[str]], np.ndarray]) -> None:
+        """From now on, have ``encode`` (a process of their own running ``encode_few``) encode a few texts at a
+        time, a query and its expanded form: for a server of one worker, before it takes requests. A query's
+        forward pass is mostly Python dispatch holding this process's interpreter lock, while the machine's
+        other core idles. If that fails, the texts are encoded here."""
+        self._apart = encode
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -131,10 +127,11 @@ class MiniLMEncoder:
             threads = 1 if len(texts) <= 8 else self._threads
             if self._torch.get_num_threads() != threads:
                 self._torch.set_num_threads(threads)
-            if len(texts) <= 8 and self._queries is not None:
-                few = self._queries.encode(list(texts))
-                if few is not None:
-                    return _normalise(few)
+            if len(texts) <= 8 and self._apart is not None:
+                try:
+                    return _normalise(self._apart(list(texts)))
+                except Exception:  # noqa: BLE001 - the other process failed or died: encode here this time
+                    pass
             if len(texts) == 1:
                 return _normalise(self._one(texts[0]))
             m = self.model.encode(list(texts), batch_size=32, convert_to_numpy=True,
@@ -152,47 +149,12 @@ class MiniLMEncoder:
             return ((tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)).numpy()
 
 
-def _query_main(conn: Connection) -> None:
-    """The query process's loop: a few texts in, their vectors out, until the server is gone."""
-    encoder = MiniLMEncoder()
+def encode_few(texts: list[str]) -> np.ndarray:
+    """A job for a process of their own: a few texts (a query and its expanded form) by this process's model."""
+    encoder = get_encoder("minilm")
+    assert isinstance(encoder, MiniLMEncoder)
     encoder._torch.set_num_threads(1)
-    while True:
-        try:
-            texts = conn.recv()
-        except (EOFError, OSError):
-            return
-        conn.send(np.concatenate([encoder._one(t) for t in texts]))
-
-
-class QueryProcess:
-    """A process that encodes a few texts at a time (queries) with its own copy of the model, started with ``spawn``
-    (safe whatever the server holds) and started again if it dies; a failed call returns None and the
-    caller encodes in its own process."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._conn: Connection | None = None
-        self._proc: BaseProcess | None = None
-
-    def encode(self, texts: list[str]) -> np.ndarray | None:
-        with self._lock:
-            try:
-                if self._proc is None or not self._proc.is_alive():
-                    self._start()
-                assert self._conn is not None
-                self._conn.send(texts)
-                return np.asarray(self._conn.recv(), dtype=np.float32)
-            except (EOFError, OSError):
-                self._proc = None
-                return None
-
-    def _start(self) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        mine, theirs = ctx.Pipe()
-        proc = ctx.Process(target=_query_main, args=(theirs,), name="peelgraph-queries", daemon=True)
-        proc.start()
-        theirs.close()
-        self._conn, self._proc = mine, proc
+    return np.concatenate([encoder._one(t) for t in texts])
 
 
 @lru_cache(maxsize=None)

@@ -63,16 +63,22 @@ def test_one_query_encodes_to_the_same_vector_as_a_batch() -> None:
 
 
 def test_queries_encoded_apart_give_the_same_vectors_and_survive_the_process_dying() -> None:
+    from functools import partial
+
     import numpy as np
 
-    from search.encoders import MiniLMEncoder
+    from api.helper_process import HelperProcess
+    from search.encoders import MiniLMEncoder, encode_few
     enc = MiniLMEncoder()
     texts = ["Why are investigations delayed?", "Why are investigations delayed? (crime allocation)"]
     here = enc.encode(texts)
-    enc.encode_queries_apart()
-    assert enc._queries is not None and enc._queries._proc is not None
-    assert np.allclose(enc.encode(texts), here, atol=1e-5)
-    assert enc.encode(["word " * 50] * 20).shape == (20, 384)  # a batch stays in this process
-    enc._queries._proc.kill()
-    enc._queries._proc.join()
-    assert np.allclose(enc.encode(texts[:1]), here[:1], atol=1e-5)  # started again (or encoded here)
+    apart = HelperProcess()
+    try:
+        enc.encode_apart(partial(apart.call, encode_few))
+        assert np.allclose(enc.encode(texts), here, atol=1e-5)
+        assert apart.pid is not None
+        assert enc.encode(["word " * 50] * 20).shape == (20, 384)  # a batch stays in this process
+        apart.close()  # gone: encoded here from now on
+        assert np.allclose(enc.encode(texts[:1]), here[:1], atol=1e-5)
+    finally:
+        apart.close()
